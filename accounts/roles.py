@@ -1,0 +1,77 @@
+"""Who may do what: the product's roles and the rules that use them, written down once.
+
+Roles are held as Django groups, one per role, so an administrator can grant them in the admin
+site. A person can hold several. Views ask `can(user, Permission.X)`; nothing else decides.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+
+from accounts.models import User
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    SUPERVISOR = "supervisor", "Supervisor"
+    PRACTICE_LEADER = "practice_leader", "Practice leader"
+    PROGRAMME_LEAD = "programme_lead", "Programme lead"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Permission(enum.Enum):
+    VIEW_ROLLOUT = "view_rollout"
+    VIEW_ROSTER = "view_roster"
+    IMPORT_ROSTER = "import_roster"
+    VIEW_COHORTS = "view_cohorts"
+    RECORD_TRAINING = "record_training"
+
+
+RULES: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_ROLLOUT: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
+    Permission.VIEW_ROSTER: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
+    Permission.IMPORT_ROSTER: frozenset({Role.ADMINISTRATOR}),
+    Permission.VIEW_COHORTS: frozenset(
+        {Role.PRACTICE_LEADER, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}
+    ),
+    Permission.RECORD_TRAINING: frozenset({Role.PRACTICE_LEADER, Role.ADMINISTRATOR}),
+}
+
+_CACHE_ATTRIBUTE = "_product_roles"
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
+    """The roles a signed-in, active account holds (superusers hold every role)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(Role)
+        else:
+            names = set(user.groups.values_list("name", flat=True))
+            cached = frozenset(role for role in Role if role.label in names)
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
+    return role in roles_of(user)
+
+
+def can(user: User | AnonymousUser, permission: Permission) -> bool:
+    return bool(roles_of(user) & RULES[permission])
+
+
+def grant_roles(user: User, *roles: Role) -> None:
+    """Give an account roles (used by imports, the demo and tests)."""
+    from django.contrib.auth.models import Group
+
+    for role in roles:
+        group, _ = Group.objects.get_or_create(name=role.label)
+        user.groups.add(group)
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)

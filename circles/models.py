@@ -1,0 +1,1 @@
+"""Learning circles: filled by the learning circles issue."""

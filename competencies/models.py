@@ -1,0 +1,1 @@
+"""Competency frameworks, reviews and ratings: filled by the competency reviews issue."""

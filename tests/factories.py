@@ -1,0 +1,80 @@
+"""Small factories for the tests: plain functions with sensible defaults."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from accounts.models import User
+from accounts.roles import Role, grant_roles
+from training.models import (
+    Cohort,
+    CourseAttendance,
+    CourseDay,
+    Person,
+    PersonStatus,
+    Phase,
+    RoleGroup,
+    Team,
+)
+
+_sequence = itertools.count(1)
+PASSWORD = "a-long-test-password"
+
+
+def make_team(name: str | None = None, service_area: str = "Integrated districts") -> Team:
+    return Team.objects.create(name=name or f"Team {next(_sequence)}", service_area=service_area)
+
+
+def make_person(
+    *,
+    team: Team | None = None,
+    role_group: str = RoleGroup.PRACTITIONER,
+    status: str = PersonStatus.ACTIVE,
+    email: str | None = None,
+    line_manager: Person | None = None,
+    roles: tuple[Role, ...] = (),
+    with_account: bool = False,
+) -> Person:
+    number = next(_sequence)
+    person = Person.objects.create(
+        email=email or f"person{number}@council.example",
+        full_name=f"Person {number}",
+        team=team or make_team(),
+        role_group=role_group,
+        status=status,
+        line_manager=line_manager,
+    )
+    if roles or with_account:
+        user = User.objects.create_user(person.email, password=PASSWORD)
+        grant_roles(user, *roles)
+        person.user = user
+        person.save(update_fields=["user"])
+    return person
+
+
+def make_phase(name: str | None = None, order: int | None = None) -> Phase:
+    number = next(_sequence)
+    return Phase.objects.create(name=name or f"Phase {number}", order=order or number)
+
+
+def make_cohort(
+    *,
+    phase: Phase | None = None,
+    name: str | None = None,
+    day1: datetime.date = datetime.date(2016, 3, 1),
+    day2: datetime.date = datetime.date(2016, 3, 8),
+) -> Cohort:
+    return Cohort.objects.create(
+        phase=phase or make_phase(),
+        name=name or f"Cohort {next(_sequence)}",
+        day1_date=day1,
+        day2_date=day2,
+    )
+
+
+def attend(person: Person, cohort: Cohort, *days: int, attended: bool = True) -> None:
+    for day in days or (CourseDay.RESTORATIVE, CourseDay.BASE):
+        CourseAttendance.objects.update_or_create(
+            person=person, cohort=cohort, day=day, defaults={"attended": attended}
+        )

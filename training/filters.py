@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from training.models import Person, PersonStatus, RoleGroup, Team
+
+
+class RosterFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(label="Name or email", method="filter_search")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team")
+    role_group = django_filters.ChoiceFilter(
+        choices=RoleGroup.choices, empty_label="Any role group"
+    )
+    status = django_filters.ChoiceFilter(choices=PersonStatus.choices, empty_label="Any status")
+    training = django_filters.ChoiceFilter(
+        label="Training",
+        choices=[("trained", "Trained"), ("part", "Part-trained"), ("none", "Not trained")],
+        empty_label="Any",
+        method="filter_training",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["search", "team", "role_group", "status", "training"]
+
+    def filter_search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+
+    def filter_training(
+        self, queryset: QuerySet[Person], name: str, value: str
+    ) -> QuerySet[Person]:
+        from training.selectors import PART_TRAINED, TRAINED
+
+        if value == "trained":
+            return queryset.filter(TRAINED)
+        if value == "part":
+            return queryset.filter(PART_TRAINED)
+        return queryset.filter(restorative_on__isnull=True, base_on__isnull=True)

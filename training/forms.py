@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from training.csv_files import CSVFileError, decode_upload
+from training.models import Person
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, so templates can render fields one by one."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if getattr(widget, "input_type", None) == "checkbox":
+                css = "form-check-input"
+            elif getattr(widget, "input_type", None) == "select":
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class AsOfForm(StyledFormMixin, forms.Form):
+    as_of = forms.DateField(
+        label="Figures as of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Counts only training attended on or before this date.",
+    )
+
+    def as_of_date(self) -> datetime.date:
+        if self.is_valid() and self.cleaned_data["as_of"]:
+            return self.cleaned_data["as_of"]
+        return timezone.localdate()
+
+
+class CSVUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="A .csv file saved as UTF-8 or from Excel, with a header row."
+    )
+    dry_run = forms.BooleanField(
+        label="Check the file only (dry run): save nothing",
+        required=False,
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a file that ends in .csv.")
+        if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
+            limit = settings.ROSTER_UPLOAD_MAX_BYTES // 1024
+            raise forms.ValidationError(f"The file is larger than {limit} KB.")
+        try:
+            return decode_upload(upload.read())
+        except CSVFileError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class RegisterPersonForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Add a person by work email", help_text="They must be on the roster."
+    )
+
+    def clean_email(self) -> Person:
+        email = self.cleaned_data["email"].strip().lower()
+        person = Person.objects.filter(email=email).first()
+        if person is None:
+            raise forms.ValidationError(f"{email} is not on the roster.")
+        return person

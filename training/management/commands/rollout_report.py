@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from training.selectors import RolloutSummary, rollout_summary
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not '{value}'.") from error
+
+
+class Command(BaseCommand):
+    help = "Print the training roll-out figures (the same figures as the Roll-out page)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", type=str, help="Count training on or before this date.")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
+        summary = rollout_summary(as_of=_date(as_of) if as_of else timezone.localdate())
+        if format == "json":
+            self.stdout.write(json.dumps(summary.as_dict(), indent=2))
+        elif format == "csv":
+            self._write_csv(summary)
+        else:
+            self._write_table(summary)
+
+    def _rows(self, summary: RolloutSummary) -> list[tuple[str, list[str], list[list[object]]]]:
+        groups = [group.key for group in summary.role_groups]
+        return [
+            (
+                "phases",
+                ["phase", "trained", "cumulative", *groups],
+                [
+                    [p.name, p.trained, p.cumulative, *(p.by_role_group[g] for g in groups)]
+                    for p in summary.phases
+                ],
+            ),
+            (
+                "teams",
+                ["team", "active_staff", "trained_active", "share_trained"],
+                [
+                    [t.name, t.active_staff, t.trained_active, round(t.share_trained, 4)]
+                    for t in summary.teams
+                ],
+            ),
+            (
+                "role_groups",
+                ["role_group", "active_staff", "trained_active"],
+                [[g.key, g.active_staff, g.trained_active] for g in summary.role_groups],
+            ),
+        ]
+
+    def _write_csv(self, summary: RolloutSummary) -> None:
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        for index, (section, header, rows) in enumerate(self._rows(summary)):
+            if index:
+                writer.writerow([])
+            writer.writerow(["section", *header])
+            writer.writerows([section, *row] for row in rows)
+
+    def _write_table(self, summary: RolloutSummary) -> None:
+        self.stdout.write(
+            f"Roll-out as of {summary.as_of:%d/%m/%Y}: {summary.trained_total} trained "
+            f"(target {summary.target})"
+        )
+        for _, header, rows in self._rows(summary):
+            self.stdout.write("")
+            widths = [
+                max(len(str(value)) for value in column)
+                for column in zip(header, *rows, strict=True)
+            ]
+            for row in [header, *rows]:
+                self.stdout.write(
+                    "  ".join(
+                        str(value).ljust(width) if index == 0 else str(value).rjust(width)
+                        for index, (value, width) in enumerate(zip(row, widths, strict=True))
+                    )
+                )

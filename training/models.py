@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    service_area = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The part of the service the team belongs to, such as Youth justice or Health.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleGroup(models.TextChoices):
+    """The groups the training figures are reported by."""
+
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    MANAGER = "manager", "Manager"
+    PRACTITIONER = "practitioner", "Practitioner"
+    PARTNER = "partner", "Partner"
+    ADMIN = "admin", "Administrative staff"
+
+
+class PersonStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXTENDED_LEAVE = "extended_leave", "On extended leave"
+    LEFT = "left", "Left"
+
+
+class Person(models.Model):
+    """A member of staff or a partner on the workforce roster. Never a child or young person."""
+
+    email = models.EmailField(
+        unique=True, help_text="Work email; it identifies the person in imports."
+    )
+    full_name = models.CharField(max_length=200)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
+    role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
+    job_title = models.CharField(max_length=200, blank=True)
+    line_manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+    )
+    status = models.CharField(
+        max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The sign-in account of this person, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="person_email_unique_ci"),
+            models.CheckConstraint(
+                condition=~models.Q(line_manager=models.F("pk")),
+                name="person_not_own_line_manager",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        self.email = self.email.strip().lower()
+        if self.line_manager_id and self.line_manager_id == self.pk:
+            raise ValidationError({"line_manager": "A person cannot be their own line manager."})
+
+
+class Phase(models.Model):
+    """A stage of the roll-out. Dates are set by an administrator, never assumed in code."""
+
+    name = models.CharField(max_length=120, unique=True)
+    order = models.PositiveIntegerField(
+        default=0, help_text="Phases are listed in this order, lowest first."
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="phase_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseDay(models.IntegerChoices):
+    RESTORATIVE = 1, "Day 1: Restorative Practice"
+    BASE = 2, "Day 2: the BASE model"
+
+
+class Cohort(models.Model):
+    """One running of the two-day course."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    venue = models.CharField(max_length=200, blank=True)
+    trainer = models.CharField(max_length=200, blank=True)
+    day1_date = models.DateField("day 1 (Restorative Practice)", null=True, blank=True)
+    day2_date = models.DateField("day 2 (the BASE model)", null=True, blank=True)
+
+    class Meta:
+        ordering = ["phase__order", "day1_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "name"], name="cohort_name_unique_in_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.phase})"
+
+    def date_of(self, day: int) -> object:
+        return self.day1_date if day == CourseDay.RESTORATIVE else self.day2_date
+
+
+class CourseAttendance(models.Model):
+    """Whether a person attended one day of a cohort's course."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="attendances")
+    day = models.PositiveSmallIntegerField(choices=CourseDay.choices)
+    attended = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "course attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "cohort", "day"], name="attendance_once_per_person_cohort_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        mark = "attended" if self.attended else "did not attend"
+        return f"{self.person} {mark} {self.cohort} day {self.day}"
+
+
+class ProgrammeSettings(models.Model):
+    """Settings of the roll-out that an administrator changes; there is one row."""
+
+    workforce_target = models.PositiveIntegerField(
+        "people to train",
+        default=300,
+        help_text="The size of the workforce the roll-out aims to train; shown as the target line.",
+    )
+
+    class Meta:
+        verbose_name = "programme settings"
+        verbose_name_plural = "programme settings"
+
+    def __str__(self) -> str:
+        return "Programme settings"
+
+    @classmethod
+    def load(cls) -> ProgrammeSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -1,0 +1,115 @@
+"""Tables present what the selectors return; they never query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+
+from training.models import Person
+
+
+class SafeExportMixin:
+    """Neutralise spreadsheet formulas in exported cells (CSV and XLSX)."""
+
+    def value_for_export(self, value: Any) -> Any:  # used by the column classes below
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+
+class ExportColumn(SafeExportMixin, tables.Column):
+    def value(self, **kwargs: Any) -> Any:
+        return self.value_for_export(super().value(**kwargs))
+
+
+class PhaseTable(tables.Table):
+    name = ExportColumn(verbose_name="Phase")
+    start_date = tables.DateColumn(verbose_name="Starts", format="d/m/Y")
+    end_date = tables.DateColumn(verbose_name="Ends", format="d/m/Y")
+    trained = tables.Column(verbose_name="Trained in phase")
+    cumulative = tables.Column(verbose_name="Cumulative")
+    senior_manager = tables.Column(
+        verbose_name="Senior managers", accessor="by_role_group__senior_manager"
+    )
+    manager = tables.Column(verbose_name="Managers", accessor="by_role_group__manager")
+    practitioner = tables.Column(
+        verbose_name="Practitioners", accessor="by_role_group__practitioner"
+    )
+    partner = tables.Column(verbose_name="Partners", accessor="by_role_group__partner")
+    admin = tables.Column(verbose_name="Administrative staff", accessor="by_role_group__admin")
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-striped align-middle"}
+
+
+class TeamTable(tables.Table):
+    name = ExportColumn(verbose_name="Team")
+    service_area = ExportColumn(verbose_name="Service area")
+    active_staff = tables.Column(verbose_name="Active staff")
+    trained_active = tables.Column(verbose_name="Trained (active)")
+    part_trained_active = tables.Column(verbose_name="Part-trained (active)")
+    share_trained = tables.Column(verbose_name="Share trained")
+
+    class Meta:
+        attrs = {"class": "table table-sm table-striped align-middle"}
+
+    def render_share_trained(self, value: float) -> str:
+        return f"{value:.0%}"
+
+    def value_share_trained(self, value: float) -> float:
+        return round(value, 4)
+
+
+class RoleGroupTable(tables.Table):
+    label = tables.Column(verbose_name="Role group")
+    active_staff = tables.Column(verbose_name="Active staff")
+    trained_active = tables.Column(verbose_name="Trained (active)")
+    share_trained = tables.Column(verbose_name="Share trained")
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-striped align-middle"}
+
+    def render_share_trained(self, value: float) -> str:
+        return f"{value:.0%}"
+
+    def value_share_trained(self, value: float) -> float:
+        return round(value, 4)
+
+
+class RosterTable(tables.Table):
+    full_name = ExportColumn(verbose_name="Name")
+    email = ExportColumn()
+    team = ExportColumn(accessor="team__name", order_by="team__name")
+    role_group = tables.Column(verbose_name="Role group")
+    job_title = ExportColumn()
+    line_manager = ExportColumn(
+        accessor="line_manager__full_name", order_by="line_manager__full_name"
+    )
+    status = tables.Column()
+    training = tables.Column(
+        verbose_name="Training", empty_values=(), order_by=("trained_on", "restorative_on")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["full_name", "email", "team", "role_group", "job_title", "line_manager", "status"]
+        sequence = [*fields, "training"]
+        attrs = {"class": "table table-sm table-striped align-middle"}
+
+    def render_training(self, record: Person) -> str:
+        return training_state(record)
+
+    def value_training(self, record: Person) -> str:
+        return training_state(record)
+
+
+def training_state(person: Person) -> str:
+    """How far a person annotated by `people_with_training` has got with the course."""
+    if person.trained_on:
+        return f"Trained {person.trained_on:%d/%m/%Y}"
+    if person.restorative_on or person.base_on:
+        return "Part-trained"
+    return "Not trained"

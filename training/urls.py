@@ -1,0 +1,12 @@
+from django.urls import path
+
+from training import views
+
+urlpatterns = [
+    path("rollout/", views.rollout, name="rollout"),
+    path("roster/", views.roster, name="roster"),
+    path("roster/import/", views.csv_import, {"kind": "roster"}, name="roster_import"),
+    path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/import/", views.csv_import, {"kind": "training"}, name="training_import"),
+    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+]

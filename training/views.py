@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from accounts.decorators import permission_required
+from accounts.roles import Permission, can
+from training import charts, selectors
+from training.filters import RosterFilter
+from training.forms import AsOfForm, CSVUploadForm, RegisterPersonForm
+from training.imports import roster_import, training_import
+from training.models import Cohort, CourseDay
+from training.services import cohort_register_add, cohort_register_save
+from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(request: HttpRequest, table: object, filename: str) -> HttpResponse | None:
+    """A CSV or XLSX download of `table` when the request asks for one (`?_export=csv`)."""
+    export_format = request.GET.get("_export")
+    if export_format not in EXPORT_FORMATS:
+        return None
+    exporter = TableExport(export_format, table)
+    return exporter.response(f"{filename}.{export_format}")
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    training = None
+    if person is not None:
+        training = selectors.people_with_training(timezone.localdate()).get(pk=person.pk)
+    return render(request, "training/home.html", {"person": training})
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_ROLLOUT)
+def rollout(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm(request.GET or None)
+    summary = selectors.rollout_summary(as_of=form.as_of_date())
+    tables = {
+        "phases": PhaseTable(summary.phases),
+        "teams": TeamTable(summary.teams, prefix="teams-"),
+        "role_groups": RoleGroupTable(summary.role_groups),
+    }
+    RequestConfig(request, paginate=False).configure(tables["teams"])
+    wanted = request.GET.get("table", "teams")
+    if wanted in tables:
+        response = export_response(request, tables[wanted], f"rollout-{wanted}-{summary.as_of}")
+        if response:
+            return response
+    context = {
+        "form": form,
+        "summary": summary,
+        "tables": tables,
+        "chart": charts.cumulative_chart(summary),
+        "behind": summary.teams_furthest_behind(),
+        "query": request.GET.urlencode(),
+    }
+    template = "training/rollout.html"
+    if request.htmx:
+        template += "#figures"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_ROSTER)
+def roster(request: HttpRequest) -> HttpResponse:
+    people = selectors.roster_people(as_of=timezone.localdate())
+    roster_filter = RosterFilter(request.GET or None, queryset=people)
+    table = RosterTable(roster_filter.qs)
+    response = export_response(request, table, f"roster-{timezone.localdate()}")
+    if response:
+        return response
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    template = "training/roster.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"filter": roster_filter, "table": table})
+
+
+IMPORTS = {
+    "roster": ("Import the roster", roster_import, "people", "roster"),
+    "training": ("Import training attendance", training_import, "attendance records", "cohorts"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.IMPORT_ROSTER)
+def csv_import(request: HttpRequest, kind: str) -> HttpResponse:
+    title, run_import, noun, _ = IMPORTS[kind]
+    form = CSVUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = run_import(text=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
+        if result.ok and not result.dry_run:
+            for line in result.summary(noun):
+                messages.success(request, line)
+            return redirect(request.path)
+    return render(
+        request,
+        "training/import.html",
+        {"form": form, "result": result, "title": title, "kind": kind, "noun": noun},
+    )
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_COHORTS)
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "training/cohort_list.html", {"cohorts": selectors.cohorts_with_counts()}
+    )
+
+
+def _parse_marks(values: list[str], registered: set[int]) -> dict[tuple[int, CourseDay], bool]:
+    """Checkbox values "person_id:day" as {(person_id, day): True}, for people on the register."""
+    marks = {}
+    for value in values:
+        person_id, _, day = value.partition(":")
+        if person_id.isdigit() and day in ("1", "2") and int(person_id) in registered:
+            marks[(int(person_id), CourseDay(int(day)))] = True
+    return marks
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.VIEW_COHORTS)
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_object_or_404(Cohort.objects.select_related("phase"), pk=pk)
+    may_record = can(request.user, Permission.RECORD_TRAINING)
+    add_form = RegisterPersonForm()
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        if request.POST.get("action") == "add":
+            add_form = RegisterPersonForm(request.POST)
+            if add_form.is_valid():
+                person = add_form.cleaned_data["email"]
+                cohort_register_add(cohort=cohort, person=person)
+                messages.success(request, f"{person} added to the register.")
+                return redirect("cohort_detail", pk=cohort.pk)
+        else:
+            registered = selectors.cohort_registered_ids(cohort)
+            checked = _parse_marks(request.POST.getlist("attended"), registered)
+            toggled = _parse_marks([request.POST.get("toggle", "")], registered)
+            if request.htmx and toggled:
+                (person_id, day), _ = toggled.popitem()
+                cohort_register_save(
+                    cohort=cohort, marks={(person_id, day): (person_id, day) in checked}
+                )
+                row = selectors.cohort_register(cohort, person_id=person_id)[0]
+                return render(
+                    request,
+                    "training/cohort_detail.html#register-row",
+                    {"cohort": cohort, "row": row, "may_record": True},
+                )
+            marks = {
+                (person_id, day): (person_id, day) in checked
+                for person_id in registered
+                for day in CourseDay
+            }
+            changed = cohort_register_save(cohort=cohort, marks=marks)
+            messages.success(request, f"Attendance saved ({changed} changed).")
+            return redirect("cohort_detail", pk=cohort.pk)
+    return render(
+        request,
+        "training/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "register": selectors.cohort_register(cohort),
+            "may_record": may_record,
+            "add_form": add_form,
+        },
+    )
