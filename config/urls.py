@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from training import views as training_views
 
@@ -7,5 +9,10 @@ urlpatterns = [
     path("", training_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
+    path(
+        "accessibility/",
+        login_not_required(TemplateView.as_view(template_name="accessibility.html")),
+        name="accessibility",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -87,15 +87,15 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 
 IMPORTS = {
-    "roster": ("Import the roster", roster_import, "people", "roster"),
-    "training": ("Import training attendance", training_import, "attendance records", "cohorts"),
+    "roster": ("Import the roster", roster_import, "people"),
+    "training": ("Import training attendance", training_import, "attendance records"),
 }
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.IMPORT_ROSTER)
 def csv_import(request: HttpRequest, kind: str) -> HttpResponse:
-    title, run_import, noun, _ = IMPORTS[kind]
+    title, run_import, noun = IMPORTS[kind]
     form = CSVUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -107,7 +107,13 @@ def csv_import(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "training/import.html",
-        {"form": form, "result": result, "title": title, "kind": kind, "noun": noun},
+        {
+            "form": form,
+            "result": result,
+            "summary": result.summary(noun) if result else [],
+            "title": title,
+            "kind": kind,
+        },
     )
 
 

@@ -177,9 +177,7 @@ BAD_ROWS = [
 def test_each_kind_of_bad_row_is_named_with_its_line_and_nothing_is_imported(ann, row, message):
     make_person(email="bo@council.example")
 
-    result = training_import(
-        text=HEADER + "bo@council.example,P,C,2,2016-01-08,yes\n" + row + "\n"
-    )
+    result = training_import(text=HEADER + "bo@council.example,P,C,2,2016-01-08,yes\n" + row + "\n")
 
     assert [error.line for error in result.errors] == [3]
     assert message in result.errors[0].message

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tests.factories import attend, make_cohort, make_person, make_phase, make_team
+from training.models import CourseDay, PersonStatus, ProgrammeSettings, RoleGroup
+from training.selectors import people_with_training, rollout_summary
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+FAR_FUTURE = D(2030, 1, 1)
+
+
+def training_of(person, as_of=FAR_FUTURE):
+    return people_with_training(as_of).get(pk=person.pk)
+
+
+def test_a_person_is_trained_on_the_later_of_their_first_day_1_and_first_day_2():
+    person = make_person()
+    attend(person, make_cohort(day1=D(2016, 3, 1), day2=D(2016, 3, 8)), CourseDay.RESTORATIVE)
+    attend(person, make_cohort(day1=D(2016, 1, 1), day2=D(2016, 2, 1)), CourseDay.BASE)
+    attend(person, make_cohort(day1=D(2016, 5, 1), day2=D(2016, 6, 1)))
+
+    trained = training_of(person)
+
+    assert (trained.restorative_on, trained.base_on, trained.trained_on) == (
+        D(2016, 3, 1),
+        D(2016, 2, 1),
+        D(2016, 3, 1),
+    )
+
+
+def test_day_1_completing_the_course_credits_day_1s_phase():
+    person = make_person()
+    early, late = make_phase("Early"), make_phase("Late")
+    attend(person, make_cohort(phase=early, day2=D(2016, 2, 1)), CourseDay.BASE)
+    attend(person, make_cohort(phase=late, day1=D(2016, 4, 1)), CourseDay.RESTORATIVE)
+
+    assert training_of(person).credited_phase_id == late.pk
+
+
+def test_only_one_day_attended_is_part_trained():
+    person = make_person()
+    attend(person, make_cohort(), CourseDay.RESTORATIVE)
+
+    trained = training_of(person)
+    assert trained.trained_on is None
+    assert trained.restorative_on is not None
+
+
+def test_days_marked_as_not_attended_do_not_count():
+    person = make_person()
+    cohort = make_cohort()
+    attend(person, cohort, CourseDay.RESTORATIVE)
+    attend(person, cohort, CourseDay.BASE, attended=False)
+
+    assert training_of(person).trained_on is None
+
+
+def test_training_after_the_as_of_date_is_not_counted():
+    person = make_person()
+    attend(person, make_cohort(day1=D(2016, 12, 20), day2=D(2017, 1, 3)))
+
+    assert training_of(person, as_of=D(2016, 12, 31)).trained_on is None
+    assert training_of(person, as_of=D(2017, 1, 3)).trained_on == D(2017, 1, 3)
+
+
+def test_summary_counts_phases_whatever_the_status_but_teams_only_active_people():
+    pilot, phase1 = make_phase("Pilot", 1), make_phase("Phase 1", 2)
+    pod, health = make_team("Pod"), make_team("Health")
+    pilot_cohort = make_cohort(phase=pilot, day1=D(2015, 11, 3), day2=D(2015, 11, 10))
+    phase1_cohort = make_cohort(phase=phase1, day1=D(2016, 3, 1), day2=D(2016, 3, 8))
+    attend(make_person(team=pod), pilot_cohort)
+    attend(make_person(team=pod, status=PersonStatus.EXTENDED_LEAVE), pilot_cohort)
+    attend(make_person(team=health, role_group=RoleGroup.MANAGER), phase1_cohort)
+    attend(make_person(team=health, status=PersonStatus.LEFT), phase1_cohort)
+    attend(make_person(team=health), phase1_cohort, CourseDay.RESTORATIVE)
+    make_person(team=health)
+
+    summary = rollout_summary(as_of=D(2016, 12, 31)).as_dict()
+
+    assert summary["trained_total"] == 4
+    assert [(p["name"], p["trained"], p["cumulative"]) for p in summary["phases"]] == [
+        ("Pilot", 2, 2),
+        ("Phase 1", 2, 4),
+    ]
+    assert summary["phases"][1]["by_role_group"] == {
+        "senior_manager": 0,
+        "manager": 1,
+        "practitioner": 1,
+        "partner": 0,
+        "admin": 0,
+    }
+    assert summary["teams"] == [
+        {
+            "name": "Health",
+            "service_area": "Integrated districts",
+            "active_staff": 3,
+            "trained_active": 1,
+            "part_trained_active": 1,
+            "share_trained": 0.3333,
+        },
+        {
+            "name": "Pod",
+            "service_area": "Integrated districts",
+            "active_staff": 1,
+            "trained_active": 1,
+            "part_trained_active": 0,
+            "share_trained": 1.0,
+        },
+    ]
+    assert summary["role_groups"]["practitioner"] == {"active_staff": 3, "trained_active": 1}
+    assert summary["role_groups"]["manager"] == {"active_staff": 1, "trained_active": 1}
+
+
+def test_the_target_comes_from_the_programme_settings():
+    settings_row = ProgrammeSettings.load()
+    settings_row.workforce_target = 120
+    settings_row.save()
+
+    assert rollout_summary(as_of=D(2016, 1, 1)).target == 120
+
+
+def test_timeline_is_cumulative_by_month_up_to_the_as_of_date():
+    cohort_a = make_cohort(day1=D(2016, 1, 5), day2=D(2016, 1, 12))
+    cohort_b = make_cohort(day1=D(2016, 3, 1), day2=D(2016, 3, 8))
+    for cohort, count in ((cohort_a, 2), (cohort_b, 3)):
+        for _ in range(count):
+            attend(make_person(), cohort)
+
+    timeline = rollout_summary(as_of=D(2016, 4, 15)).timeline
+
+    assert [(point.month, point.cumulative) for point in timeline] == [
+        (D(2016, 1, 1), 2),
+        (D(2016, 2, 1), 2),
+        (D(2016, 3, 1), 5),
+        (D(2016, 4, 1), 5),
+    ]
+
+
+def test_teams_furthest_behind_come_lowest_share_first_and_skip_empty_teams():
+    cohort = make_cohort()
+    ahead, behind, empty = make_team("Ahead"), make_team("Behind"), make_team("Empty")
+    attend(make_person(team=ahead), cohort)
+    make_person(team=behind)
+    make_person(team=empty, status=PersonStatus.LEFT)
+
+    names = [team.name for team in rollout_summary(as_of=D(2030, 1, 1)).teams_furthest_behind()]
+
+    assert names == ["Behind", "Ahead"]

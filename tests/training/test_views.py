@@ -1,0 +1,368 @@
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import attend, make_cohort, make_person, make_phase, make_team
+from training.models import CourseAttendance, CourseDay, Person
+from training.selectors import rollout_summary
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def build_workforce(size: int) -> None:
+    """`size` people in 10 teams over two phases, most of them trained."""
+    phases = [make_phase("Pilot", 1), make_phase("Phase 1", 2)]
+    cohorts = [make_cohort(phase=phase) for phase in phases]
+    teams = [make_team(f"Workforce team {number}") for number in range(10)]
+    people = Person.objects.bulk_create(
+        Person(
+            email=f"w{number}@council.example",
+            full_name=f"Worker {number}",
+            team=teams[number % 10],
+            role_group="practitioner",
+        )
+        for number in range(size)
+    )
+    CourseAttendance.objects.bulk_create(
+        CourseAttendance(person=person, cohort=cohorts[number % 2], day=day, attended=True)
+        for number, person in enumerate(people[: size * 3 // 4])
+        for day in CourseDay
+    )
+
+
+# Roll-out ---------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(reverse("rollout"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "practice_leader", "outsider"])
+def test_rollout_refuses_people_who_are_not_programme_leads_or_administrators(cast, as_user, role):
+    assert as_user(getattr(cast, role)).get(reverse("rollout")).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["programme_lead", "administrator"])
+def test_rollout_shows_the_same_figures_as_the_selector(cast, as_user, role):
+    build_workforce(20)
+    expected = rollout_summary(as_of=datetime.date(2016, 12, 31))
+
+    response = as_user(getattr(cast, role)).get(reverse("rollout"), {"as_of": "2016-12-31"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-figure="trained_total">{expected.trained_total}<' in html
+    assert response.context["summary"] == expected
+    assert expected.trained_total == 15
+
+
+def test_rollout_refuses_to_be_posted_to(cast, as_user):
+    assert as_user(cast.programme_lead).post(reverse("rollout")).status_code == 405
+
+
+def test_rollout_without_a_date_counts_up_to_today(cast, as_user):
+    response = as_user(cast.programme_lead).get(reverse("rollout"), {"as_of": "not a date"})
+
+    assert response.context["summary"].as_of == datetime.date.today()
+
+
+def test_rollout_csv_export_has_the_pages_team_figures(cast, as_user):
+    build_workforce(20)
+    summary = rollout_summary(as_of=datetime.date(2016, 12, 31))
+
+    response = as_user(cast.programme_lead).get(
+        reverse("rollout"), {"as_of": "2016-12-31", "table": "teams", "_export": "csv"}
+    )
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [
+        (row["Team"], int(row["Active staff"]), int(row["Trained (active)"])) for row in rows
+    ] == [(team.name, team.active_staff, team.trained_active) for team in summary.teams]
+
+
+def test_rollout_xlsx_export_opens_as_a_workbook_with_the_phase_figures(cast, as_user):
+    build_workforce(20)
+
+    response = as_user(cast.administrator).get(
+        reverse("rollout"), {"as_of": "2016-12-31", "table": "phases", "_export": "xlsx"}
+    )
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Phase", "Starts", "Ends", "Trained in phase")
+    assert [(row[0], row[3], row[4]) for row in rows[1:]] == [("Pilot", 8, 8), ("Phase 1", 7, 15)]
+
+
+def test_exported_cells_that_look_like_formulas_are_neutralised(cast, as_user):
+    make_person(team=make_team("=HYPERLINK(1)"))
+
+    response = as_user(cast.programme_lead).get(
+        reverse("rollout"), {"table": "teams", "_export": "csv"}
+    )
+
+    assert "'=HYPERLINK(1)" in response.content.decode()
+
+
+def test_rollout_htmx_request_gets_only_the_figures(cast, as_user):
+    response = as_user(cast.programme_lead).get(reverse("rollout"), {"as_of": "2016-12-31"}, **HTMX)
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="figures"')
+    assert "<html" not in html
+
+
+@pytest.mark.parametrize("size", [20, 2000])
+def test_rollout_runs_the_same_number_of_queries_for_20_or_2000_people(
+    cast, as_user, size, django_assert_num_queries
+):
+    build_workforce(size)
+    client = as_user(cast.programme_lead)
+
+    # session, user, roles, phases, phase counts, team counts, teams, timeline, settings
+    with django_assert_num_queries(9):
+        response = client.get(reverse("rollout"), {"as_of": "2030-01-01"})
+    assert response.context["summary"].trained_total == size * 3 // 4 + 0
+
+
+# Roster -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "practice_leader"])
+def test_roster_refuses_people_without_the_right_role(cast, as_user, role):
+    assert as_user(getattr(cast, role)).get(reverse("roster")).status_code == 403
+
+
+def test_roster_lists_and_filters_people(cast, as_user):
+    response = as_user(cast.programme_lead).get(reverse("roster"), {"team": cast.outsider.team_id})
+
+    assert list(response.context["table"].data) == [cast.outsider]
+
+
+def test_roster_htmx_request_gets_only_the_results(cast, as_user):
+    response = as_user(cast.administrator).get(reverse("roster"), **HTMX)
+
+    assert response.content.decode().lstrip().startswith('<div id="results"')
+
+
+@pytest.mark.parametrize("size", [20, 2000])
+def test_roster_runs_a_constant_number_of_queries(cast, as_user, size, django_assert_num_queries):
+    build_workforce(size)
+    client = as_user(cast.administrator)
+
+    # session, user, roles, count, page of people, teams for the filter's choices
+    with django_assert_num_queries(6):
+        client.get(reverse("roster"))
+
+
+# Imports ----------------------------------------------------------------------------------------
+
+ROSTER = "email,full_name,team,role_group\n"
+
+
+def upload(client, name: str, text: str | bytes, **extra):
+    data = text.encode() if isinstance(text, str) else text
+    return client.post(
+        reverse(name), {"file": SimpleUploadedFile("people.csv", data), **extra}, follow=True
+    )
+
+
+@pytest.mark.parametrize("role", ["practitioner", "programme_lead", "practice_leader"])
+def test_only_administrators_may_import(cast, as_user, role):
+    client = as_user(getattr(cast, role))
+
+    assert client.get(reverse("roster_import")).status_code == 403
+    assert upload(client, "roster_import", ROSTER + "n@x.example,N,T,partner\n").status_code == 403
+    assert not Person.objects.filter(email="n@x.example").exists()
+
+
+def test_an_administrator_imports_a_roster_and_sees_the_summary(cast, as_user):
+    response = upload(
+        as_user(cast.administrator), "roster_import", ROSTER + "n@x.example,N,T,partner\n"
+    )
+
+    assert "1 people created, 0 updated, 6 unchanged." not in response.content.decode()
+    assert "1 people created, 0 updated, 0 unchanged." in response.content.decode()
+    assert Person.objects.filter(email="n@x.example").exists()
+
+
+def test_an_upload_with_bad_rows_lists_every_line_and_imports_nothing(cast, as_user):
+    response = upload(
+        as_user(cast.administrator),
+        "roster_import",
+        ROSTER + "n@x.example,N,T,wizard\nbad,M,T,partner\n",
+    )
+
+    html = response.content.decode()
+    assert "Line 2: role_group &#x27;wizard&#x27; is not one of" in html
+    assert "Line 3: &#x27;bad&#x27; is not a valid email address" in html
+    assert Person.objects.count() == 6
+
+
+def test_a_dry_run_upload_shows_the_summary_and_saves_nothing(cast, as_user):
+    response = upload(
+        as_user(cast.administrator),
+        "roster_import",
+        ROSTER + "n@x.example,N,T,partner\n",
+        dry_run="on",
+    )
+
+    assert "Dry run, nothing saved: would have 1 people created" in response.content.decode()
+    assert not Person.objects.filter(email="n@x.example").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("people.xlsx", b"PK\x03\x04", "Choose a file that ends in .csv."),
+        ("people.csv", b"PK\x03\x04\x00\x00", "This is not a CSV file"),
+    ],
+)
+def test_wrong_kinds_of_file_are_refused_with_a_message(cast, as_user, name, data, message):
+    response = as_user(cast.administrator).post(
+        reverse("roster_import"), {"file": SimpleUploadedFile(name, data)}
+    )
+
+    assert message in response.content.decode()
+    assert Person.objects.count() == 6
+
+
+def test_excel_csv_in_windows_1252_and_utf8_with_bom_are_both_read(cast, as_user):
+    client = as_user(cast.administrator)
+    upload(client, "roster_import", (ROSTER + "a@x.example,Zoë,T,partner\n").encode("cp1252"))
+    upload(client, "roster_import", (ROSTER + "b@x.example,Siân,T,partner\n").encode("utf-8-sig"))
+
+    assert Person.objects.get(email="a@x.example").full_name == "Zoë"
+    assert Person.objects.get(email="b@x.example").full_name == "Siân"
+
+
+def test_an_administrator_imports_training_attendance(cast, as_user):
+    response = upload(
+        as_user(cast.administrator),
+        "training_import",
+        "email,phase,cohort,day,date,attended\n"
+        f"{cast.practitioner.email},Pilot,C1,1,2016-01-05,yes\n",
+    )
+
+    assert "New cohorts: C1 (Pilot)." in response.content.decode()
+    assert CourseAttendance.objects.filter(person=cast.practitioner, attended=True).count() == 1
+
+
+# Cohorts ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cohort(cast):
+    cohort = make_cohort(phase=make_phase("Pilot"))
+    attend(cast.practitioner, cohort, attended=False)
+    attend(cast.outsider, cohort, CourseDay.RESTORATIVE)
+    return cohort
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "outsider"])
+def test_cohorts_are_refused_to_people_without_the_right_role(cast, as_user, cohort, role):
+    client = as_user(getattr(cast, role))
+
+    assert client.get(reverse("cohort_list")).status_code == 403
+    assert client.get(reverse("cohort_detail", args=[cohort.pk])).status_code == 403
+
+
+def test_programme_leads_see_cohorts_but_cannot_record_attendance(cast, as_user, cohort):
+    client = as_user(cast.programme_lead)
+
+    assert client.get(reverse("cohort_detail", args=[cohort.pk])).status_code == 200
+    response = client.post(
+        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+    )
+    assert response.status_code == 403
+    assert not CourseAttendance.objects.get(person=cast.practitioner, day=1).attended
+
+
+def test_an_unknown_cohort_is_not_found(cast, as_user):
+    assert (
+        as_user(cast.practice_leader).get(reverse("cohort_detail", args=[999])).status_code == 404
+    )
+
+
+def test_a_practice_leader_saves_the_whole_register_without_javascript(cast, as_user, cohort):
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]),
+        {"attended": [f"{cast.practitioner.pk}:1", f"{cast.practitioner.pk}:2"]},
+    )
+
+    assert response.status_code == 302
+    marks = dict(
+        CourseAttendance.objects.filter(cohort=cohort)
+        .values_list("person__email", "attended")
+        .filter(day=1)
+    )
+    assert marks == {cast.practitioner.email: True, cast.outsider.email: False}
+    assert CourseAttendance.objects.get(person=cast.practitioner, day=2).attended
+
+
+def test_an_htmx_toggle_saves_one_mark_and_returns_only_that_row(cast, as_user, cohort):
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]),
+        {"toggle": f"{cast.practitioner.pk}:2", "attended": [f"{cast.practitioner.pk}:2"]},
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="person-{cast.practitioner.pk}"')
+    assert "<html" not in html
+    assert CourseAttendance.objects.get(person=cast.practitioner, day=2).attended
+    assert not CourseAttendance.objects.get(person=cast.practitioner, day=1).attended
+    assert CourseAttendance.objects.get(person=cast.outsider, day=1).attended
+
+
+def test_marks_for_people_not_on_the_register_are_ignored(cast, as_user, cohort):
+    as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.supervisor.pk}:1"]}
+    )
+
+    assert not CourseAttendance.objects.filter(person=cast.supervisor).exists()
+
+
+def test_a_practice_leader_adds_someone_to_the_register(cast, as_user, cohort):
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]),
+        {"action": "add", "email": cast.supervisor.email.upper()},
+    )
+
+    assert response.status_code == 302
+    assert CourseAttendance.objects.filter(person=cast.supervisor, attended=False).count() == 2
+
+
+def test_adding_someone_not_on_the_roster_shows_why(cast, as_user, cohort):
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"action": "add", "email": "who@x.example"}
+    )
+
+    assert "who@x.example is not on the roster." in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [20, 200])
+def test_cohort_pages_run_a_constant_number_of_queries(
+    cast, as_user, size, django_assert_num_queries
+):
+    cohort = make_cohort()
+    for _ in range(size):
+        attend(make_person(), cohort)
+    client = as_user(cast.practice_leader)
+
+    with django_assert_num_queries(4):  # session, user, roles, cohorts with counts
+        client.get(reverse("cohort_list"))
+    with django_assert_num_queries(5):  # session, user, roles, cohort, register
+        client.get(reverse("cohort_detail", args=[cohort.pk]))
