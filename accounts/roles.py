@@ -28,6 +28,9 @@ class Permission(enum.Enum):
     IMPORT_ROSTER = "import_roster"
     VIEW_COHORTS = "view_cohorts"
     RECORD_TRAINING = "record_training"
+    LEAD_CIRCLES = "lead_circles"
+    VIEW_ALL_CIRCLES = "view_all_circles"
+    VIEW_UNPLACED = "view_unplaced"
 
 
 RULES: dict[Permission, frozenset[Role]] = {
@@ -38,6 +41,12 @@ RULES: dict[Permission, frozenset[Role]] = {
         {Role.PRACTICE_LEADER, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}
     ),
     Permission.RECORD_TRAINING: frozenset({Role.PRACTICE_LEADER, Role.ADMINISTRATOR}),
+    # Practice leaders create circles and run the ones they lead; an administrator runs any.
+    Permission.LEAD_CIRCLES: frozenset({Role.PRACTICE_LEADER, Role.ADMINISTRATOR}),
+    Permission.VIEW_ALL_CIRCLES: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
+    Permission.VIEW_UNPLACED: frozenset(
+        {Role.PRACTICE_LEADER, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}
+    ),
 }
 
 _CACHE_ATTRIBUTE = "_product_roles"

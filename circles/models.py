@@ -1,1 +1,232 @@
-"""Learning circles: filled by the learning circles issue."""
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from training.models import Person
+
+
+class CircleKind(models.TextChoices):
+    LEARNING_CIRCLE = "learning_circle", "Learning circle"
+    PRACTICE_LEADER_CLUSTER = "practice_leader_cluster", "Practice leader cluster"
+
+
+class Ordinal(models.IntegerChoices):
+    FIRST = 1, "first"
+    SECOND = 2, "second"
+    THIRD = 3, "third"
+    FOURTH = 4, "fourth"
+    LAST = -1, "last"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Topic(models.TextChoices):
+    """What a meeting worked on: the five BASE stages and Restorative Practice."""
+
+    ENGAGEMENT = "engagement", "Engagement"
+    RESILIENCE = "resilience", "Resilience assessment"
+    RISK = "risk", "Risk assessment"
+    ANALYSIS = "analysis", "Analysis"
+    PLANNING = "planning", "Planning"
+    RESTORATIVE = "restorative", "Restorative Practice"
+
+
+class LearningCircle(models.Model):
+    """A group that meets monthly, run by one or more practice leaders."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(
+        max_length=30, choices=CircleKind.choices, default=CircleKind.LEARNING_CIRCLE
+    )
+    venue = models.CharField(
+        max_length=200, blank=True, help_text="Where the circle meets in person."
+    )
+    online_link = models.URLField(
+        blank=True, help_text="The video-call link, if the circle meets online."
+    )
+    facilitators = models.ManyToManyField(
+        Person, related_name="circles_led", verbose_name="practice leaders"
+    )
+    members = models.ManyToManyField(Person, through="CircleMembership", related_name="circles")
+    ordinal = models.SmallIntegerField(
+        "which week", choices=Ordinal.choices, default=Ordinal.SECOND
+    )
+    weekday = models.SmallIntegerField("day", choices=Weekday.choices, default=Weekday.TUESDAY)
+    start_time = models.TimeField(default=datetime.time(10, 0))
+    end_time = models.TimeField(default=datetime.time(12, 0))
+    starts_on = models.DateField(
+        "first month from", help_text="The series starts on or after this date."
+    )
+    ends_on = models.DateField(
+        "last month until", null=True, blank=True, help_text="Leave blank to run on."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="circle_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="circle_series_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rule_text(self) -> str:
+        """The rule the way people say it: "the second Tuesday of each month, 10:00 to 12:00"."""
+        return (
+            f"the {self.get_ordinal_display()} {self.get_weekday_display()} of each month, "
+            f"{self.start_time:%H:%M} to {self.end_time:%H:%M}"
+        )
+
+    @property
+    def place(self) -> str:
+        return self.venue or self.online_link
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The meeting must end after it starts."})
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The series must end after it starts."})
+
+
+class CircleMembership(models.Model):
+    circle = models.ForeignKey(LearningCircle, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_memberships")
+    joined_on = models.DateField(default=datetime.date.today)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "person"], name="member_once_per_circle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.circle}"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CircleMeeting(models.Model):
+    """One meeting of a circle. Each is its own row, so it can be moved or cancelled alone."""
+
+    circle = models.ForeignKey(LearningCircle, on_delete=models.CASCADE, related_name="meetings")
+    month = models.DateField(
+        help_text="The first day of the month this meeting belongs to; a circle meets once a month."
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Raised on every change, so calendars replace their copy."
+    )
+    venue = models.CharField(
+        max_length=200, blank=True, help_text="Leave blank for the circle's usual place."
+    )
+    topics = models.JSONField(default=list, blank=True)
+    cases_brought = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "month"], name="meeting_once_a_month"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circle} on {self.starts_at:%d/%m/%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def place(self) -> str:
+        return self.venue or self.circle.place
+
+    def topic_labels(self) -> list[str]:
+        return [Topic(value).label for value in self.topics if value in Topic.values]
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Sent apologies"
+    ABSENT = "absent", "Absent"
+
+
+class MeetingAttendance(models.Model):
+    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_attendance")
+    status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+
+    class Meta:
+        verbose_name_plural = "meeting attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="attendance_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_status_display()} at {self.meeting}"
+
+
+class ReminderSent(models.Model):
+    """A reminder emailed to one person about one meeting; the unique row stops a second one."""
+
+    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="reminders")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="one_reminder_per_meeting_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.person} about {self.meeting}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar subscription; regenerating the token revokes the old address."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.person}"

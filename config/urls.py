@@ -9,6 +9,7 @@ urlpatterns = [
     path("", training_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
+    path("", include("circles.urls")),
     path(
         "accessibility/",
         login_not_required(TemplateView.as_view(template_name="accessibility.html")),

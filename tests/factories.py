@@ -78,3 +78,28 @@ def attend(person: Person, cohort: Cohort, *days: int, attended: bool = True) ->
         CourseAttendance.objects.update_or_create(
             person=person, cohort=cohort, day=day, defaults={"attended": attended}
         )
+
+
+def make_circle(
+    *,
+    leaders: list[Person],
+    members: list[Person] = (),
+    name: str | None = None,
+    starts_on: datetime.date | None = None,
+    today: datetime.date | None = None,
+    **rule: object,
+):
+    """A learning circle, scheduled as the product does it (default: second Tuesday, 10 to 12)."""
+    from circles.models import CircleMembership, LearningCircle
+    from circles.services import circle_save
+
+    circle = LearningCircle(
+        name=name or f"Circle {next(_sequence)}",
+        starts_on=starts_on or datetime.date.today(),
+        venue="Shire Hall",
+        **rule,
+    )
+    circle_save(circle=circle, facilitators=list(leaders), today=today)
+    for person in members:
+        CircleMembership.objects.create(circle=circle, person=person)
+    return circle

@@ -1,6 +1,7 @@
 """The production settings, with the environment a test run needs filled in where unset."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-site")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -10,3 +11,15 @@ from config.settings import *  # noqa: E402, F403
 
 # Hashing a password the production way takes half a second; the tests make many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that threads in a test (and the live server) share it and wait
+    # for each other's locks as the production database does.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"practice-rollout-test-{os.getpid()}.sqlite3")
+    }
+    # The test database is deleted and made again on every run; a WAL file left beside it by a
+    # killed run would corrupt the next one, so tests keep SQLite's default journal.
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF;"
+    )

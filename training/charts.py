@@ -5,11 +5,13 @@ Each chart is drawn from the same figures as the table shown beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from training.selectors import RolloutSummary
 
 WIDTH, HEIGHT = 720, 260
+LABEL_WIDTH = 64  # room for a month label such as "Sep 2016" at 12px
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 36
 
 
@@ -57,7 +59,7 @@ def cumulative_chart(summary: RolloutSummary) -> CumulativeChart | None:
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / len(points)
-    label_every = max(1, len(points) // 12)
+    label_every = max(1, math.ceil(LABEL_WIDTH / slot))
 
     def y_of(value: int) -> float:
         return TOP + plot_height * (1 - value / top_value)

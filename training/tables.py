@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
+from django_tables2.columns import BoundColumn
 
 from training.models import Person
 
@@ -23,7 +24,38 @@ class ExportColumn(SafeExportMixin, tables.Column):
         return self.value_for_export(super().value(**kwargs))
 
 
-class PhaseTable(tables.Table):
+def aria_sort(bound_column: BoundColumn) -> str | None:
+    """`aria-sort` on the header of the column the table is sorted by, for screen readers."""
+    if not bound_column.is_ordered:
+        return None
+    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+
+
+TABLE_ATTRS = {"class": "table table-sm table-striped align-middle", "th": {"aria-sort": aria_sort}}
+
+
+class AccessibleTable(tables.Table):
+    """A table named by a (visually hidden) caption, in a scroll box that keyboards can reach.
+
+    In a narrow window (or zoomed in) a wide table scrolls sideways inside its own box, not the
+    page. The box is a focusable, named region (`training/table.html`), so it can be scrolled with
+    the arrow keys and screen readers announce which table it holds.
+    """
+
+    caption = ""
+
+    class Meta:
+        attrs = TABLE_ATTRS
+        template_name = "training/table.html"
+
+    @property
+    def caption_id(self) -> str:
+        return f"{self.prefix}{type(self).__name__.lower()}-caption"
+
+
+class PhaseTable(AccessibleTable):
+    caption = "Training by phase"
+
     name = ExportColumn(verbose_name="Phase")
     start_date = tables.DateColumn(verbose_name="Starts", format="d/m/Y")
     end_date = tables.DateColumn(verbose_name="Ends", format="d/m/Y")
@@ -39,12 +71,13 @@ class PhaseTable(tables.Table):
     partner = tables.Column(verbose_name="Partners", accessor="by_role_group__partner")
     admin = tables.Column(verbose_name="Administrative staff", accessor="by_role_group__admin")
 
-    class Meta:
+    class Meta(AccessibleTable.Meta):
         orderable = False
-        attrs = {"class": "table table-sm table-striped align-middle"}
 
 
-class TeamTable(tables.Table):
+class TeamTable(AccessibleTable):
+    caption = "Training by team (active staff)"
+
     name = ExportColumn(verbose_name="Team")
     service_area = ExportColumn(verbose_name="Service area")
     active_staff = tables.Column(verbose_name="Active staff")
@@ -52,8 +85,8 @@ class TeamTable(tables.Table):
     part_trained_active = tables.Column(verbose_name="Part-trained (active)")
     share_trained = tables.Column(verbose_name="Share trained")
 
-    class Meta:
-        attrs = {"class": "table table-sm table-striped align-middle"}
+    class Meta(AccessibleTable.Meta):
+        pass
 
     def render_share_trained(self, value: float) -> str:
         return f"{value:.0%}"
@@ -62,15 +95,16 @@ class TeamTable(tables.Table):
         return round(value, 4)
 
 
-class RoleGroupTable(tables.Table):
+class RoleGroupTable(AccessibleTable):
+    caption = "Training by role group (active staff)"
+
     label = tables.Column(verbose_name="Role group")
     active_staff = tables.Column(verbose_name="Active staff")
     trained_active = tables.Column(verbose_name="Trained (active)")
     share_trained = tables.Column(verbose_name="Share trained")
 
-    class Meta:
+    class Meta(AccessibleTable.Meta):
         orderable = False
-        attrs = {"class": "table table-sm table-striped align-middle"}
 
     def render_share_trained(self, value: float) -> str:
         return f"{value:.0%}"
@@ -79,7 +113,9 @@ class RoleGroupTable(tables.Table):
         return round(value, 4)
 
 
-class RosterTable(tables.Table):
+class RosterTable(AccessibleTable):
+    caption = "Workforce roster"
+
     full_name = ExportColumn(verbose_name="Name")
     email = ExportColumn()
     team = ExportColumn(accessor="team__name", order_by="team__name")
@@ -93,11 +129,10 @@ class RosterTable(tables.Table):
         verbose_name="Training", empty_values=(), order_by=("trained_on", "restorative_on")
     )
 
-    class Meta:
+    class Meta(AccessibleTable.Meta):
         model = Person
         fields = ["full_name", "email", "team", "role_group", "job_title", "line_manager", "status"]
         sequence = [*fields, "training"]
-        attrs = {"class": "table table-sm table-striped align-middle"}
 
     def render_training(self, record: Person) -> str:
         return training_state(record)

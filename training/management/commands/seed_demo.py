@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from accounts.models import User
 from training.demo import COHORTS, DEMO_ACCOUNTS, DEMO_PASSWORD, PHASES, TEAMS, TRAINERS, build_demo
@@ -55,6 +58,11 @@ class Command(BaseCommand):
             user.is_staff = "Administrator" in roles
             user.save()
             user.groups.set(Group.objects.filter(name__in=roles))
+        # Each other app may add its part of the demo in its own `demo.load_demo()`.
+        for app in apps.get_app_configs():
+            if app.name != "training" and module_has_submodule(app.module, "demo"):
+                for line in import_module(f"{app.name}.demo").load_demo():
+                    self.stdout.write(f"Demo {app.label}: {line}")
         self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for email, _, _, _, roles in DEMO_ACCOUNTS:

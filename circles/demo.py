@@ -1,0 +1,255 @@
+"""The demo organisation's learning circles: 11 circles by the end of 2016 (the published figure)
+and a practice leader cluster, each meeting monthly since, with attendance recorded.
+
+Every value is derived from names and dates, not from the clock or a random state, so loading
+the demo again adds nothing but the meetings that have fallen due since.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role
+from circles.models import (
+    AttendanceStatus,
+    CircleKind,
+    CircleMeeting,
+    CircleMembership,
+    LearningCircle,
+    MeetingAttendance,
+    MeetingStatus,
+    Ordinal,
+    Topic,
+    Weekday,
+)
+from circles.services import circle_save
+from training.models import Person, PersonStatus, RoleGroup
+from training.selectors import TRAINED, people_with_training
+
+END_OF_2016 = datetime.date(2016, 12, 31)
+T = datetime.time
+
+# name, teams whose trained people join, rule (ordinal, weekday, start, end), first month, venue
+CIRCLES = [
+    (
+        "Gloucester circle",
+        ["Gloucester Pod 7", "Gloucester Pods", "Gloucester North", "Gloucester District Team"],
+        (Ordinal.SECOND, Weekday.TUESDAY, T(10), T(12)),
+        datetime.date(2016, 3, 1),
+        "Shire Hall, room 2",
+    ),
+    (
+        "Cheltenham circle",
+        ["Cheltenham District"],
+        (Ordinal.FIRST, Weekday.MONDAY, T(10), T(12)),
+        datetime.date(2016, 4, 1),
+        "Cheltenham Municipal Offices",
+    ),
+    (
+        "Forest of Dean circle",
+        ["Forest of Dean District"],
+        (Ordinal.LAST, Weekday.THURSDAY, T(14), T(16)),
+        datetime.date(2016, 5, 1),
+        "Coleford Training Centre",
+    ),
+    (
+        "Health and wellbeing circle",
+        ["Health Team", "Multi-disciplinary Health Team"],
+        (Ordinal.THIRD, Weekday.WEDNESDAY, T(13, 30), T(15, 30)),
+        datetime.date(2016, 6, 1),
+        "Online",
+    ),
+    (
+        "Exploitation and wraparound circle",
+        ["Child Sexual Exploitation Team", "CIC Wraparound"],
+        (Ordinal.SECOND, Weekday.THURSDAY, T(10), T(12)),
+        datetime.date(2016, 7, 1),
+        "Shire Hall, room 4",
+    ),
+    (
+        "Stroud circle",
+        ["Stroud Integrated District Team"],
+        (Ordinal.FIRST, Weekday.WEDNESDAY, T(10), T(12)),
+        datetime.date(2016, 10, 1),
+        "Stroud Sub Rooms",
+    ),
+    (
+        "Cotswold circle",
+        ["Cotswold Integrated District Team"],
+        (Ordinal.SECOND, Weekday.MONDAY, T(14), T(16)),
+        datetime.date(2016, 10, 1),
+        "Cirencester Old Memorial Hall",
+    ),
+    (
+        "Tewkesbury circle",
+        ["Tewkesbury Integrated District Team"],
+        (Ordinal.THIRD, Weekday.TUESDAY, T(10), T(12)),
+        datetime.date(2016, 11, 1),
+        "Tewkesbury Borough Offices",
+    ),
+    (
+        "Children in care circle",
+        ["11+ Children in Care and Care Leavers"],
+        (Ordinal.FOURTH, Weekday.TUESDAY, T(10), T(12)),
+        datetime.date(2016, 11, 1),
+        "Shire Hall, room 2",
+    ),
+    (
+        "FastTrack and partners circle",
+        ["FastTrack Team", "Partner Agencies"],
+        (Ordinal.LAST, Weekday.WEDNESDAY, T(10), T(12)),
+        datetime.date(2016, 11, 1),
+        "Shire Hall, room 4",
+    ),
+    (
+        "Leadership circle",
+        ["Senior Leadership Team"],
+        (Ordinal.FIRST, Weekday.FRIDAY, T(9, 30), T(11)),
+        datetime.date(2016, 12, 1),
+        "Shire Hall, boardroom",
+    ),
+]
+CLUSTER = (
+    "Practice leader cluster",
+    (Ordinal.LAST, Weekday.FRIDAY, T(10), T(12)),
+    datetime.date(2016, 6, 1),
+    "Online",
+)
+DEMO_LEADER = "practice.leader@council.example"
+
+NOTES = [
+    "Two cases brought; the group tested how much risk was acceptable before closing.",
+    "Worked through strengths and vulnerabilities together, and where the same factor is both.",
+    "Practised a restorative conversation; agreed to try it in the next family meeting.",
+    "Talked through a stuck case and agreed it needed a formulation meeting.",
+    "Compared plans: which steps were pragmatic and which were wishes.",
+]
+
+
+def _number(*parts: object) -> int:
+    """A stable pseudo-random number from its parts (the same on every run and machine)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _attendance(circle: str, month: datetime.date, email: str) -> AttendanceStatus:
+    roll = _number(circle, month, email) % 100
+    if roll < 80:
+        return AttendanceStatus.PRESENT
+    return AttendanceStatus.APOLOGIES if roll < 92 else AttendanceStatus.ABSENT
+
+
+@transaction.atomic
+def load_demo() -> list[str]:
+    trained = list(
+        people_with_training(END_OF_2016)
+        .filter(TRAINED, status=PersonStatus.ACTIVE)
+        .select_related("team", "user")
+        .order_by("email")
+    )
+    by_team: dict[str, list[Person]] = {}
+    for person in trained:
+        by_team.setdefault(person.team.name, []).append(person)
+    leader_group = Group.objects.get(name=Role.PRACTICE_LEADER.label)
+
+    leaders: list[Person] = []
+    for name, teams, (ordinal, weekday, start, end), first_month, venue in CIRCLES:
+        people = [person for team in teams for person in by_team.get(team, [])]
+        candidates = [p for p in people if p.role_group == RoleGroup.PRACTITIONER] or people
+        leader = next((p for p in candidates if p.email == DEMO_LEADER), candidates[0])
+        leaders.append(leader)
+        leader.user.groups.add(leader_group)
+        circle = LearningCircle.objects.filter(name=name).first() or LearningCircle(
+            name=name,
+            kind=CircleKind.LEARNING_CIRCLE,
+            ordinal=ordinal,
+            weekday=weekday,
+            start_time=start,
+            end_time=end,
+            starts_on=first_month,
+            venue=venue,
+        )
+        circle_save(circle=circle, facilitators=[leader])
+        # Everyone trained joins, except one in ten, so "trained people in no circle" has names.
+        for index, person in enumerate(people):
+            if index % 10 != 9 or person.email.split("@")[0] in ("practitioner", "supervisor"):
+                CircleMembership.objects.get_or_create(
+                    circle=circle, person=person, defaults={"joined_on": first_month}
+                )
+
+    name, (ordinal, weekday, start, end), first_month, venue = CLUSTER
+    cluster = LearningCircle.objects.filter(name=name).first() or LearningCircle(
+        name=name,
+        kind=CircleKind.PRACTICE_LEADER_CLUSTER,
+        ordinal=ordinal,
+        weekday=weekday,
+        start_time=start,
+        end_time=end,
+        starts_on=first_month,
+        venue=venue,
+    )
+    circle_save(circle=cluster, facilitators=[leaders[0]])
+    for leader in leaders:
+        CircleMembership.objects.get_or_create(circle=cluster, person=leader)
+
+    return [f"{_record_past_meetings()} past meetings given attendance and notes."]
+
+
+RECORDED_MONTHS = 18
+
+
+def _record_past_meetings() -> int:
+    """Attendance, topics and notes for the last 18 months' meetings that have none yet.
+
+    Older meetings exist as rows but carry no record: enough history for circle health and the
+    dashboards, without making the demo slow to load.
+    """
+    now = timezone.now()
+    since = now - datetime.timedelta(days=30 * RECORDED_MONTHS)
+    memberships: dict[int, list[Person]] = {}
+    for membership in CircleMembership.objects.select_related("person"):
+        memberships.setdefault(membership.circle_id, []).append(membership.person)
+    meetings = (
+        CircleMeeting.objects.filter(
+            starts_at__lte=now,
+            starts_at__gte=since,
+            status=MeetingStatus.SCHEDULED,
+            attendance__isnull=True,
+        )
+        .select_related("circle")
+        .order_by("starts_at")
+    )
+    topics = list(Topic)
+    rows, recorded = [], 0
+    for meeting in meetings:
+        circle = meeting.circle
+        number = _number(circle.name, meeting.month)
+        if number % 40 == 0:
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.save(update_fields=["status"])
+            continue
+        members = [
+            person
+            for person in memberships.get(circle.pk, [])
+            if person.pk and meeting.month >= circle.starts_on.replace(day=1)
+        ]
+        rows.extend(
+            MeetingAttendance(
+                meeting=meeting,
+                person=person,
+                status=_attendance(circle.name, meeting.month, person.email),
+            )
+            for person in members
+        )
+        meeting.topics = sorted({topics[number % 6].value, topics[(number // 7) % 6].value})
+        meeting.cases_brought = 1 + number % 4
+        meeting.notes = NOTES[number % len(NOTES)]
+        meeting.save(update_fields=["topics", "cases_brought", "notes"])
+        recorded += 1
+    MeetingAttendance.objects.bulk_create(rows, batch_size=2000)
+    return recorded

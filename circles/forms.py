@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from accounts.roles import Role
+from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, Topic
+from training.forms import StyledFormMixin
+from training.models import Person, PersonStatus
+
+
+class CircleForm(StyledFormMixin, forms.ModelForm):
+    facilitators = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.exclude(status=PersonStatus.LEFT).filter(
+            user__groups__name=Role.PRACTICE_LEADER.label
+        ),
+        label="Practice leaders",
+        help_text="Who runs the circle. Hold Ctrl (or Cmd) to choose more than one.",
+    )
+    online_link = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text="The video-call link, if the circle meets online.",
+    )
+
+    class Meta:
+        model = LearningCircle
+        fields = [
+            "name",
+            "kind",
+            "facilitators",
+            "ordinal",
+            "weekday",
+            "start_time",
+            "end_time",
+            "starts_on",
+            "ends_on",
+            "venue",
+            "online_link",
+        ]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "ordinal": "With the day: for example the second Tuesday of each month.",
+        }
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if not data.get("venue") and not data.get("online_link"):
+            raise forms.ValidationError("Give a venue, an online link, or both.")
+        return data
+
+
+class AddMemberForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(label="Add a member by work email")
+
+    def clean_email(self) -> Person:
+        email = self.cleaned_data["email"].strip().lower()
+        person = Person.objects.filter(email=email).exclude(status=PersonStatus.LEFT).first()
+        if person is None:
+            raise forms.ValidationError(
+                f"{email} is not on the roster as a current member of staff."
+            )
+        return person
+
+
+class MoveMeetingForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    venue = forms.CharField(
+        required=False, max_length=200, help_text="Leave blank for the circle's usual place."
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The meeting must end after it starts.")
+        return data
+
+
+class MeetingRecordForm(StyledFormMixin, forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What the circle worked on",
+    )
+
+    class Meta:
+        model = CircleMeeting
+        fields = ["topics", "cases_brought", "notes"]
+        labels = {"cases_brought": "Cases brought"}
+        help_texts = {
+            "notes": "Short notes on learning and themes. Never write names or details of "
+            "children, young people or families; refer to cases only in general terms.",
+        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+def parse_attendance(data: dict[str, str], member_ids: set[int]) -> dict[int, AttendanceStatus]:
+    """Radio values named `status-<person_id>` as {person_id: status}, members only."""
+    marks = {}
+    for key, value in data.items():
+        name, _, person_id = key.partition("-")
+        if (
+            name == "status"
+            and person_id.isdigit()
+            and int(person_id) in member_ids
+            and value in AttendanceStatus.values
+        ):
+            marks[int(person_id)] = AttendanceStatus(value)
+    return marks
+
+
+def meeting_defaults(meeting: CircleMeeting) -> dict[str, datetime.date | datetime.time | str]:
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return {
+        "date": starts.date(),
+        "start_time": starts.time(),
+        "end_time": ends.time(),
+        "venue": meeting.venue,
+    }

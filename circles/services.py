@@ -1,0 +1,330 @@
+"""Writes for learning circles: scheduling, membership, meetings, attendance and reminders."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from circles.calendar import CalendarEntry, build_calendar
+from circles.models import (
+    AttendanceStatus,
+    CalendarFeed,
+    CircleMeeting,
+    CircleMembership,
+    LearningCircle,
+    MeetingAttendance,
+    MeetingStatus,
+    ReminderSent,
+)
+from circles.schedule import horizon, series_dates
+from training.models import Person, PersonStatus
+
+logger = logging.getLogger(__name__)
+
+RULE_FIELDS = ("ordinal", "weekday", "start_time", "end_time", "starts_on", "ends_on")
+
+
+def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
+    circle = meeting.circle
+    return CalendarEntry(
+        uid=f"circle-meeting-{meeting.pk}@{settings.CALENDAR_UID_DOMAIN}",
+        sequence=meeting.sequence,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=circle.name,
+        location=meeting.place,
+        description=f"{circle.get_kind_display()}: meets {circle.rule_text}.",
+        cancelled=meeting.is_cancelled,
+        last_modified=meeting.updated_at or timezone.now(),
+    )
+
+
+# Scheduling -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def circle_schedule(
+    *, circle: LearningCircle, today: datetime.date | None = None, rule_changed: bool = False
+) -> int:
+    """Make sure a row exists for every meeting of the series up to 12 months ahead.
+
+    When the rule has changed, future scheduled meetings follow it (each keeps its month and its
+    UID, and gets a higher SEQUENCE); meetings already held, and cancelled ones, stay as they
+    are, and months the new rule no longer covers are cancelled. Otherwise only missing months
+    are added, so a meeting moved on its own stays where it was put. Returns the rows created.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    dates = series_dates(
+        ordinal=circle.ordinal,
+        weekday_number=circle.weekday,
+        starts_on=circle.starts_on,
+        ends_on=circle.ends_on,
+        until=horizon(today),
+    )
+    wanted = {day.replace(day=1): day for day in dates}
+    existing = {meeting.month: meeting for meeting in circle.meetings.all()}
+    created = 0
+    for month, day in wanted.items():
+        starts_at, ends_at = _at(day, circle.start_time), _at(day, circle.end_time)
+        meeting = existing.get(month)
+        if meeting is None:
+            CircleMeeting.objects.create(
+                circle=circle, month=month, starts_at=starts_at, ends_at=ends_at
+            )
+            created += 1
+        elif (
+            rule_changed
+            and meeting.status == MeetingStatus.SCHEDULED
+            and meeting.starts_at > now
+            and (meeting.starts_at, meeting.ends_at) != (starts_at, ends_at)
+        ):
+            meeting.starts_at, meeting.ends_at = starts_at, ends_at
+            meeting.sequence += 1
+            meeting.save()
+    for month, meeting in existing.items():
+        if (
+            rule_changed
+            and month not in wanted
+            and meeting.starts_at > now
+            and not meeting.is_cancelled
+        ):
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.sequence += 1
+            meeting.save()
+    return created
+
+
+@transaction.atomic
+def circle_save(
+    *, circle: LearningCircle, facilitators: list[Person], today: datetime.date | None = None
+) -> LearningCircle:
+    """Create or change a circle, then bring its meetings in line with its rule."""
+    circle.full_clean()
+    before = (
+        LearningCircle.objects.filter(pk=circle.pk).values(*RULE_FIELDS).first()
+        if circle.pk
+        else None
+    )
+    circle.save()
+    circle.facilitators.set(facilitators)
+    rule_changed = before is not None and any(
+        before[name] != getattr(circle, name) for name in RULE_FIELDS
+    )
+    circle_schedule(circle=circle, today=today, rule_changed=rule_changed)
+    return circle
+
+
+def circles_extend(*, today: datetime.date | None = None) -> int:
+    """The daily job: keep 12 months of meetings ahead for every circle."""
+    return sum(
+        circle_schedule(circle=circle, today=today) for circle in LearningCircle.objects.all()
+    )
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def circle_member_add(*, circle: LearningCircle, person: Person) -> CircleMembership:
+    membership, created = CircleMembership.objects.get_or_create(circle=circle, person=person)
+    if created:
+        next_meeting = (
+            circle.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now())
+            .select_related("circle")
+            .first()
+        )
+        if next_meeting is not None:
+            transaction.on_commit(
+                lambda: send_invitation(
+                    meeting=next_meeting, people=[person], reason="You have joined this circle."
+                )
+            )
+    return membership
+
+
+@transaction.atomic
+def circle_member_remove(*, circle: LearningCircle, person: Person) -> None:
+    CircleMembership.objects.filter(circle=circle, person=person).delete()
+
+
+# Meetings ---------------------------------------------------------------------------------------
+
+
+def _members(meeting: CircleMeeting) -> list[Person]:
+    return list(meeting.circle.members.exclude(status=PersonStatus.LEFT).order_by("full_name"))
+
+
+@transaction.atomic
+def meeting_move(
+    *,
+    meeting: CircleMeeting,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    venue: str = "",
+) -> CircleMeeting:
+    """Move one meeting; members get an updated invitation."""
+    meeting.starts_at, meeting.ends_at = _at(date, start_time), _at(date, end_time)
+    meeting.venue = venue
+    meeting.status = MeetingStatus.SCHEDULED
+    meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    people = _members(meeting)
+    transaction.on_commit(
+        lambda: send_invitation(meeting=meeting, people=people, reason="This meeting has moved.")
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: CircleMeeting) -> CircleMeeting:
+    """Cancel one meeting; members get a cancellation their calendar understands."""
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.save()
+    people = _members(meeting)
+    transaction.on_commit(
+        lambda: send_invitation(meeting=meeting, people=people, reason="This meeting is cancelled.")
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *, meeting: CircleMeeting, topics: list[str], cases_brought: int | None, notes: str
+) -> CircleMeeting:
+    meeting.topics, meeting.cases_brought, meeting.notes = topics, cases_brought, notes
+    meeting.full_clean()
+    meeting.save(update_fields=["topics", "cases_brought", "notes", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, AttendanceStatus]) -> int:
+    """Record attendance, {person_id: status}, for members of the meeting's circle only."""
+    members = set(meeting.circle.memberships.values_list("person_id", flat=True))
+    marks = {person_id: status for person_id, status in marks.items() if person_id in members}
+    existing = {
+        row.person_id: row
+        for row in MeetingAttendance.objects.select_for_update().filter(
+            meeting=meeting, person_id__in=marks
+        )
+    }
+    changed, new = [], []
+    for person_id, status in marks.items():
+        row = existing.get(person_id)
+        if row is None:
+            new.append(MeetingAttendance(meeting=meeting, person_id=person_id, status=status))
+        elif row.status != status:
+            row.status = status
+            changed.append(row)
+    MeetingAttendance.objects.bulk_create(new)
+    MeetingAttendance.objects.bulk_update(changed, ["status"])
+    return len(new) + len(changed)
+
+
+# Calendars and mail -----------------------------------------------------------------------------
+
+
+def feed_for(person: Person) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(person=person)
+    return feed
+
+
+@transaction.atomic
+def feed_token_regenerate(*, person: Person) -> CalendarFeed:
+    """A new private address for a person's calendar; the old one stops working at once."""
+    from circles.models import new_feed_token
+
+    feed = feed_for(person)
+    feed.token = new_feed_token()
+    feed.save()
+    return feed
+
+
+def send_invitation(*, meeting: CircleMeeting, people: list[Person], reason: str) -> int:
+    """Email each person an iTIP invitation (REQUEST) or cancellation (CANCEL) for a meeting."""
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    entry = meeting_entry(meeting)
+    sent = 0
+    for person in people:
+        body = render_to_string(
+            "circles/email/invitation.txt",
+            {"meeting": meeting, "person": person, "reason": reason},
+        )
+        message = EmailMultiAlternatives(
+            subject=f"{'Cancelled' if meeting.is_cancelled else 'Invitation'}: "
+            f"{meeting.circle.name}, {timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}",
+            body=body,
+            to=[person.email],
+        )
+        ics = build_calendar(
+            [entry], name=meeting.circle.name, method=method, attendee_email=person.email
+        )
+        message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
+        message.attach("invite.ics", ics, "application/ics")
+        sent += message.send()
+    return sent
+
+
+def reminders_send(*, today: datetime.date | None = None, days_before: int = 3) -> int:
+    """Email members about scheduled meetings in the next `days_before` days, once each.
+
+    The reminder is recorded before it is sent, under a unique constraint, so two runs at the
+    same time cannot both send it; if sending fails the record is removed and the next run tries
+    again.
+    """
+    today = today or timezone.localdate()
+    window_end = _at(today + datetime.timedelta(days=days_before), datetime.time.max)
+    meetings = (
+        CircleMeeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gt=timezone.now(),
+            starts_at__lte=window_end,
+        )
+        .select_related("circle")
+        .prefetch_related("circle__members")
+    )
+    sent = 0
+    for meeting in meetings:
+        for person in meeting.circle.members.all():
+            if person.status == PersonStatus.LEFT:
+                continue
+            try:
+                with transaction.atomic():
+                    claim = ReminderSent.objects.create(meeting=meeting, person=person)
+            except IntegrityError:
+                continue
+            try:
+                _send_reminder(meeting=meeting, person=person)
+            except Exception:
+                claim.delete()
+                logger.exception(
+                    "Reminder to person %s about meeting %s failed", person.pk, meeting.pk
+                )
+                continue
+            sent += 1
+    return sent
+
+
+def _send_reminder(*, meeting: CircleMeeting, person: Person) -> None:
+    body = render_to_string("circles/email/reminder.txt", {"meeting": meeting, "person": person})
+    EmailMultiAlternatives(
+        subject=f"Reminder: {meeting.circle.name}, "
+        f"{timezone.localtime(meeting.starts_at):%A %d %B %H:%M}",
+        body=body,
+        to=[person.email],
+    ).send()

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from circles import views
+
+urlpatterns = [
+    path("circles/", views.circle_list, name="circle_list"),
+    path("circles/new/", views.circle_create, name="circle_create"),
+    path("circles/unplaced/", views.unplaced, name="circles_unplaced"),
+    path("circles/<int:pk>/", views.circle_detail, name="circle_detail"),
+    path("circles/<int:pk>/edit/", views.circle_edit, name="circle_edit"),
+    path("circles/<int:pk>/calendar.ics", views.circle_calendar, name="circle_calendar"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/change/", views.meeting_change, name="meeting_change"),
+    path("calendar/", views.my_calendar, name="my_calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

@@ -1,0 +1,190 @@
+"""Feeds read back with vobject, a reader independent of the library that writes them."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import vobject
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import CalendarFeed, Ordinal, Weekday
+from circles.services import feed_for, feed_token_regenerate, meeting_cancel, meeting_move
+from tests.factories import make_circle, make_person
+from training.models import PersonStatus
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def second_tuesdays(first_month: datetime.date, count: int) -> list[datetime.date]:
+    """Worked out here by hand, independently of the product's rule code."""
+    dates, month = [], first_month
+    while len(dates) < count:
+        first_tuesday = month + datetime.timedelta(days=(1 - month.weekday()) % 7)
+        dates.append(first_tuesday + datetime.timedelta(days=7))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return dates
+
+
+def read_feed(client, person) -> list:
+    response = client.get(reverse("calendar_feed", args=[feed_for(person).token]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = vobject.readOne(response.content.decode())
+    return sorted(calendar.vevent_list, key=lambda event: event.dtstart.value)
+
+
+@pytest.fixture
+def year_of_second_tuesdays():
+    """'The second Tuesday, 10:00 to 12:00' for a year from next month, with one member."""
+    member = make_person()
+    next_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    circle = make_circle(
+        leaders=[make_person()],
+        members=[member],
+        starts_on=next_month,
+        ends_on=next_month + datetime.timedelta(days=364),
+        ordinal=Ordinal.SECOND,
+        weekday=Weekday.TUESDAY,
+        start_time=datetime.time(10),
+        end_time=datetime.time(12),
+    )
+    return circle, member, second_tuesdays(next_month, 12)
+
+
+def test_the_feed_has_the_12_meetings_at_10_local_time_across_both_clock_changes(
+    client, year_of_second_tuesdays
+):
+    circle, member, expected_dates = year_of_second_tuesdays
+
+    events = read_feed(client, member)
+
+    assert [event.dtstart.value.date() for event in events] == expected_dates
+    for event in events:
+        start, end = event.dtstart.value, event.dtend.value
+        assert start.tzinfo is not None
+        local_start, local_end = start.astimezone(LONDON), end.astimezone(LONDON)
+        assert (local_start.time(), local_end.time()) == (datetime.time(10), datetime.time(12))
+    offsets = {event.dtstart.value.utcoffset() for event in events}
+    # A year always spans the March and October changes: both GMT and BST meetings are there.
+    assert offsets == {datetime.timedelta(0), datetime.timedelta(hours=1)}
+    utc_hours = {event.dtstart.value.astimezone(datetime.UTC).hour for event in events}
+    assert utc_hours == {9, 10}
+
+
+def test_every_event_has_a_stable_uid_a_dtstamp_and_a_sequence(client, year_of_second_tuesdays):
+    circle, member, _ = year_of_second_tuesdays
+
+    first = read_feed(client, member)
+    again = read_feed(client, member)
+
+    assert [event.uid.value for event in first] == [event.uid.value for event in again]
+    assert len({event.uid.value for event in first}) == 12
+    for event in first:
+        assert event.dtstamp.value.tzinfo is not None
+        assert event.sequence.value == "0"
+        assert event.summary.value == circle.name
+
+
+def test_the_feed_has_a_vtimezone_for_europe_london(client, year_of_second_tuesdays):
+    _, member, _ = year_of_second_tuesdays
+
+    response = client.get(reverse("calendar_feed", args=[feed_for(member).token]))
+
+    calendar = vobject.readOne(response.content.decode())
+    assert calendar.vtimezone.tzid.value == "Europe/London"
+    assert "DTSTART;TZID=Europe/London:" in response.content.decode()
+
+
+def test_moved_and_cancelled_meetings_show_as_such_with_a_higher_sequence(
+    client, year_of_second_tuesdays
+):
+    circle, member, expected = year_of_second_tuesdays
+    meetings = list(circle.meetings.order_by("starts_at"))
+    meeting_move(
+        meeting=meetings[2],
+        date=expected[2] + datetime.timedelta(days=2),
+        start_time=datetime.time(14),
+        end_time=datetime.time(15, 30),
+        venue="Room 4",
+    )
+    meeting_cancel(meeting=meetings[5])
+
+    events = {event.uid.value: event for event in read_feed(client, member)}
+
+    moved = events[f"circle-meeting-{meetings[2].pk}@practice-rollout"]
+    local = moved.dtstart.value.astimezone(LONDON)
+    assert (local.date(), local.time()) == (
+        expected[2] + datetime.timedelta(days=2),
+        datetime.time(14),
+    )
+    assert (moved.sequence.value, moved.location.value) == ("1", "Room 4")
+    cancelled = events[f"circle-meeting-{meetings[5].pk}@practice-rollout"]
+    assert (cancelled.status.value, cancelled.sequence.value) == ("CANCELLED", "1")
+    assert sum(event.status.value == "CONFIRMED" for event in events.values()) == 11
+
+
+def test_the_feed_says_nothing_of_attendance_notes_or_other_members(
+    client, year_of_second_tuesdays
+):
+    circle, member, _ = year_of_second_tuesdays
+    other = make_person()
+    circle.memberships.create(person=other)
+    meeting = circle.meetings.first()
+    meeting.notes = "Secret reflection"
+    meeting.save()
+
+    content = client.get(reverse("calendar_feed", args=[feed_for(member).token])).content.decode()
+
+    assert "Secret reflection" not in content
+    assert other.email not in content and other.full_name not in content
+    assert "ATTENDEE" not in content
+
+
+def test_a_persons_token_gives_only_their_own_circles(client, year_of_second_tuesdays):
+    circle, member, _ = year_of_second_tuesdays
+    stranger = make_person()
+    make_circle(leaders=[stranger], members=[stranger], name="Another circle")
+
+    mine = read_feed(client, member)
+    theirs = read_feed(client, stranger)
+
+    assert {event.summary.value for event in mine} == {circle.name}
+    assert {event.summary.value for event in theirs} == {"Another circle"}
+
+
+def test_unknown_and_regenerated_tokens_give_nothing(client, year_of_second_tuesdays):
+    _, member, _ = year_of_second_tuesdays
+    old = feed_for(member).token
+
+    feed_token_regenerate(person=member)
+
+    assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
+    assert client.get(reverse("calendar_feed", args=["x" * 43])).status_code == 404
+    new = CalendarFeed.objects.get(person=member).token
+    assert new != old and len(new) >= 40
+    assert client.get(reverse("calendar_feed", args=[new])).status_code == 200
+
+
+def test_a_person_who_has_left_has_no_feed(client, year_of_second_tuesdays):
+    _, member, _ = year_of_second_tuesdays
+    token = feed_for(member).token
+    member.status = PersonStatus.LEFT
+    member.save()
+
+    assert client.get(reverse("calendar_feed", args=[token])).status_code == 404
+
+
+@pytest.mark.parametrize("circles", [1, 8])
+def test_the_feed_runs_a_constant_number_of_queries(client, django_assert_num_queries, circles):
+    member = make_person()
+    for _ in range(circles):
+        make_circle(leaders=[make_person()], members=[member])
+    token = feed_for(member).token
+
+    with django_assert_num_queries(2):  # the feed with its person, the meetings with circles
+        client.get(reverse("calendar_feed", args=[token]))

@@ -1,0 +1,368 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, MeetingAttendance
+from tests.factories import attend, make_circle, make_cohort, make_person
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def circle(cast):
+    """A circle led by the cast's practice leader, with the practitioner as a member."""
+    return make_circle(
+        leaders=[cast.practice_leader],
+        members=[cast.practitioner],
+        name="Cheltenham circle",
+        starts_on=timezone.localdate() - datetime.timedelta(days=200),
+    )
+
+
+@pytest.fixture
+def other_circle(cast):
+    leader = make_person(roles=(), with_account=True)
+    return make_circle(leaders=[leader], members=[cast.outsider], name="Forest circle")
+
+
+def past_meeting(circle) -> CircleMeeting:
+    return circle.meetings.filter(starts_at__lt=timezone.now()).last()
+
+
+# Creating and editing ---------------------------------------------------------------------------
+
+
+def circle_form(cast, **changes) -> dict[str, object]:
+    data = {
+        "name": "Stroud circle",
+        "kind": "learning_circle",
+        "facilitators": [cast.practice_leader.pk],
+        "ordinal": "2",
+        "weekday": "1",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-12-31",
+        "venue": "Stroud Sub Rooms",
+        "online_link": "",
+    }
+    return {**data, **changes}
+
+
+def test_a_practice_leader_creates_a_second_tuesday_circle_for_a_year(cast, as_user):
+    today = timezone.localdate()
+    year = {
+        "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=364)).isoformat(),
+    }
+
+    response = as_user(cast.practice_leader).post(
+        reverse("circle_create"), circle_form(cast, **year)
+    )
+
+    circle = LearningCircle.objects.get(name="Stroud circle")
+    assert response.status_code == 302
+    assert circle.rule_text == "the second Tuesday of each month, 10:00 to 12:00"
+    starts = [timezone.localtime(m.starts_at) for m in circle.meetings.all()]
+    assert len(starts) == 12
+    assert len({(start.year, start.month) for start in starts}) == 12
+    assert all(start.weekday() == 1 and 8 <= start.day <= 14 for start in starts)
+    assert all((start.hour, start.minute) == (10, 0) for start in starts)
+    assert list(circle.facilitators.all()) == [cast.practice_leader]
+
+
+def test_a_circle_needs_a_place_and_an_end_after_its_start(cast, as_user):
+    response = as_user(cast.practice_leader).post(
+        reverse("circle_create"), circle_form(cast, venue="", end_time="09:00")
+    )
+
+    html = response.content.decode()
+    assert "Give a venue, an online link, or both." in html
+    assert "The meeting must end after it starts." in html
+    assert not LearningCircle.objects.filter(name="Stroud circle").exists()
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "programme_lead"])
+def test_people_who_do_not_lead_circles_cannot_create_one(cast, as_user, role):
+    client = as_user(getattr(cast, role))
+
+    assert client.get(reverse("circle_create")).status_code == 403
+    assert client.post(reverse("circle_create"), circle_form(cast)).status_code == 403
+    assert not LearningCircle.objects.exists()
+
+
+def test_a_practitioner_cannot_edit_their_circle(cast, as_user, circle):
+    client = as_user(cast.practitioner)
+
+    assert client.get(reverse("circle_edit", args=[circle.pk])).status_code == 404
+    response = client.post(reverse("circle_edit", args=[circle.pk]), circle_form(cast, name="X"))
+    assert response.status_code == 404
+    assert LearningCircle.objects.get(pk=circle.pk).name == "Cheltenham circle"
+
+
+def test_a_practice_leader_cannot_edit_or_see_a_circle_they_do_not_lead(
+    cast, as_user, other_circle
+):
+    client = as_user(cast.practice_leader)
+
+    assert client.get(reverse("circle_detail", args=[other_circle.pk])).status_code == 404
+    assert client.get(reverse("circle_edit", args=[other_circle.pk])).status_code == 404
+    meeting = other_circle.meetings.first()
+    assert client.get(reverse("meeting_change", args=[meeting.pk])).status_code == 404
+
+
+def test_a_practice_leader_edits_their_own_circle(cast, as_user, circle):
+    response = as_user(cast.practice_leader).post(
+        reverse("circle_edit", args=[circle.pk]),
+        circle_form(cast, name="Cheltenham learning circle", starts_on=circle.starts_on),
+    )
+
+    assert response.status_code == 302
+    assert LearningCircle.objects.get(pk=circle.pk).name == "Cheltenham learning circle"
+
+
+@pytest.mark.parametrize("role", ["programme_lead", "administrator"])
+def test_programme_leads_and_administrators_see_every_circle(
+    cast, as_user, circle, other_circle, role
+):
+    response = as_user(getattr(cast, role)).get(reverse("circle_list"))
+
+    assert {c.name for c in response.context["circles"]} == {"Cheltenham circle", "Forest circle"}
+
+
+def test_a_practitioner_sees_only_their_own_circles(cast, as_user, circle, other_circle):
+    response = as_user(cast.practitioner).get(reverse("circle_list"))
+
+    assert [c.name for c in response.context["circles"]] == ["Cheltenham circle"]
+
+
+# Notes and meetings ------------------------------------------------------------------------------
+
+
+def test_a_practitioner_reads_their_circles_notes_but_not_another_circles(
+    cast, as_user, circle, other_circle
+):
+    mine, theirs = past_meeting(circle), other_circle.meetings.first()
+    CircleMeeting.objects.filter(pk__in=[mine.pk, theirs.pk]).update(notes="Tested risk together")
+    client = as_user(cast.practitioner)
+
+    assert (
+        "Tested risk together"
+        in client.get(reverse("meeting_detail", args=[mine.pk])).content.decode()
+    )
+    assert client.get(reverse("meeting_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_a_member_cannot_record_attendance(cast, as_user, circle):
+    meeting = past_meeting(circle)
+
+    response = as_user(cast.practitioner).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {
+            "action": "mark",
+            "person": cast.practitioner.pk,
+            f"status-{cast.practitioner.pk}": "present",
+        },
+        **HTMX,
+    )
+
+    assert response.status_code == 404
+    assert not MeetingAttendance.objects.exists()
+
+
+def test_an_htmx_attendance_click_saves_one_member_and_returns_only_its_status(
+    cast, as_user, circle
+):
+    other = make_person()
+    circle.memberships.create(person=other)
+    meeting = past_meeting(circle)
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {
+            "action": "mark",
+            "person": cast.practitioner.pk,
+            f"status-{cast.practitioner.pk}": "apologies",
+            f"status-{other.pk}": "present",
+        },
+        **HTMX,
+    )
+
+    html = response.content.decode().strip()
+    assert html == (
+        f'<span id="saved-{cast.practitioner.pk}" role="status" class="small">'
+        "Saved: Sent apologies</span>"
+    )
+    assert dict(meeting.attendance.values_list("person_id", "status")) == {
+        cast.practitioner.pk: AttendanceStatus.APOLOGIES
+    }
+
+
+def test_attendance_for_someone_not_in_the_circle_is_refused(cast, as_user, circle):
+    meeting = past_meeting(circle)
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {"action": "mark", "person": cast.outsider.pk, f"status-{cast.outsider.pk}": "present"},
+        **HTMX,
+    )
+
+    assert response.status_code == 400
+    assert not MeetingAttendance.objects.exists()
+
+
+def test_the_whole_meeting_record_saves_without_javascript(cast, as_user, circle):
+    meeting = past_meeting(circle)
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {
+            f"status-{cast.practitioner.pk}": "present",
+            "topics": ["risk", "restorative"],
+            "cases_brought": "2",
+            "notes": "Worked on risk",
+        },
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.topics, meeting.cases_brought, meeting.notes) == (
+        ["risk", "restorative"],
+        2,
+        "Worked on risk",
+    )
+    assert meeting.attendance.get().status == AttendanceStatus.PRESENT
+
+
+def test_a_bad_meeting_record_shows_what_is_wrong_and_saves_nothing(cast, as_user, circle):
+    meeting = past_meeting(circle)
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {
+            f"status-{cast.practitioner.pk}": "present",
+            "topics": ["juggling"],
+            "cases_brought": "-1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert not MeetingAttendance.objects.exists()
+
+
+def test_a_practice_leader_moves_and_cancels_meetings(cast, as_user, circle):
+    upcoming = list(circle.meetings.filter(starts_at__gt=timezone.now())[:2])
+    client = as_user(cast.practice_leader)
+    new_date = timezone.localdate(upcoming[0].starts_at) + datetime.timedelta(days=1)
+
+    client.post(
+        reverse("meeting_change", args=[upcoming[0].pk]),
+        {
+            "action": "move",
+            "date": new_date.isoformat(),
+            "start_time": "13:00",
+            "end_time": "15:00",
+            "venue": "",
+        },
+    )
+    client.post(reverse("meeting_change", args=[upcoming[1].pk]), {"action": "cancel"})
+
+    moved = CircleMeeting.objects.get(pk=upcoming[0].pk)
+    assert timezone.localtime(moved.starts_at).date() == new_date
+    assert (moved.sequence, CircleMeeting.objects.get(pk=upcoming[1].pk).status) == (1, "cancelled")
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+def test_an_untrained_member_can_be_added_and_is_flagged(cast, as_user, circle):
+    newcomer = make_person()
+    client = as_user(cast.practice_leader)
+
+    client.post(
+        reverse("circle_detail", args=[circle.pk]), {"action": "add", "email": newcomer.email}
+    )
+
+    assert circle.memberships.filter(person=newcomer).exists()
+    html = client.get(reverse("circle_detail", args=[circle.pk])).content.decode()
+    assert html.count("Not trained yet") == 2  # the newcomer and the untrained practitioner
+
+
+def test_trained_people_in_no_circle_are_listed_by_team(cast, as_user, circle):
+    cohort = make_cohort()
+    attend(cast.practitioner, cohort)
+    attend(cast.supervisor, cohort)
+
+    response = as_user(cast.practice_leader).get(reverse("circles_unplaced"))
+
+    assert list(response.context["people"]) == [cast.supervisor]
+
+
+def test_practitioners_cannot_see_the_unplaced_list(cast, as_user):
+    assert as_user(cast.practitioner).get(reverse("circles_unplaced")).status_code == 403
+
+
+# Circle health and query counts -----------------------------------------------------------------
+
+
+def test_circle_health_counts_the_last_6_held_meetings_and_who_missed_the_last_two(
+    cast, as_user, circle
+):
+    other = make_person()
+    circle.memberships.create(person=other)
+    held = list(circle.meetings.filter(starts_at__lt=timezone.now()).order_by("starts_at"))
+    assert len(held) >= 6
+    for meeting in held:
+        late = meeting in held[-2:]
+        MeetingAttendance.objects.create(
+            meeting=meeting, person=cast.practitioner, status="present"
+        )
+        MeetingAttendance.objects.create(
+            meeting=meeting, person=other, status="absent" if late else "present"
+        )
+
+    health = (
+        as_user(cast.practice_leader)
+        .get(reverse("circle_detail", args=[circle.pk]))
+        .context["health"]
+    )
+
+    assert health.meetings_counted == 6
+    assert health.attendance_rate == pytest.approx(10 / 12)
+    assert health.missed_last_two == [other]
+    assert health.next_meeting.starts_at > timezone.now()
+
+
+@pytest.mark.parametrize("members", [3, 30])
+def test_circle_and_attendance_pages_run_a_constant_number_of_queries(
+    cast, as_user, members, django_assert_num_queries
+):
+    people = [make_person() for _ in range(members)]
+    circle = make_circle(
+        leaders=[cast.practice_leader],
+        members=people,
+        starts_on=timezone.localdate() - datetime.timedelta(days=200),
+    )
+    for meeting in circle.meetings.filter(starts_at__lt=timezone.now()):
+        MeetingAttendance.objects.bulk_create(
+            MeetingAttendance(meeting=meeting, person=person, status="present") for person in people
+        )
+    client = as_user(cast.practice_leader)
+    meeting = past_meeting(circle)
+
+    # session, user, roles, person, circle, leaders, meetings, attendance with people, members
+    with django_assert_num_queries(9):
+        client.get(reverse("circle_detail", args=[circle.pk]))
+    # session, user, roles, person, meeting, circle, leaders, attendance, members
+    with django_assert_num_queries(9):
+        client.get(reverse("meeting_detail", args=[meeting.pk]))
+    # session, user, roles, person, circles with counts, leaders, upcoming meetings
+    with django_assert_num_queries(7):
+        client.get(reverse("circle_list"))

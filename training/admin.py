@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from training.models import Cohort, CourseAttendance, Person, Phase, ProgrammeSettings, Team
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "service_area")
+    search_fields = ("name", "service_area")
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "email", "team", "role_group", "status")
+    list_filter = ("role_group", "status", "team")
+    search_fields = ("full_name", "email")
+    autocomplete_fields = ("team", "line_manager", "user")
+
+
+@admin.register(Phase)
+class PhaseAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "start_date", "end_date")
+
+
+class AttendanceInline(admin.TabularInline):
+    model = CourseAttendance
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "phase", "day1_date", "day2_date", "venue")
+    list_filter = ("phase",)
+    inlines = [AttendanceInline]
+
+
+@admin.register(ProgrammeSettings)
+class ProgrammeSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
