@@ -31,6 +31,9 @@ class Permission(enum.Enum):
     LEAD_CIRCLES = "lead_circles"
     VIEW_ALL_CIRCLES = "view_all_circles"
     VIEW_UNPLACED = "view_unplaced"
+    REVIEW_OWN_PRACTICE = "review_own_practice"
+    SUPERVISE = "supervise"
+    MANAGE_FRAMEWORK = "manage_framework"
 
 
 RULES: dict[Permission, frozenset[Role]] = {
@@ -47,6 +50,11 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_UNPLACED: frozenset(
         {Role.PRACTICE_LEADER, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}
     ),
+    # Reviews are seen only by their practitioner and that practitioner's supervisor: the
+    # object-level rules are in competencies/selectors.py and supervision/selectors.py.
+    Permission.REVIEW_OWN_PRACTICE: frozenset({Role.PRACTITIONER}),
+    Permission.SUPERVISE: frozenset({Role.SUPERVISOR}),
+    Permission.MANAGE_FRAMEWORK: frozenset({Role.ADMINISTRATOR}),
 }
 
 _CACHE_ATTRIBUTE = "_product_roles"
@@ -84,3 +92,15 @@ def grant_roles(user: User, *roles: Role) -> None:
         user.groups.add(group)
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
+
+
+def remember_roles(user: User, group_names: set[str]) -> None:
+    """Cache the roles of an account whose group names another query has already fetched.
+
+    operations.middleware reads them with the person's roster status in one query per request.
+    """
+    if user.is_superuser:
+        roles = frozenset(Role)
+    else:
+        roles = frozenset(role for role in Role if role.label in group_names)
+    setattr(user, _CACHE_ATTRIBUTE, roles)

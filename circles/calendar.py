@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -97,3 +98,19 @@ def build_calendar(
             last_date=last + datetime.timedelta(days=366),
         )
     return calendar.to_ical()
+
+
+def send_calendar_email(
+    *, entry: CalendarEntry, name: str, to_email: str, subject: str, body: str
+) -> int:
+    """Email one person an iTIP REQUEST for an entry, or a CANCEL if it is cancelled.
+
+    The calendar goes both as a `text/calendar; method=…` alternative (what Outlook and Gmail
+    act on) and as an invite.ics attachment for clients that only offer attachments.
+    """
+    method = "CANCEL" if entry.cancelled else "REQUEST"
+    ics = build_calendar([entry], name=name, method=method, attendee_email=to_email)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[to_email])
+    message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
+    message.attach("invite.ics", ics, "application/ics")
+    return message.send()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Permission, can
+from circles.calendar import CalendarEntry
 from circles.models import (
     AttendanceStatus,
     CircleMeeting,
@@ -182,10 +183,8 @@ def unplaced_trained_people() -> QuerySet[Person]:
     )
 
 
-def feed_meetings(person: Person, *, today: datetime.date | None = None) -> QuerySet[CircleMeeting]:
-    """Meetings of every circle a person belongs to or leads, from 3 months back onwards."""
-    today = today or timezone.localdate()
-    since = today - datetime.timedelta(days=92)
+def feed_meetings(person: Person, *, since: datetime.date) -> QuerySet[CircleMeeting]:
+    """Meetings of every circle a person belongs to or leads, from `since` onwards."""
     led = LearningCircle.facilitators.through.objects.filter(person=person).values(
         "learningcircle_id"
     )
@@ -196,3 +195,10 @@ def feed_meetings(person: Person, *, today: datetime.date | None = None) -> Quer
         .select_related("circle")
         .order_by("starts_at")
     )
+
+
+def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
+    """A person's circle meetings for their calendar feed."""
+    from circles.services import meeting_entry
+
+    return [meeting_entry(meeting) for meeting in feed_meetings(person, since=since)]

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from circles.calendar import CalendarEntry, build_calendar
+from circles.calendar import CalendarEntry, send_calendar_email
 from circles.models import (
     AttendanceStatus,
     CalendarFeed,
@@ -256,28 +256,23 @@ def feed_token_regenerate(*, person: Person) -> CalendarFeed:
 
 
 def send_invitation(*, meeting: CircleMeeting, people: list[Person], reason: str) -> int:
-    """Email each person an iTIP invitation (REQUEST) or cancellation (CANCEL) for a meeting."""
-    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    """Email each person an invitation (REQUEST) or cancellation (CANCEL) for a meeting."""
     entry = meeting_entry(meeting)
-    sent = 0
-    for person in people:
-        body = render_to_string(
-            "circles/email/invitation.txt",
-            {"meeting": meeting, "person": person, "reason": reason},
+    when = f"{timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}"
+    kind = "Cancelled" if meeting.is_cancelled else "Invitation"
+    return sum(
+        send_calendar_email(
+            entry=entry,
+            name=meeting.circle.name,
+            to_email=person.email,
+            subject=f"{kind}: {meeting.circle.name}, {when}",
+            body=render_to_string(
+                "circles/email/invitation.txt",
+                {"meeting": meeting, "person": person, "reason": reason},
+            ),
         )
-        message = EmailMultiAlternatives(
-            subject=f"{'Cancelled' if meeting.is_cancelled else 'Invitation'}: "
-            f"{meeting.circle.name}, {timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}",
-            body=body,
-            to=[person.email],
-        )
-        ics = build_calendar(
-            [entry], name=meeting.circle.name, method=method, attendee_email=person.email
-        )
-        message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
-        message.attach("invite.ics", ics, "application/ics")
-        sent += message.send()
-    return sent
+        for person in people
+    )
 
 
 def reminders_send(*, today: datetime.date | None = None, days_before: int = 3) -> int:

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
@@ -21,6 +25,8 @@ from circles.forms import (
 )
 from circles.models import AttendanceStatus, CalendarFeed
 from training.models import PersonStatus
+
+FEED_DAYS_BACK = 92  # feeds carry the last three months as well as everything ahead
 
 
 def _calendar_response(content: bytes, filename: str) -> HttpResponse:
@@ -204,7 +210,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         {
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
-            "meetings": selectors.feed_meetings(person).filter(starts_at__gte=timezone.now())[:6],
+            "meetings": selectors.feed_meetings(person, since=timezone.localdate())[:6],
         },
     )
 
@@ -216,9 +222,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("person").filter(token=token).first()
     if feed is None or feed.person.status == PersonStatus.LEFT:
         raise Http404
-    entries = [services.meeting_entry(m) for m in selectors.feed_meetings(feed.person)]
+    since = timezone.localdate() - datetime.timedelta(days=FEED_DAYS_BACK)
+    entries = [
+        entry
+        for source in settings.CALENDAR_FEED_SOURCES
+        for entry in import_string(source)(feed.person, since=since)
+    ]
+    entries.sort(key=lambda entry: entry.starts_at)
     response = _calendar_response(
-        build_calendar(entries, name="Learning circles"), "learning-circles.ics"
+        build_calendar(entries, name="Learning circles and 2:1s"), "practice-calendar.ics"
     )
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class CompetenciesConfig(AppConfig):
     name = "competencies"
+    verbose_name = "Competency frameworks and reviews"

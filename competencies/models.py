@@ -1,1 +1,240 @@
-"""Competency frameworks, reviews and ratings: filled by the competency reviews issue."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from training.models import Person
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Framework(models.Model):
+    """A competency framework, such as Restorative Practice and BASE; it has versions."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrameworkVersion(models.Model):
+    """One version of a framework. Once published it never changes: ratings point to it."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True, help_text="What changed in this version.")
+
+    class Meta:
+        ordering = ["framework__name", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+class Stage(models.TextChoices):
+    """The five BASE stages and Restorative Practice: the framework's areas."""
+
+    ENGAGEMENT = "engagement", "Engagement"
+    RESILIENCE = "resilience", "Resilience assessment"
+    RISK = "risk", "Risk assessment"
+    ANALYSIS = "analysis", "Analysis"
+    PLANNING = "planning", "Planning"
+    RESTORATIVE = "restorative", "Restorative Practice"
+
+
+BASE_STAGES = [
+    Stage.ENGAGEMENT,
+    Stage.RESILIENCE,
+    Stage.RISK,
+    Stage.ANALYSIS,
+    Stage.PLANNING,
+]
+
+
+class Area(models.Model):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="areas")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    title = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "stage"], name="one_area_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Competency(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="competencies")
+    code = models.SlugField(max_length=40, help_text="A short stable key, kept across versions.")
+    title = models.CharField(max_length=200)
+    basic = models.TextField("what Basic looks like")
+    competent = models.TextField("what Competent looks like")
+    advanced = models.TextField("what Advanced looks like")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "competencies"
+        ordering = ["area__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "code"], name="competency_code_unique_in_area"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Level(models.IntegerChoices):
+    """Ordered: Basic < Competent < Advanced. "Not yet seen" is no level (a rating with none)."""
+
+    BASIC = 1, "Basic"
+    COMPETENT = 2, "Competent"
+    ADVANCED = 3, "Advanced"
+
+
+class CaseType(models.TextChoices):
+    EARLY_HELP = "early_help", "Early help"
+    CHILD_IN_NEED = "cin", "Child in need"
+    CHILD_PROTECTION = "cp", "Child protection"
+    CHILD_IN_CARE = "cic", "Child in care"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice order"
+    OTHER = "other", "Other"
+
+
+STATUTORY_CASE_TYPES = [CaseType.CHILD_IN_NEED, CaseType.CHILD_PROTECTION, CaseType.YOUTH_JUSTICE]
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft: the practitioner is rating"
+    SUBMITTED = "submitted", "Submitted: with the supervisor"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class Review(models.Model):
+    """A practitioner's competency review against one framework version, perhaps about one case.
+
+    A case is known only by a pseudonymous reference chosen by the organisation, its type and
+    its risk level: never a name or any detail that identifies a child or young person.
+    """
+
+    practitioner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reviews")
+    supervisor = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="reviews_supervised", null=True, blank=True
+    )
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="reviews")
+    case_reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Your organisation's pseudonymous case reference, never a name.",
+    )
+    case_type = models.CharField(max_length=20, choices=CaseType.choices, blank=True)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    session = models.ForeignKey(
+        "supervision.SupervisionSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name="2:1 session",
+    )
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    revision = models.PositiveSmallIntegerField(default=1)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    original = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The first revision, for every later correction of it.",
+    )
+    correction_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "signed_off_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(replaces__isnull=True) | ~models.Q(correction_reason=""),
+                name="correction_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} of {self.practitioner}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReviewStatus.SIGNED_OFF
+
+    def clean(self) -> None:
+        if self.supervisor_id and self.supervisor_id == self.practitioner_id:
+            raise ValidationError(
+                {"supervisor": "A practitioner cannot supervise their own review."}
+            )
+
+
+class Rater(models.TextChoices):
+    SELF = "self", "Self"
+    SUPERVISOR = "supervisor", "Supervisor"
+
+
+class Rating(models.Model):
+    """One view of one competency in a review: the practitioner's own, or their supervisor's.
+
+    The two views are separate rows and never merged. `level` is empty for "not yet seen".
+    `revision` rises on every save, so a save based on an older view is refused.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="ratings")
+    rater = models.CharField(max_length=20, choices=Rater.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "competency", "rater"], name="one_rating_per_rater"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        level = self.get_level_display() if self.level else "not yet seen"
+        return f"{self.get_rater_display()}: {self.competency} {level}"

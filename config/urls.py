@@ -10,10 +10,13 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
     path("", include("circles.urls")),
+    path("", include("supervision.urls")),
+    path("", include("competencies.urls")),
     path(
         "accessibility/",
         login_not_required(TemplateView.as_view(template_name="accessibility.html")),
         name="accessibility",
     ),
     path("admin/", admin.site.urls),
+    path("", include("operations.urls")),
 ]

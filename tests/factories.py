@@ -103,3 +103,39 @@ def make_circle(
     for person in members:
         CircleMembership.objects.create(circle=circle, person=person)
     return circle
+
+
+def make_session(
+    *,
+    supervisor: Person,
+    practitioners: list[Person],
+    starts_at: datetime.datetime | None = None,
+    status: str = "planned",
+    reason: str = "",
+):
+    """A 2:1 supervision session of an hour."""
+    from django.utils import timezone
+
+    from supervision.models import SupervisionSession
+
+    starts_at = starts_at or timezone.now() + datetime.timedelta(days=7)
+    session = SupervisionSession.objects.create(
+        supervisor=supervisor,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
+        place="Room 4",
+        status=status,
+        single_practitioner_reason=reason,
+    )
+    session.practitioners.set(practitioners)
+    return session
+
+
+def rate_all(review, rater: str, level: int | None = 2) -> None:
+    """Give every competency of a review the same rating from one rater."""
+    from competencies.models import Competency, Rating
+
+    Rating.objects.bulk_create(
+        Rating(review=review, competency=competency, rater=rater, level=level)
+        for competency in Competency.objects.filter(area__version=review.version_id)
+    )

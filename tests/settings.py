@@ -12,6 +12,17 @@ from config.settings import *  # noqa: E402, F403
 # Hashing a password the production way takes half a second; the tests make many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The test client and the live server speak plain HTTP; a test asks for HTTPS with secure=True.
+SECURE_SSL_REDIRECT = False
+
+# Tests serve the static sources as debug does: there is no collectstatic manifest to look up.
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that threads in a test (and the live server) share it and wait
     # for each other's locks as the production database does.

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import User
 from training.csv_files import ParsedCSV, RowError, parse_csv
@@ -176,8 +177,15 @@ def _validate_roster(parsed: ParsedCSV) -> tuple[list[_RosterRow], list[RowError
     return rows, sorted(errors, key=lambda error: error.line)
 
 
-def roster_import(*, text: str, dry_run: bool = False) -> ImportResult:
-    """Add or update people from a roster CSV file, matching them by email."""
+def roster_import(
+    *, text: str, dry_run: bool = False, today: datetime.date | None = None
+) -> ImportResult:
+    """Add or update people from a roster CSV file, matching them by email.
+
+    A person who is marked as left is given today as their leaving date (kept if they had already
+    left); one who is back loses it.
+    """
+    today = today or timezone.localdate()
     result = ImportResult(dry_run=dry_run)
     parsed = parse_csv(text, required=ROSTER_REQUIRED, optional=ROSTER_OPTIONAL)
     rows, result.errors = _validate_roster(parsed)
@@ -204,6 +212,7 @@ def roster_import(*, text: str, dry_run: bool = False) -> ImportResult:
                 "role_group": row.role_group,
                 "job_title": row.job_title,
                 "status": row.status,
+                "left_on": _left_on(person, row.status, today),
             }
             if person is None:
                 person = Person(email=row.email)
@@ -244,6 +253,14 @@ def roster_import(*, text: str, dry_run: bool = False) -> ImportResult:
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _left_on(person: Person | None, status: str, today: datetime.date) -> datetime.date | None:
+    if status != PersonStatus.LEFT:
+        return None
+    if person is not None and person.status == PersonStatus.LEFT:
+        return person.left_on
+    return today
 
 
 # Training attendance ---------------------------------------------------------------------------

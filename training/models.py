@@ -57,6 +57,13 @@ class Person(models.Model):
     status = models.CharField(
         max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
     )
+    left_on = models.DateField(
+        "left on",
+        null=True,
+        blank=True,
+        help_text="When the person left. Their records are deleted some years after this "
+        "(see purge_leavers in the operations guide).",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

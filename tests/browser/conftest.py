@@ -1,18 +1,18 @@
-"""The browser-test harness: Playwright driving Debian's Chromium against pytest-django's live server.
+"""The browser-test harness: Playwright driving Debian's Chromium against the live server.
 
-Every test in this package is an end-to-end journey in a real (headless) browser. Each test gets a
-fresh browser context (`page`), signs in through the real sign-in form (`sign_in`) and checks every
-page it visits with axe-core (`assert_accessible`). When a test fails, a screenshot and the page's
+Every test in this package is an end-to-end journey in a real, headless browser, against the test
+database through `live_server` (which implies `transactional_db`). Each test gets a fresh browser
+context (`page`), signs in through the real sign-in form (`sign_in`) and checks every page it
+visits with axe-core (`support.assert_accessible`). When a test fails, a screenshot and the page's
 HTML are saved in `test-artifacts/` at the repository root and their paths printed.
 
 Without Chromium (or Playwright) the whole package is skipped with one reason, so the rest of the
-suite still runs.
+suite (and `make test`) still passes.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,24 +20,26 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.browser import support
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from training.models import Person
-
 # Playwright's sync API runs an asyncio event loop in the test thread, and Django refuses ORM calls
 # from a thread with a running loop unless told that this is safe. Here it is: the loop only drives
-# the browser, and the test's own database work is ordinary synchronous code.
+# the browser; the tests' own database work is ordinary synchronous code.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent
-REPO_ROOT = HERE.parent.parent
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-
 CHROMIUM = next(
-    (path for path in ("/usr/bin/chromium", shutil.which("chromium")) if path and Path(path).exists()),
+    (
+        path
+        for path in ("/usr/bin/chromium", shutil.which("chromium"))
+        if path and os.path.exists(path)
+    ),
     None,
 )
+# The machine's closed network refuses Chromium's background connections; ask for none.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,41 +49,60 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# WCAG 2.0, 2.1 and 2.2 at levels A and AA: the level the accessibility statement promises.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Generous enough for a loaded CI machine, short enough that a broken page fails quickly.
 TIMEOUT_MS = 15_000
 
 
-def _skip_reason() -> str | None:
-    if CHROMIUM is None:
-        return "Chromium not installed (apt-get install chromium): browser tests skipped"
+def _playwright_missing() -> bool:
     try:
         import axe_playwright_python  # noqa: F401
         import playwright  # noqa: F401
     except ImportError:
-        return 'Playwright or axe-playwright-python not installed (pip install -e ".[dev]"): browser tests skipped'
+        return True
+    return False
+
+
+if _playwright_missing():
+    SKIP_REASON = (
+        "Playwright or axe-playwright-python not installed (pip install -e '.[dev]'): "
+        "browser tests skipped"
+    )
+elif CHROMIUM is None:
+    SKIP_REASON = "Chromium not installed (apt-get install chromium): browser tests skipped"
+else:
+    SKIP_REASON = None
+
+# Without a browser, every test in this package is skipped for SKIP_REASON. The skips are raised in
+# this file, so pytest's summary folds them into one line; the rest of the suite runs as usual.
+# (A module-level skip of this conftest would instead break `pytest tests/browser`.)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip before any fixture runs: no live server, no browser."""
+    if SKIP_REASON is not None:
+        pytest.skip(SKIP_REASON)
+
+
+class _SkippedModule(pytest.Module):
+    """A test module that is skipped without being imported (it would import Playwright)."""
+
+    def collect(self) -> list[pytest.Item]:
+        pytest.skip(SKIP_REASON)
+
+
+def pytest_pycollect_makemodule(
+    module_path: Path, parent: pytest.Collector
+) -> pytest.Module | None:
+    """Without Playwright the test modules cannot even be imported: skip them unopened."""
+    if SKIP_REASON is not None and _playwright_missing():
+        return _SkippedModule.from_parent(parent, path=module_path)
     return None
-
-
-SKIP_REASON = _skip_reason()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip every test in this package, with one reason, when the browser cannot run."""
-    if SKIP_REASON is None:
-        return
-    skip = pytest.mark.skip(reason=SKIP_REASON)
-    for item in items:
-        if HERE in Path(item.path).resolve().parents:
-            item.add_marker(skip)
-
-
-# Browser and pages ------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole run."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -94,7 +115,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A page in a fresh context (no cookies), at a laptop-sized window, British English."""
+    """A page in a fresh context (no cookies), in a laptop-sized window, in British English."""
     context = browser.new_context(
         viewport={"width": 1280, "height": 900},
         locale="en-GB",
@@ -108,93 +129,24 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def sign_in() -> Callable[[Page, Any, Person], None]:
+def sign_in() -> Callable[[Page, Any, Any], None]:
     """`sign_in(page, live_server, person)`: sign in through the real sign-in form."""
-    return sign_in_as
-
-
-def sign_in_as(page: Page, live_server: Any, person: Person) -> None:
-    from playwright.sync_api import expect
-
-    from tests.factories import PASSWORD
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    assert_accessible(page)
-
-
-# Accessibility ----------------------------------------------------------------------------------
-
-
-def assert_accessible(page: Page, context: str | dict | None = None) -> None:
-    """No axe-core violations of WCAG 2.0/2.1/2.2 A and AA on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    results = Axe().run(page, context=context, options=options)
-    violations = results.response["violations"]
-    assert not violations, f"axe found violations on {page.url}:\n" + describe_violations(
-        violations
-    )
-
-
-def describe_violations(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"
-            f" [{violation.get('helpUrl', '')}]"
-        )
-        for node in violation["nodes"]:
-            target = " ".join(str(part) for part in node["target"])
-            lines.append(f"    at {target}: {node.get('html', '')[:200]}")
-            if node.get("failureSummary"):
-                summary = node["failureSummary"].replace("\n", " / ")
-                lines.append(f"      {summary}")
-    return "\n".join(lines)
-
-
-# Artifacts on failure ---------------------------------------------------------------------------
+    return support.sign_in
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """When a browser test fails, save a screenshot and the page's HTML, and say where."""
+    """When a browser test fails, save a screenshot and the page's HTML, and print their paths."""
     report = yield
     if report.failed and report.when in ("setup", "call"):
         page = getattr(item, "funcargs", {}).get("page")
         if page is not None and not page.is_closed():
-            paths = _save_artifacts(item, page)
+            paths = support.save_artifacts(item.nodeid, page)
             if paths:
-                report.sections.append(
-                    ("browser artifacts", "\n".join(f"saved {path}" for path in paths))
-                )
-                # Also straight to the terminal, so CI logs show the paths whatever the -r flags.
+                listing = "\n".join(f"saved {path}" for path in paths)
+                report.sections.append(("browser artifacts", listing))
                 terminal = item.config.pluginmanager.get_plugin("terminalreporter")
-                if terminal is not None:
+                if terminal is not None:  # straight to the log, whatever the -r and -q flags
                     for path in paths:
                         terminal.write_line(f"\n[browser artifact] {path}")
     return report
-
-
-def _save_artifacts(item: pytest.Item, page: Page) -> list[Path]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid.split("::", 1)[-1])[:150]
-    saved = []
-    screenshot = ARTIFACTS / f"{stem}.png"
-    html = ARTIFACTS / f"{stem}.html"
-    try:
-        page.screenshot(path=str(screenshot), full_page=True)
-        saved.append(screenshot)
-    except Exception as error:  # a crashed page must not hide the test's own failure
-        print(f"Could not save a screenshot: {error}")
-    try:
-        html.write_text(page.content(), encoding="utf-8")
-        saved.append(html)
-    except Exception as error:
-        print(f"Could not save the page's HTML: {error}")
-    return saved

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from circles.models import CalendarFeed, Ordinal, Weekday
 from circles.services import feed_for, feed_token_regenerate, meeting_cancel, meeting_move
-from tests.factories import make_circle, make_person
+from tests.factories import make_circle, make_person, make_session
 from training.models import PersonStatus
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,9 @@ def test_the_feed_runs_a_constant_number_of_queries(client, django_assert_num_qu
     member = make_person()
     for _ in range(circles):
         make_circle(leaders=[make_person()], members=[member])
+        make_session(supervisor=make_person(), practitioners=[member, make_person()])
     token = feed_for(member).token
 
-    with django_assert_num_queries(2):  # the feed with its person, the meetings with circles
+    # the feed with its person; meetings with circles; 2:1s and their practitioners
+    with django_assert_num_queries(4):
         client.get(reverse("calendar_feed", args=[token]))

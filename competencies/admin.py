@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from competencies.models import Area, Competency, Framework, FrameworkVersion
+
+
+class PublishedIsReadOnly:
+    """A published framework version, its areas and competencies cannot change."""
+
+    def _version_of(self, obj: object) -> FrameworkVersion | None:
+        if isinstance(obj, FrameworkVersion):
+            return obj
+        if isinstance(obj, Area):
+            return obj.version
+        if isinstance(obj, Competency):
+            return obj.area.version
+        return None
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        version = self._version_of(obj)
+        if version is not None and version.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        version = self._version_of(obj)
+        if version is not None and version.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class AreaInline(PublishedIsReadOnly, admin.TabularInline):
+    model = Area
+    extra = 0
+    show_change_link = True
+
+
+class CompetencyInline(PublishedIsReadOnly, admin.StackedInline):
+    model = Competency
+    extra = 0
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(PublishedIsReadOnly, admin.ModelAdmin):
+    list_display = ("framework", "number", "status", "published_at")
+    readonly_fields = ("status", "published_at")
+    inlines = [AreaInline]
+
+
+@admin.register(Area)
+class AreaAdmin(PublishedIsReadOnly, admin.ModelAdmin):
+    list_display = ("title", "version", "stage")
+    inlines = [CompetencyInline]

@@ -1,0 +1,196 @@
+"""Framework versions: publishing, new drafts, and import and export as JSON or CSV.
+
+A published version never changes; editing starts from a new draft copied from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from competencies.models import Area, Competency, Framework, FrameworkVersion, Stage, VersionStatus
+
+CSV_COLUMNS = ["stage", "area_title", "code", "title", "basic", "competent", "advanced"]
+
+
+class FrameworkLocked(ValidationError):
+    """A published framework version cannot be changed."""
+
+
+def ensure_draft(version: FrameworkVersion) -> None:
+    if version.is_published:
+        raise FrameworkLocked(f"{version} is published and cannot change; start a new draft.")
+
+
+def version_as_dict(version: FrameworkVersion) -> dict[str, Any]:
+    areas = version.areas.prefetch_related("competencies").order_by("order")
+    return {
+        "framework": version.framework.name,
+        "description": version.framework.description,
+        "version": version.number,
+        "notes": version.notes,
+        "areas": [
+            {
+                "stage": area.stage,
+                "title": area.title,
+                "competencies": [
+                    {
+                        "code": competency.code,
+                        "title": competency.title,
+                        "basic": competency.basic,
+                        "competent": competency.competent,
+                        "advanced": competency.advanced,
+                    }
+                    for competency in area.competencies.all()
+                ],
+            }
+            for area in areas
+        ],
+    }
+
+
+def version_as_json(version: FrameworkVersion) -> str:
+    return json.dumps(version_as_dict(version), indent=2, ensure_ascii=False)
+
+
+def version_as_csv(version: FrameworkVersion) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for area in version_as_dict(version)["areas"]:
+        for competency in area["competencies"]:
+            writer.writerow(
+                [area["stage"], area["title"], *(competency[key] for key in CSV_COLUMNS[2:])]
+            )
+    return out.getvalue()
+
+
+def _areas_from_csv(text: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if [name.strip().lower() for name in reader.fieldnames or []] != CSV_COLUMNS:
+        raise ValidationError("The CSV header must be: " + ", ".join(CSV_COLUMNS))
+    areas: dict[str, dict[str, Any]] = {}
+    for row in reader:
+        area = areas.setdefault(
+            row["stage"], {"stage": row["stage"], "title": row["area_title"], "competencies": []}
+        )
+        area["competencies"].append({key: row[key] for key in CSV_COLUMNS[2:]})
+    return list(areas.values())
+
+
+def _validate(areas: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    seen_stages = set()
+    for number, area in enumerate(areas, start=1):
+        stage = area.get("stage")
+        if stage not in Stage.values:
+            problems.append(
+                f"area {number}: stage '{stage}' is not one of {', '.join(Stage.values)}"
+            )
+        elif stage in seen_stages:
+            problems.append(f"area {number}: stage '{stage}' appears twice")
+        seen_stages.add(stage)
+        codes = set()
+        for index, competency in enumerate(area.get("competencies") or [], start=1):
+            for key in ("code", "title", "basic", "competent", "advanced"):
+                if not str(competency.get(key) or "").strip():
+                    problems.append(f"area {number}, competency {index}: {key} is required")
+            if competency.get("code") in codes:
+                problems.append(
+                    f"area {number}, competency {index}: code '{competency['code']}' repeats"
+                )
+            codes.add(competency.get("code"))
+        if not area.get("competencies"):
+            problems.append(f"area {number}: it has no competencies")
+    if not areas:
+        problems.append("the framework has no areas")
+    return problems
+
+
+@transaction.atomic
+def framework_import(*, text: str, file_format: str, name: str | None = None) -> FrameworkVersion:
+    """A new draft version from a JSON or CSV file; the framework is created if new."""
+    if file_format == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                f"The file is not valid JSON: {error.msg} (line {error.lineno})."
+            ) from error
+        if not isinstance(data, dict):
+            raise ValidationError("The JSON file must hold one framework object.")
+        areas = data.get("areas") or []
+        name = name or data.get("framework")
+        description, notes = data.get("description", ""), data.get("notes", "")
+    else:
+        areas, description, notes = _areas_from_csv(text), "", ""
+    if not name:
+        raise ValidationError("Give the framework a name.")
+    problems = _validate(areas)
+    if problems:
+        raise ValidationError(problems)
+    framework, _ = Framework.objects.get_or_create(name=name, defaults={"description": description})
+    version = _new_version(framework, notes=notes or "Imported.")
+    _fill(version, areas)
+    return version
+
+
+def _new_version(framework: Framework, *, notes: str) -> FrameworkVersion:
+    number = (framework.versions.aggregate(highest=Max("number"))["highest"] or 0) + 1
+    return FrameworkVersion.objects.create(framework=framework, number=number, notes=notes)
+
+
+def _fill(version: FrameworkVersion, areas: list[dict[str, Any]]) -> None:
+    for order, area_data in enumerate(areas):
+        area = Area.objects.create(
+            version=version, stage=area_data["stage"], title=area_data["title"], order=order
+        )
+        Competency.objects.bulk_create(
+            Competency(
+                area=area,
+                code=competency["code"],
+                title=competency["title"],
+                basic=competency["basic"],
+                competent=competency["competent"],
+                advanced=competency["advanced"],
+                order=index,
+            )
+            for index, competency in enumerate(area_data["competencies"])
+        )
+
+
+@transaction.atomic
+def version_new_draft(*, version: FrameworkVersion) -> FrameworkVersion:
+    """A draft copy of a version, to edit and later publish."""
+    draft = _new_version(version.framework, notes=f"Draft based on version {version.number}.")
+    _fill(draft, version_as_dict(version)["areas"])
+    return draft
+
+
+@transaction.atomic
+def version_publish(*, version: FrameworkVersion) -> FrameworkVersion:
+    version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+    ensure_draft(version)
+    if not Competency.objects.filter(area__version=version).exists():
+        raise ValidationError("A version needs at least one competency before it is published.")
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    return version
+
+
+def current_version() -> FrameworkVersion | None:
+    """The most recently published version: new reviews are made against it."""
+    return (
+        FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("framework")
+        .order_by("-published_at", "-pk")
+        .first()
+    )

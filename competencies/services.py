@@ -1,0 +1,222 @@
+"""The review flow: draft, self rating, submit, supervisor rating, sign-off, correction.
+
+Self and supervisor ratings are separate rows and are never merged. A signed-off review is
+locked; a correction is a new revision of the review, with a reason, and both stay in history.
+Every rating save names the revision it was based on, so a save made on a stale screen is
+refused rather than silently overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from competencies.frameworks import current_version
+from competencies.models import (
+    Competency,
+    Rater,
+    Rating,
+    Review,
+    ReviewStatus,
+)
+from supervision.models import SupervisionSession
+from training.models import Person
+
+
+class ReviewLocked(PermissionDenied):
+    """The review is signed off (or not at a stage where this rater may rate)."""
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    competency_id: int
+    level: int | None
+    comment: str
+    based_on: int  # the rating's revision the person saw; 0 when there was none
+
+
+@dataclass(frozen=True)
+class RatingConflict:
+    competency_id: int
+    current: Rating | None
+
+
+@transaction.atomic
+def review_start(
+    *,
+    practitioner: Person,
+    case_reference: str = "",
+    case_type: str = "",
+    risk_level: str = "",
+    session: SupervisionSession | None = None,
+) -> Review:
+    version = current_version()
+    if version is None:
+        raise ValidationError("No competency framework has been published yet.")
+    supervisor = session.supervisor if session else practitioner.line_manager
+    review = Review(
+        practitioner=practitioner,
+        supervisor=supervisor,
+        version=version,
+        case_reference=case_reference.strip(),
+        case_type=case_type,
+        risk_level=risk_level,
+        session=session,
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def may_rate(review: Review, rater: Rater) -> bool:
+    if rater == Rater.SELF:
+        return review.status == ReviewStatus.DRAFT
+    return review.status == ReviewStatus.SUBMITTED
+
+
+@transaction.atomic
+def ratings_save(
+    *, review: Review, rater: Rater, changes: list[RatingChange]
+) -> list[RatingConflict]:
+    """Save ratings of one rater; returns the changes refused because someone saved first."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not may_rate(review, rater):
+        raise ReviewLocked("This review cannot be rated by you at this stage.")
+    competencies = set(
+        Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
+    )
+    conflicts = []
+    for change in changes:
+        if change.competency_id not in competencies:
+            raise ValidationError("That competency is not in this review's framework version.")
+        if change.based_on == 0:
+            try:
+                with transaction.atomic():
+                    Rating.objects.create(
+                        review=review,
+                        competency_id=change.competency_id,
+                        rater=rater,
+                        level=change.level,
+                        comment=change.comment,
+                    )
+                continue
+            except IntegrityError:
+                pass
+        else:
+            updated = Rating.objects.filter(
+                review=review,
+                competency_id=change.competency_id,
+                rater=rater,
+                revision=change.based_on,
+            ).update(
+                level=change.level,
+                comment=change.comment,
+                revision=F("revision") + 1,
+                updated_at=timezone.now(),
+            )
+            if updated:
+                continue
+        conflicts.append(
+            RatingConflict(
+                competency_id=change.competency_id,
+                current=Rating.objects.filter(
+                    review=review, competency_id=change.competency_id, rater=rater
+                ).first(),
+            )
+        )
+    return conflicts
+
+
+def _missing(review: Review, rater: Rater) -> int:
+    total = Competency.objects.filter(area__version=review.version_id).count()
+    return total - review.ratings.filter(rater=rater).count()
+
+
+@transaction.atomic
+def review_submit(*, review: Review) -> Review:
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.DRAFT:
+        raise ReviewLocked("Only a draft review can be submitted.")
+    if review.supervisor_id is None:
+        raise ValidationError(
+            "You have no line manager on the roster to send this to; ask an administrator."
+        )
+    if missing := _missing(review, Rater.SELF):
+        raise ValidationError(
+            f"Rate every competency first ({missing} left); choose “Not yet seen” where it applies."
+        )
+    review.status = ReviewStatus.SUBMITTED
+    review.submitted_at = timezone.now()
+    review.save(update_fields=["status", "submitted_at"])
+    return review
+
+
+@transaction.atomic
+def review_sign_off(*, review: Review, supervisor: Person) -> Review:
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.SUBMITTED:
+        raise ReviewLocked("Only a submitted review can be signed off.")
+    if review.supervisor_id != supervisor.pk:
+        raise ReviewLocked("Only the review's supervisor can sign it off.")
+    if missing := _missing(review, Rater.SUPERVISOR):
+        raise ValidationError(f"Give your rating of every competency first ({missing} left).")
+    review.status = ReviewStatus.SIGNED_OFF
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["status", "signed_off_at"])
+    return review
+
+
+@transaction.atomic
+def review_return(*, review: Review) -> Review:
+    """The supervisor sends a submitted review back to the practitioner to change their ratings."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.SUBMITTED:
+        raise ReviewLocked("Only a submitted review can be sent back.")
+    review.status = ReviewStatus.DRAFT
+    review.save(update_fields=["status"])
+    return review
+
+
+@transaction.atomic
+def review_correct(*, review: Review, reason: str) -> Review:
+    """Correct a signed-off review: a new revision, submitted again, with both views copied.
+
+    The signed-off review stays locked and in history; the correction points back to it.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.SIGNED_OFF:
+        raise ReviewLocked("Only a signed-off review is corrected; change the draft instead.")
+    if hasattr(review, "replaced_by"):
+        raise ReviewLocked("This review has already been corrected; correct the newest revision.")
+    if not reason.strip():
+        raise ValidationError("Say why the review is being corrected.")
+    correction = Review.objects.create(
+        practitioner_id=review.practitioner_id,
+        supervisor_id=review.supervisor_id,
+        version_id=review.version_id,
+        case_reference=review.case_reference,
+        case_type=review.case_type,
+        risk_level=review.risk_level,
+        session_id=review.session_id,
+        status=ReviewStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        revision=review.revision + 1,
+        replaces=review,
+        original_id=review.original_id or review.pk,
+        correction_reason=reason.strip(),
+    )
+    Rating.objects.bulk_create(
+        Rating(
+            review=correction,
+            competency_id=rating.competency_id,
+            rater=rating.rater,
+            level=rating.level,
+            comment=rating.comment,
+        )
+        for rating in review.ratings.all()
+    )
+    return correction

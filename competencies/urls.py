@@ -1,0 +1,17 @@
+from django.urls import path
+
+from competencies import views
+
+urlpatterns = [
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/new/", views.review_start, name="review_start"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
+    path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("reviews/<int:pk>/correct/", views.review_correct, name="review_correct"),
+    path("progress/", views.my_progress, name="my_progress"),
+    path("frameworks/", views.framework_list, name="framework_list"),
+    path("frameworks/import/", views.framework_import, name="framework_import"),
+    path("frameworks/<int:pk>/", views.framework_version, name="framework_version"),
+    path("frameworks/<int:pk>/action/", views.framework_version_action, name="framework_action"),
+]

@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import reswap, retarget
+
+from accounts.decorators import permission_required
+from accounts.roles import Permission
+from competencies import frameworks, selectors, services
+from competencies.forms import (
+    LEVEL_CHOICES,
+    CorrectionForm,
+    FrameworkImportForm,
+    ReviewStartForm,
+    SignOffForm,
+    rating_changes,
+)
+from competencies.models import FrameworkVersion, Rater, Review
+from supervision.selectors import sessions_for_person
+from training.models import Person
+
+
+def _person(request: HttpRequest) -> Person:
+    person = selectors.person_of(request.user)
+    if person is None:
+        raise Http404("Your account is not linked to the roster.")
+    return person
+
+
+@require_http_methods(["GET"])
+def review_list(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    return render(
+        request,
+        "competencies/review_list.html",
+        {
+            "mine": selectors.my_reviews(person),
+            "to_supervise": selectors.reviews_to_supervise(person),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.REVIEW_OWN_PRACTICE)
+def review_start(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = ReviewStartForm(
+        request.POST or None, sessions=sessions_for_person(person).filter(practitioners=person)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_start(practitioner=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("review_detail", pk=review.pk)
+    return render(request, "competencies/review_start.html", {"form": form})
+
+
+def _grid_context(review: Review, rater: Rater, **extra: object) -> dict[str, object]:
+    return {
+        "review": review,
+        "rater": rater,
+        "editable": services.may_rate(review, rater),
+        "grid": selectors.review_grid(review, rater),
+        "levels": LEVEL_CHOICES,
+        "history": selectors.review_history(review),
+        "sign_off_form": SignOffForm(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rating grid: each choice saves at once with htmx, or the whole grid as one form."""
+    review = selectors.get_review_for_user(request.user, pk)
+    rater = selectors.rater_in(review, _person(request))
+    if request.method == "GET":
+        return render(request, "competencies/review_detail.html", _grid_context(review, rater))
+
+    competency_ids = list(
+        review.version.areas.values_list("competencies__pk", flat=True).exclude(
+            competencies__pk=None
+        )
+    )
+    if request.htmx and request.POST.get("competency", "").isdigit():
+        competency_id = int(request.POST["competency"])
+        if competency_id not in competency_ids:
+            raise Http404("No such competency in this review.")
+        changes = rating_changes(request.POST, [competency_id])
+        conflicts = _save(review, rater, changes)
+        if conflicts is None:
+            return HttpResponse("This review can no longer be changed.", status=409)
+        row = selectors.grid_row(review, rater, competency_id)
+        context = {"review": review, "row": row, "levels": LEVEL_CHOICES, "editable": True}
+        if conflicts:
+            response = render(
+                request,
+                "competencies/review_detail.html#grid-row",
+                {**context, "conflict": True},
+            )
+            return reswap(retarget(response, f"#row-{competency_id}"), "outerHTML")
+        return render(
+            request, "competencies/review_detail.html#row-status", {**context, "saved": True}
+        )
+
+    conflicts = _save(review, rater, rating_changes(request.POST, competency_ids))
+    if conflicts is None:
+        messages.error(request, "This review can no longer be changed at this stage.")
+        return redirect("review_detail", pk=review.pk)
+    if conflicts:
+        return render(
+            request,
+            "competencies/review_detail.html",
+            _grid_context(review, rater, conflicts={c.competency_id for c in conflicts}),
+            status=409,
+        )
+    messages.success(request, "Ratings saved.")
+    return redirect("review_detail", pk=review.pk)
+
+
+def _save(review: Review, rater: Rater, changes: list) -> list | None:
+    try:
+        return services.ratings_save(review=review, rater=rater, changes=changes)
+    except services.ReviewLocked:
+        return None
+
+
+@require_http_methods(["POST"])
+def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.get_review_for_user(request.user, pk)
+    if review.practitioner_id != _person(request).pk:
+        raise Http404("No such review.")
+    try:
+        services.review_submit(review=review)
+    except (ValidationError, services.ReviewLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, "Review sent to your supervisor.")
+    return redirect("review_detail", pk=review.pk)
+
+
+@require_http_methods(["POST"])
+def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    if selectors.rater_in(review, person) != Rater.SUPERVISOR:
+        raise Http404("No such review.")
+    if request.POST.get("action") == "return":
+        try:
+            services.review_return(review=review)
+        except services.ReviewLocked as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Review sent back to the practitioner.")
+        return redirect("review_detail", pk=review.pk)
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["agreed"][0])
+        return redirect("review_detail", pk=review.pk)
+    try:
+        services.review_sign_off(review=review, supervisor=person)
+    except (ValidationError, services.ReviewLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, "Review signed off and locked.")
+    return redirect("review_detail", pk=review.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def review_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.get_review_for_user(request.user, pk)
+    if selectors.rater_in(review, _person(request)) != Rater.SUPERVISOR:
+        raise Http404("No such review.")
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = services.review_correct(review=review, reason=form.cleaned_data["reason"])
+        except (ValidationError, services.ReviewLocked) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request, f"Revision {correction.revision} made; change it and sign off."
+            )
+            return redirect("review_detail", pk=correction.pk)
+    return render(request, "competencies/review_correct.html", {"review": review, "form": form})
+
+
+@require_http_methods(["GET"])
+def my_progress(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    return render(
+        request,
+        "competencies/my_progress.html",
+        {"areas": selectors.my_progress(person), "person": person},
+    )
+
+
+# Frameworks -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def framework_list(request: HttpRequest) -> HttpResponse:
+    versions = FrameworkVersion.objects.select_related("framework")
+    return render(request, "competencies/framework_list.html", {"versions": versions})
+
+
+@require_http_methods(["GET"])
+def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(FrameworkVersion.objects.select_related("framework"), pk=pk)
+    export = request.GET.get("format")
+    if export in ("json", "csv"):
+        content = (
+            frameworks.version_as_json(version)
+            if export == "json"
+            else frameworks.version_as_csv(version)
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/json" if export == "json" else "text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="framework-{version.framework_id}-v{version.number}.{export}"'
+        )
+        return response
+    areas = version.areas.prefetch_related("competencies")
+    return render(
+        request, "competencies/framework_version.html", {"version": version, "areas": areas}
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.MANAGE_FRAMEWORK)
+def framework_version_action(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(FrameworkVersion, pk=pk)
+    try:
+        if request.POST.get("action") == "publish":
+            frameworks.version_publish(version=version)
+            messages.success(request, f"{version} published; new reviews use it from now on.")
+        else:
+            version = frameworks.version_new_draft(version=version)
+            messages.success(request, f"{version} created as a draft; edit it in the admin site.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("framework_version", pk=version.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.MANAGE_FRAMEWORK)
+def framework_import(request: HttpRequest) -> HttpResponse:
+    form = FrameworkImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        text, file_format = form.cleaned_data["file"]
+        try:
+            version = frameworks.framework_import(
+                text=text, file_format=file_format, name=form.cleaned_data["name"] or None
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"{version} imported as a draft.")
+            return redirect("framework_version", pk=version.pk)
+    return render(request, "competencies/framework_import.html", {"form": form})

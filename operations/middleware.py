@@ -1,0 +1,122 @@
+"""Request and response rules for signed-in people: sessions that end, pages that are not cached.
+
+Each middleware is listed in config/settings.py right after Django's AuthenticationMiddleware.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
+
+from accounts.models import User
+from accounts.roles import remember_roles
+from training.models import PersonStatus
+
+security_log = logging.getLogger("operations.security")
+
+# When the session's expiry was last moved forward (seconds since the epoch).
+SESSION_REFRESHED_AT = "operations_refreshed_at"
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+class SessionEndMiddleware:
+    """End the session of an account that has been disabled or whose person has left.
+
+    Django already treats a disabled account as signed out, but leaves its session behind; this
+    deletes it. A person marked "left" on the roster is signed out on their next request even if
+    their account has not been disabled yet.
+
+    The roster status is read in the same query as the account's roles, which every page needs
+    for its navigation and permission checks, and the roles are cached on the user for them: so
+    this adds no query to a signed-in page.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated:
+            rows = list(
+                User.objects.filter(pk=user.pk).values_list("person__status", "groups__name")
+            )
+            if not user.is_active or any(status == PersonStatus.LEFT for status, _ in rows):
+                self._end(request, user.pk, "left" if user.is_active else "inactive")
+            else:
+                remember_roles(user, {name for _, name in rows if name})
+        elif SESSION_KEY in request.session:
+            # The session names an account that is disabled, deleted or no longer valid.
+            self._end(request, request.session[SESSION_KEY], "inactive")
+        return self.get_response(request)
+
+    @staticmethod
+    def _end(request: HttpRequest, account_id: object, reason: str) -> None:
+        security_log.info("session ended account=%s reason=%s", account_id, reason)
+        logout(request)
+
+
+class SessionRefreshMiddleware:
+    """Keep a signed-in session alive while it is used, so that it ends after inactivity.
+
+    A session expires SESSION_COOKIE_AGE seconds after it was last saved. Saving it on every
+    request (SESSION_SAVE_EVERY_REQUEST) would make every page view a database write; instead the
+    expiry moves forward when SESSION_REFRESH_SECONDS have passed since it last did. A session
+    therefore ends between SESSION_COOKIE_AGE minus SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE
+    after the last request.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(time.time())
+            refreshed_at = session.get(SESSION_REFRESHED_AT, 0)
+            if now - refreshed_at >= settings.SESSION_REFRESH_SECONDS:
+                # A changed session is saved, with a new expiry, by SessionMiddleware.
+                session[SESSION_REFRESHED_AT] = now
+        return response
+
+
+class PrivateResponseMiddleware:
+    """Tell browsers and proxies never to store what a signed-in person was shown.
+
+    Static files never reach this (WhiteNoise serves them first), so they stay cacheable.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+class RefusalLogMiddleware:
+    """Log every refusal (403), with the account ID and never a name or email address."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            user = request.user
+            security_log.warning(
+                "refused account=%s method=%s path=%s",
+                user.pk if user.is_authenticated else "anonymous",
+                request.method,
+                request.path,
+            )
+        return response

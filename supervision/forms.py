@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+
+from training.forms import StyledFormMixin
+from training.models import Person
+
+
+class SessionForm(StyledFormMixin, forms.Form):
+    practitioners = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose two; choose one only with a reason.",
+    )
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(
+        label="Why only one practitioner",
+        max_length=200,
+        required=False,
+        help_text="Needed only when you choose one practitioner.",
+    )
+
+    def __init__(self, *args: object, supervisees: QuerySet[Person], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioners"].queryset = supervisees
+        self.fields["practitioners"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        chosen = data.get("practitioners") or []
+        if chosen and len(chosen) > 2:
+            self.add_error("practitioners", "A 2:1 has at most two practitioners.")
+        if len(chosen) == 1 and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why this 2:1 has only one practitioner.")
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The session must end after it starts.")
+        return data
+
+    def times(self) -> tuple[datetime.datetime, datetime.datetime]:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        day = self.cleaned_data["date"]
+        return (
+            datetime.datetime.combine(day, self.cleaned_data["start_time"], tzinfo=zone),
+            datetime.datetime.combine(day, self.cleaned_data["end_time"], tzinfo=zone),
+        )

@@ -1,0 +1,100 @@
+"""Reads behind the 2:1 pages; who may see a session is decided here, once."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from circles.calendar import CalendarEntry
+from supervision.models import SessionStatus, SupervisionSession
+from training.models import Person, PersonStatus
+from training.selectors import people_with_training
+
+
+def overdue_after() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.SUPERVISION_OVERDUE_DAYS)
+
+
+def supervisee_filter(supervisor: Person) -> Q:
+    """People a supervisor supervises: their direct reports and anyone in their 2:1s."""
+    in_sessions = SupervisionSession.practitioners.through.objects.filter(
+        supervisionsession__supervisor=supervisor
+    ).values("person_id")
+    return Q(line_manager=supervisor) | Q(pk__in=in_sessions)
+
+
+def supervisees(supervisor: Person, *, now: datetime.datetime | None = None) -> QuerySet[Person]:
+    """Active supervisees with their last held and next planned 2:1 and whether it is overdue.
+
+    Overdue: no held 2:1 in the period (6 weeks by default); a 2:1 held exactly 6 weeks ago
+    still counts. Cancelled and planned sessions never count as held.
+    """
+    now = now or timezone.now()
+    theirs = SupervisionSession.objects.filter(practitioners=OuterRef("pk"))
+    last_held = theirs.filter(status=SessionStatus.HELD, starts_at__lte=now).order_by("-starts_at")
+    next_planned = theirs.filter(status=SessionStatus.PLANNED, starts_at__gt=now).order_by(
+        "starts_at"
+    )
+    return (
+        people_with_training(timezone.localdate(now))
+        .filter(supervisee_filter(supervisor))
+        .exclude(status=PersonStatus.LEFT)
+        .exclude(pk=supervisor.pk)
+        .annotate(
+            last_held=Subquery(last_held.values("starts_at")[:1]),
+            next_planned=Subquery(next_planned.values("starts_at")[:1]),
+            overdue=~Exists(last_held.filter(starts_at__gte=now - overdue_after())),
+        )
+        .select_related("team")
+        .order_by("full_name")
+    )
+
+
+def sessions_for_person(person: Person) -> QuerySet[SupervisionSession]:
+    return (
+        SupervisionSession.objects.filter(Q(supervisor=person) | Q(practitioners=person))
+        .distinct()
+        .select_related("supervisor")
+        .prefetch_related("practitioners")
+    )
+
+
+def get_session_for_user(user: User, pk: int, *, as_supervisor: bool = False) -> SupervisionSession:
+    person = getattr(user, "person", None)
+    session = None
+    if person is not None:
+        sessions = sessions_for_person(person)
+        if as_supervisor:
+            sessions = sessions.filter(supervisor=person)
+        session = sessions.filter(pk=pk).first()
+    if session is None:
+        raise Http404("No such 2:1.")
+    return session
+
+
+def session_entry(session: SupervisionSession) -> CalendarEntry:
+    names = " and ".join(p.full_name for p in session.practitioners.all())
+    return CalendarEntry(
+        uid=f"supervision-{session.pk}@{settings.CALENDAR_UID_DOMAIN}",
+        sequence=session.sequence,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary="2:1 supervision",
+        location=session.place,
+        description=f"2:1 supervision with {session.supervisor.full_name}: {names}.",
+        cancelled=session.status == SessionStatus.CANCELLED,
+        last_modified=session.updated_at or timezone.now(),
+    )
+
+
+def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
+    """A person's 2:1s for their calendar feed."""
+    return [
+        session_entry(session)
+        for session in sessions_for_person(person).filter(starts_at__date__gte=since)
+    ]

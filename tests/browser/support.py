@@ -1,0 +1,114 @@
+"""Helpers for the browser tests: accessibility checks, signing in, reading tables and artifacts.
+
+Imported lazily by tests and conftest, so that nothing here needs Playwright at collection time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from training.models import Person
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: the level the accessibility statement promises.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+
+
+# Accessibility ----------------------------------------------------------------------------------
+
+
+def assert_accessible(page: Page) -> None:
+    """No axe-core violations of WCAG 2.0/2.1/2.2 A and AA on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    assert not violations, (
+        f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n"
+        + describe_violations(violations)
+    )
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """Each violation's id, impact and help text, then every offending node's target and HTML."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"
+            f" <{violation.get('helpUrl', '')}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    target {target}: {node.get('html', '')[:300]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+# Signing in -------------------------------------------------------------------------------------
+
+
+def sign_in(page: Page, live_server: Any, person: Person) -> None:
+    """Sign in as `person` through the real sign-in form, as a user would, and land on home."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # Home says welcome; the menu (collapsed behind a button in a narrow window) offers sign-out.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome")
+    expect(page.locator("form[action='/accounts/logout/'] button")).to_have_text("Sign out")
+    assert_accessible(page)
+
+
+# Reading the page -------------------------------------------------------------------------------
+
+
+def table_rows(page: Page, selector: str) -> list[list[str]]:
+    """The text of every body cell of a table, row by row, whitespace collapsed."""
+    return page.locator(selector).evaluate(
+        """table => Array.from(table.tBodies[0].rows, row =>
+               Array.from(row.cells, cell => cell.textContent.replace(/\\s+/g, ' ').trim()))"""
+    )
+
+
+def table_headers(page: Page, selector: str) -> list[str]:
+    return page.locator(selector).evaluate(
+        """table => Array.from(table.tHead.rows[0].cells,
+               cell => cell.textContent.replace(/\\s+/g, ' ').trim())"""
+    )
+
+
+# Artifacts on failure ---------------------------------------------------------------------------
+
+
+def save_artifacts(nodeid: str, page: Page) -> list[Path]:
+    """A full-page screenshot and the HTML of `page`, in test-artifacts/, named after the test."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:150]
+    saved = []
+    screenshot, html = ARTIFACTS / f"{stem}.png", ARTIFACTS / f"{stem}.html"
+    try:
+        page.screenshot(path=str(screenshot), full_page=True)
+        saved.append(screenshot)
+    except Exception as error:  # a crashed page must not hide the test's own failure
+        print(f"Could not save a screenshot of {page.url}: {error}")
+    try:
+        html.write_text(page.content(), encoding="utf-8")
+        saved.append(html)
+    except Exception as error:
+        print(f"Could not save the HTML of {page.url}: {error}")
+    return saved

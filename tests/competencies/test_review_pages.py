@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from competencies.models import Competency, Rater, Rating, Review, ReviewStatus
+from competencies.services import review_sign_off, review_start, review_submit
+from tests.factories import rate_all
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def review(cast):
+    return review_start(practitioner=cast.practitioner)
+
+
+def competency_ids(review) -> list[int]:
+    return list(
+        Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
+    )
+
+
+def test_a_practitioner_starts_a_review_about_a_case(cast, as_user):
+    response = as_user(cast.practitioner).post(
+        reverse("review_start"),
+        {"case_reference": "CR-1042", "case_type": "cp", "risk_level": "high"},
+    )
+
+    review = Review.objects.get()
+    assert response.url == reverse("review_detail", args=[review.pk])
+    assert (review.case_reference, review.case_type, review.risk_level) == ("CR-1042", "cp", "high")
+
+
+def test_a_case_reference_that_looks_like_a_name_is_refused(cast, as_user):
+    response = as_user(cast.practitioner).post(
+        reverse("review_start"), {"case_reference": "Jamie Smith", "case_type": "cin"}
+    )
+
+    assert "This looks like a name" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["supervisor", "programme_lead", "administrator", "outsider"])
+def test_nobody_else_but_the_practitioner_and_their_supervisor_opens_a_review(
+    cast, as_user, review, role
+):
+    person = getattr(cast, role)
+    expected = 200 if role == "supervisor" else 404
+
+    assert as_user(person).get(reverse("review_detail", args=[review.pk])).status_code == expected
+
+
+def test_a_practitioner_cannot_open_another_practitioners_review(cast, as_user, review):
+    theirs = review_start(practitioner=cast.outsider)
+
+    assert (
+        as_user(cast.practitioner).get(reverse("review_detail", args=[theirs.pk])).status_code
+        == 404
+    )
+
+
+def test_a_supervisor_sees_only_their_supervisees_reviews(cast, as_user, review):
+    stranger = review_start(practitioner=cast.outsider)
+
+    response = as_user(cast.supervisor).get(reverse("review_list"))
+
+    assert list(response.context["to_supervise"]) == [review]
+    assert (
+        as_user(cast.supervisor).get(reverse("review_detail", args=[stranger.pk])).status_code
+        == 404
+    )
+
+
+def test_an_htmx_choice_saves_one_rating_and_returns_only_its_status(cast, as_user, review):
+    competency = competency_ids(review)[0]
+
+    response = as_user(cast.practitioner).post(
+        reverse("review_detail", args=[review.pk]),
+        {
+            "competency": competency,
+            f"level-{competency}": "2",
+            f"comment-{competency}": "On track",
+            f"based_on-{competency}": "0",
+        },
+        **HTMX,
+    )
+
+    html = response.content.decode().strip()
+    assert html.startswith(f'<span id="status-{competency}" role="status"')
+    assert f'name="based_on-{competency}" value="1"' in html
+    rating = Rating.objects.get(review=review)
+    assert (rating.rater, rating.level, rating.comment) == (Rater.SELF, 2, "On track")
+
+
+def test_the_whole_grid_saves_as_a_plain_form_without_javascript(cast, as_user, review):
+    ids = competency_ids(review)
+    data = {f"level-{cid}": "3" for cid in ids}
+    data[f"level-{ids[0]}"] = "not_seen"
+
+    response = as_user(cast.practitioner).post(reverse("review_detail", args=[review.pk]), data)
+
+    assert response.status_code == 302
+    assert review.ratings.count() == len(ids)
+    assert review.ratings.get(competency_id=ids[0]).level is None
+
+
+def test_the_supervisor_cannot_rate_a_draft_and_the_practitioner_cannot_rate_after_submitting(
+    cast, as_user, review
+):
+    competency = competency_ids(review)[0]
+    as_user(cast.supervisor).post(
+        reverse("review_detail", args=[review.pk]), {f"level-{competency}": "1"}
+    )
+    assert not Rating.objects.exists()
+
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    as_user(cast.practitioner).post(
+        reverse("review_detail", args=[review.pk]),
+        {f"level-{competency}": "1", f"based_on-{competency}": "1"},
+    )
+    assert not Rating.objects.filter(level=1).exists()
+
+
+def test_the_flow_through_the_pages(cast, as_user, review):
+    rate_all(review, Rater.SELF)
+    as_user(cast.practitioner).post(reverse("review_submit", args=[review.pk]))
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED
+
+    rate_all(review, Rater.SUPERVISOR)
+    client = as_user(cast.supervisor)
+    client.post(reverse("review_sign_off", args=[review.pk]), {})
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED  # not confirmed
+    client.post(reverse("review_sign_off", args=[review.pk]), {"agreed": "on"})
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.SIGNED_OFF
+
+    response = client.post(reverse("review_correct", args=[review.pk]), {"reason": "Wrong case"})
+    correction = Review.objects.get(replaces=review)
+    assert response.url == reverse("review_detail", args=[correction.pk])
+
+
+def test_a_practitioner_cannot_sign_off_or_correct_their_own_review(cast, as_user, review):
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    client = as_user(cast.practitioner)
+
+    assert (
+        client.post(reverse("review_sign_off", args=[review.pk]), {"agreed": "on"}).status_code
+        == 404
+    )
+    assert client.get(reverse("review_correct", args=[review.pk])).status_code == 404
+
+
+def test_review_pages_refuse_get_where_only_post_is_meant(cast, as_user, review):
+    assert (
+        as_user(cast.practitioner).get(reverse("review_submit", args=[review.pk])).status_code
+        == 405
+    )
+
+
+def test_my_progress_shows_both_views_over_time_and_where_they_differ(cast, as_user):
+    for self_level, supervisor_level in ((3, 1), (3, 3)):
+        review = review_start(practitioner=cast.practitioner)
+        rate_all(review, Rater.SELF, level=self_level)
+        review_submit(review=review)
+        rate_all(review, Rater.SUPERVISOR, level=supervisor_level)
+        review_sign_off(review=review, supervisor=cast.supervisor)
+
+    areas = as_user(cast.practitioner).get(reverse("my_progress")).context["areas"]
+
+    row = areas[0].rows[0]
+    assert [(p.self_level, p.supervisor_level) for p in row.points] == [(3, 1), (3, 3)]
+    assert (row.latest.gap, row.points[0].gap) == (0, 2)
+    assert len(areas) == 6
+
+
+@pytest.mark.parametrize("reviews", [1, 6])
+def test_grid_and_my_progress_run_a_constant_number_of_queries(
+    cast, as_user, reviews, django_assert_num_queries
+):
+    for _ in range(reviews):
+        review = review_start(practitioner=cast.practitioner)
+        rate_all(review, Rater.SELF)
+        review_submit(review=review)
+        rate_all(review, Rater.SUPERVISOR)
+        review_sign_off(review=review, supervisor=cast.supervisor)
+    client = as_user(cast.practitioner)
+
+    # session, user, roles, person, review, ratings, competencies with areas, history
+    with django_assert_num_queries(8):
+        client.get(reverse("review_detail", args=[review.pk]))
+    # session, user, roles, person, ratings with competencies and reviews
+    with django_assert_num_queries(5):
+        client.get(reverse("my_progress"))
+    # session, user, roles, person, my reviews, reviews to supervise
+    with django_assert_num_queries(6):
+        client.get(reverse("review_list"))
+
+
+def test_framework_pages_and_exports(cast, as_user):
+    client = as_user(cast.practitioner)
+    version = Review._meta.get_field("version").related_model.objects.get()
+
+    assert client.get(reverse("framework_list")).status_code == 200
+    exported = client.get(reverse("framework_version", args=[version.pk]), {"format": "json"})
+    assert exported.json()["areas"][0]["stage"] == "engagement"
+    csv_text = client.get(
+        reverse("framework_version", args=[version.pk]), {"format": "csv"}
+    ).content.decode()
+    assert csv_text.splitlines()[0] == "stage,area_title,code,title,basic,competent,advanced"
+    assert (
+        client.post(
+            reverse("framework_action", args=[version.pk]), {"action": "new_draft"}
+        ).status_code
+        == 403
+    )
+
+
+def test_an_administrator_imports_a_framework_as_a_draft_and_publishes_it(cast, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get()
+    client = as_user(cast.administrator)
+    csv_text = client.get(
+        reverse("framework_version", args=[version.pk]), {"format": "csv"}
+    ).content
+
+    client.post(
+        reverse("framework_import"),
+        {"file": SimpleUploadedFile("f.csv", csv_text), "name": "Our own framework"},
+    )
+    draft = FrameworkVersion.objects.get(framework__name="Our own framework")
+    assert (draft.status, draft.number) == ("draft", 1)
+    assert Competency.objects.filter(area__version=draft).count() == 19
+
+    client.post(reverse("framework_action", args=[draft.pk]), {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_a_bad_framework_file_is_refused_with_every_problem_and_nothing_created(cast, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import FrameworkVersion
+
+    bad = json.dumps(
+        {
+            "framework": "Bad",
+            "areas": [{"stage": "magic", "title": "X", "competencies": [{"code": "a"}]}],
+        }
+    ).encode()
+    response = as_user(cast.administrator).post(
+        reverse("framework_import"), {"file": SimpleUploadedFile("f.json", bad)}
+    )
+
+    html = response.content.decode()
+    assert "stage &#x27;magic&#x27; is not one of" in html
+    assert "competency 1: title is required" in html
+    assert FrameworkVersion.objects.count() == 1

@@ -1,0 +1,140 @@
+"""Production is the default: settings read with DJANGO_DEBUG unset, in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Everything the settings read from the environment, so that the test run's own values stay out.
+OWN_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
+OWN_PREFIXES = ("SECURE_", "SESSION_", "BEHIND_", "STATIC_ROOT", "DATABASE_URL", "EMAIL_URL")
+
+
+def production_environment(**values: str) -> dict[str, str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in OWN_VARIABLES and not key.startswith(OWN_PREFIXES)
+    }
+    environment.update(
+        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="rollout.example.gov.uk"
+    )
+    environment.update(values)
+    return environment
+
+
+def manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=production_environment(**environment),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_settings(*names: str, **environment: str) -> dict[str, object]:
+    """The named settings as production reads them, as JSON (tuples become lists)."""
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({{name: getattr(settings, name, None) for name in {list(names)!r}}}, "
+        "default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**production_environment(**environment), "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_deploy_check_passes_with_production_environment_values():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_check_fails_when_https_is_turned_off():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", SECURE_SSL_REDIRECT="0")
+
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
+
+
+def test_production_is_https_only_with_secure_cookies_and_a_year_of_hsts():
+    values = production_settings(
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_PROXY_SSL_HEADER",
+        "X_FRAME_OPTIONS",
+        "SECURE_REFERRER_POLICY",
+    )
+
+    assert values == {
+        "DEBUG": False,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 365 * 24 * 60 * 60,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_REFERRER_POLICY": "same-origin",
+    }
+
+
+def test_hsts_redirect_and_the_proxy_header_come_from_the_environment():
+    values = production_settings(
+        "SECURE_HSTS_SECONDS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_PROXY_SSL_HEADER",
+        SECURE_HSTS_SECONDS="3600",
+        SECURE_SSL_REDIRECT="0",
+        BEHIND_HTTPS_PROXY="1",
+    )
+
+    assert values == {
+        "SECURE_HSTS_SECONDS": 3600,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+    }
+
+
+def test_a_session_lasts_eight_hours_without_a_request_unless_the_environment_says_otherwise():
+    assert production_settings("SESSION_COOKIE_AGE") == {"SESSION_COOKIE_AGE": 8 * 60 * 60}
+    assert production_settings("SESSION_COOKIE_AGE", SESSION_COOKIE_AGE="3600") == {
+        "SESSION_COOKIE_AGE": 3600
+    }
+
+
+def test_production_serves_compressed_hashed_static_files_and_debug_serves_the_sources():
+    def backend(**environment: str) -> object:
+        return production_settings("STORAGES", **environment)["STORAGES"]["staticfiles"]["BACKEND"]
+
+    assert backend() == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert backend(DJANGO_DEBUG="1") == "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def test_collectstatic_builds_the_production_manifest(tmp_path):
+    result = manage("collectstatic", "--no-input", STATIC_ROOT=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    hashed = tmp_path / manifest["css/site.css"]
+    assert hashed.name != "site.css"
+    assert hashed.with_name(hashed.name + ".gz").exists()

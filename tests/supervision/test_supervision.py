@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision.models import SessionStatus, SupervisionSession
+from supervision.selectors import supervisees
+from supervision.services import session_schedule, session_set_status
+from tests.factories import attend, make_cohort, make_person, make_session
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+SIX_WEEKS = datetime.timedelta(weeks=6)
+
+
+def overdue_of(supervisor, person, now=NOW) -> bool:
+    return supervisees(supervisor, now=now).get(pk=person.pk).overdue
+
+
+def test_a_supervisee_with_a_2_to_1_held_exactly_6_weeks_ago_is_not_overdue(cast):
+    make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=NOW - SIX_WEEKS,
+        status=SessionStatus.HELD,
+    )
+
+    assert overdue_of(cast.supervisor, cast.practitioner) is False
+
+
+def test_a_supervisee_whose_last_2_to_1_was_6_weeks_and_a_minute_ago_is_overdue(cast):
+    make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=NOW - SIX_WEEKS - datetime.timedelta(minutes=1),
+        status=SessionStatus.HELD,
+    )
+
+    assert overdue_of(cast.supervisor, cast.practitioner) is True
+
+
+@pytest.mark.parametrize("status", [SessionStatus.CANCELLED, SessionStatus.PLANNED])
+def test_cancelled_and_merely_planned_sessions_do_not_count_as_held(cast, status):
+    make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=NOW - datetime.timedelta(days=3),
+        status=status,
+    )
+
+    person = supervisees(cast.supervisor, now=NOW).get(pk=cast.practitioner.pk)
+    assert (person.overdue, person.last_held) == (True, None)
+
+
+def test_supervisees_come_from_line_management_and_from_sessions(cast):
+    other_team_member = make_person()
+    make_session(supervisor=cast.supervisor, practitioners=[other_team_member, cast.practitioner])
+
+    names = {person.pk for person in supervisees(cast.supervisor)}
+
+    assert names == {cast.practitioner.pk, other_team_member.pk}
+
+
+def test_last_and_next_sessions_are_shown(cast):
+    held = make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=NOW - datetime.timedelta(days=10),
+        status=SessionStatus.HELD,
+    )
+    planned = make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner])
+
+    person = supervisees(cast.supervisor, now=NOW).get(pk=cast.practitioner.pk)
+
+    assert (person.last_held, person.next_planned) == (held.starts_at, planned.starts_at)
+
+
+def test_a_2_to_1_with_one_practitioner_needs_a_reason(cast):
+    starts = NOW + datetime.timedelta(days=2)
+    with pytest.raises(ValidationError, match="only one practitioner"):
+        session_schedule(
+            supervisor=cast.supervisor,
+            practitioners=[cast.practitioner],
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+        )
+    with pytest.raises(ValidationError, match="two practitioners"):
+        session_schedule(
+            supervisor=cast.supervisor,
+            practitioners=[cast.practitioner, make_person(), make_person()],
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+        )
+    assert not SupervisionSession.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduling_sends_everyone_a_calendar_invitation(cast):
+    starts = NOW + datetime.timedelta(days=2)
+    second = make_person()
+
+    session_schedule(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner, second],
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+    )
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [cast.supervisor.email, cast.practitioner.email, second.email]
+    )
+    assert mail.outbox[0].alternatives[0][1] == "text/calendar; method=REQUEST"
+
+
+def test_a_future_2_to_1_cannot_be_recorded_as_held(cast):
+    session = make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner])
+
+    with pytest.raises(ValidationError):
+        session_set_status(session=session, status=SessionStatus.HELD)
+
+
+def test_the_personal_calendar_feed_includes_2_to_1s(cast, client):
+    from circles.services import feed_for
+
+    make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner, make_person()])
+
+    content = client.get(reverse("calendar_feed", args=[feed_for(cast.practitioner).token]))
+
+    assert "SUMMARY:2:1 supervision" in content.content.decode()
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+
+def test_a_supervisor_schedules_a_2_to_1_through_the_page(cast, as_user):
+    second = make_person(line_manager=cast.supervisor)
+    day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+
+    response = as_user(cast.supervisor).post(
+        reverse("session_create"),
+        {
+            "practitioners": [cast.practitioner.pk, second.pk],
+            "date": day,
+            "start_time": "14:00",
+            "end_time": "15:00",
+            "place": "Room 2",
+        },
+    )
+
+    session = SupervisionSession.objects.get()
+    assert response.url == reverse("session_detail", args=[session.pk])
+    assert set(session.practitioners.all()) == {cast.practitioner, second}
+    assert timezone.localtime(session.starts_at).hour == 14
+
+
+def test_the_schedule_form_offers_only_the_supervisors_own_supervisees(cast, as_user):
+    response = as_user(cast.supervisor).post(
+        reverse("session_create"),
+        {
+            "practitioners": [cast.outsider.pk],
+            "date": "2030-01-01",
+            "start_time": "10:00",
+            "end_time": "11:00",
+        },
+    )
+
+    assert "Select a valid choice" in response.content.decode()
+    assert not SupervisionSession.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["practitioner", "practice_leader", "programme_lead"])
+def test_only_supervisors_schedule_2_to_1s(cast, as_user, role):
+    assert as_user(getattr(cast, role)).get(reverse("session_create")).status_code == 403
+
+
+def test_people_outside_a_session_cannot_open_it(cast, as_user):
+    session = make_session(
+        supervisor=cast.supervisor, practitioners=[cast.practitioner, make_person()]
+    )
+
+    assert (
+        as_user(cast.outsider).get(reverse("session_detail", args=[session.pk])).status_code == 404
+    )
+    assert (
+        as_user(cast.practitioner).get(reverse("session_detail", args=[session.pk])).status_code
+        == 200
+    )
+    response = as_user(cast.practitioner).post(
+        reverse("session_detail", args=[session.pk]), {"status": "cancelled"}
+    )
+    assert response.status_code == 404
+    assert SupervisionSession.objects.get(pk=session.pk).status == SessionStatus.PLANNED
+
+
+def test_an_untrained_supervisor_is_warned(cast, as_user):
+    html = as_user(cast.supervisor).get(reverse("supervision")).content.decode()
+    assert "You have not completed both days of the course yet" in html
+
+    attend(cast.supervisor, make_cohort())
+    html = as_user(cast.supervisor).get(reverse("supervision")).content.decode()
+    assert "You have not completed both days of the course yet" not in html
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_supervisee_list_runs_a_constant_number_of_queries(
+    cast, as_user, size, django_assert_num_queries
+):
+    for _ in range(size):
+        person = make_person(line_manager=cast.supervisor)
+        make_session(
+            supervisor=cast.supervisor,
+            practitioners=[person, cast.practitioner],
+            starts_at=NOW - datetime.timedelta(days=5),
+            status=SessionStatus.HELD,
+        )
+    client = as_user(cast.supervisor)
+
+    # session, user, roles, person, supervisees, trained check, sessions, their practitioners
+    with django_assert_num_queries(8):
+        response = client.get(reverse("supervision"))
+    assert len(response.context["supervisees"]) == size + 1
