@@ -1,0 +1,159 @@
+"""A year of competency reviews for the demo organisation.
+
+Levels are invented but shaped by what the evaluation reported: practice improves with time
+since training, is weaker on high-risk and statutory cases, the risk and analysis stages are
+the ones most often rushed, and people tend to rate themselves higher than their supervisors
+do. Derived from names and dates only; made once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from competencies.frameworks import current_version
+from competencies.models import (
+    STATUTORY_CASE_TYPES,
+    CaseType,
+    Competency,
+    Rater,
+    Rating,
+    Review,
+    ReviewStatus,
+    RiskLevel,
+    Stage,
+)
+from supervision.models import SessionStatus, SupervisionSession
+
+CASE_TYPES = list(CaseType)
+RISKS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.HIGH]
+HARDER_STAGES = {Stage.RISK: 0.35, Stage.ANALYSIS: 0.25}
+REVIEW_EVERY = 3  # a review at every third 2:1
+
+
+def _number(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "big")
+
+
+def _noise(*parts: object) -> float:
+    return (_number(*parts) % 1000) / 1000 - 0.5
+
+
+def _level(value: float, *parts: object) -> int | None:
+    if _number("seen", *parts) % 100 < 4:
+        return None  # not yet seen
+    return max(1, min(3, round(value)))
+
+
+@transaction.atomic
+def load_demo() -> list[str]:
+    if Review.objects.exists():
+        return ["Reviews already loaded."]
+    version = current_version()
+    competencies = list(
+        Competency.objects.filter(area__version=version).select_related("area").order_by("pk")
+    )
+    sessions = (
+        SupervisionSession.objects.filter(status=SessionStatus.HELD)
+        .select_related("supervisor")
+        .prefetch_related("practitioners")
+        .order_by("starts_at")
+    )
+    count: dict[int, int] = {}
+    reviews, ratings = 0, []
+    now = timezone.now()
+    for session in sessions:
+        for person in session.practitioners.all():
+            count[person.pk] = count.get(person.pk, 0) + 1
+            if count[person.pk] % REVIEW_EVERY:
+                continue
+            case_type = CASE_TYPES[_number(person.email, session.pk) % len(CASE_TYPES)]
+            risk = RISKS[_number("risk", person.email, session.pk) % len(RISKS)]
+            review = Review.objects.create(
+                practitioner=person,
+                supervisor=session.supervisor,
+                version=version,
+                case_reference=f"CR-{_number('case', person.email, session.pk) % 90000 + 10000}",
+                case_type=case_type,
+                risk_level=risk,
+                session=session,
+                status=ReviewStatus.SIGNED_OFF,
+            )
+            when = session.ends_at
+            Review.objects.filter(pk=review.pk).update(
+                created_at=when - datetime.timedelta(days=3),
+                submitted_at=when - datetime.timedelta(days=1),
+                signed_off_at=when,
+            )
+            reviews += 1
+            months = (now - when).days / 30
+            ability = 1.5 + (_number("ability", person.email) % 100) / 100 + (12 - months) * 0.06
+            if risk == RiskLevel.HIGH:
+                ability -= 0.45
+            if case_type in STATUTORY_CASE_TYPES:
+                ability -= 0.3
+            for competency in competencies:
+                base = ability - HARDER_STAGES.get(competency.area.stage, 0)
+                key = (person.email, session.pk, competency.code)
+                supervisor_view = base + _noise("supervisor", *key) * 0.9
+                self_view = supervisor_view + 0.35 + _noise("self", *key) * 0.8
+                ratings.append(
+                    Rating(
+                        review=review,
+                        competency=competency,
+                        rater=Rater.SELF,
+                        level=_level(self_view, "s", *key),
+                    )
+                )
+                ratings.append(
+                    Rating(
+                        review=review,
+                        competency=competency,
+                        rater=Rater.SUPERVISOR,
+                        level=_level(supervisor_view, "v", *key),
+                    )
+                )
+    Rating.objects.bulk_create(ratings, batch_size=2000)
+    _work_in_progress(competencies)
+    return [f"{reviews} signed-off reviews with {len(ratings)} ratings."]
+
+
+def _work_in_progress(competencies: list[Competency]) -> None:
+    """The demo practitioner has one review with their supervisor and one half rated."""
+    from training.models import Person
+
+    person = Person.objects.filter(email="practitioner@council.example").first()
+    if person is None or person.line_manager is None:
+        return
+    version = current_version()
+    submitted = Review.objects.create(
+        practitioner=person,
+        supervisor=person.line_manager,
+        version=version,
+        case_reference="CR-20417",
+        case_type=CaseType.CHILD_PROTECTION,
+        risk_level=RiskLevel.HIGH,
+        status=ReviewStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    draft = Review.objects.create(
+        practitioner=person,
+        supervisor=person.line_manager,
+        version=version,
+        case_reference="CR-31008",
+        case_type=CaseType.EARLY_HELP,
+        risk_level=RiskLevel.LOW,
+    )
+    Rating.objects.bulk_create(
+        [
+            Rating(review=submitted, competency=c, rater=Rater.SELF, level=2 + (i % 3 == 0))
+            for i, c in enumerate(competencies)
+        ]
+        + [
+            Rating(review=draft, competency=c, rater=Rater.SELF, level=2)
+            for c in competencies[: len(competencies) // 2]
+        ]
+    )
