@@ -6,7 +6,7 @@ PORT ?= 8000
 # The demo server runs in debug mode unless told otherwise.
 MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py
 
-.PHONY: run test install install-dev lint migrate demo
+.PHONY: run test test-postgres install install-dev lint migrate demo
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,10 @@ lint: install-dev
 
 test: lint
 	$(PY) -m pytest
+
+# The suite again against PostgreSQL, the production database (the browser tests only run in
+# `make test`): make test-postgres DATABASE_URL=postgres://user:password@127.0.0.1:5432/name
+test-postgres: install-dev
+	@case "$(DATABASE_URL)" in postgres://* | postgresql://*) ;; \
+	  *) echo "test-postgres needs DATABASE_URL=postgres://user:password@host:port/name"; exit 2;; esac
+	DATABASE_URL='$(DATABASE_URL)' $(PY) -m pytest --ignore=tests/browser

@@ -34,6 +34,7 @@ class Permission(enum.Enum):
     REVIEW_OWN_PRACTICE = "review_own_practice"
     SUPERVISE = "supervise"
     MANAGE_FRAMEWORK = "manage_framework"
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 RULES: dict[Permission, frozenset[Role]] = {
@@ -55,6 +56,7 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.REVIEW_OWN_PRACTICE: frozenset({Role.PRACTITIONER}),
     Permission.SUPERVISE: frozenset({Role.SUPERVISOR}),
     Permission.MANAGE_FRAMEWORK: frozenset({Role.ADMINISTRATOR}),
+    Permission.VIEW_DASHBOARD: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
 }
 
 _CACHE_ATTRIBUTE = "_product_roles"

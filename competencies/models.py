@@ -186,7 +186,8 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "signed_off_at"])]
+        # A person's latest signed-off review is looked up for every person on the dashboard.
+        indexes = [models.Index(fields=["practitioner", "status", "signed_off_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(replaces__isnull=True) | ~models.Q(correction_reason=""),

@@ -39,6 +39,9 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
     # Only behind a proxy that sets this header itself; otherwise a client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Failed sign-ins are limited per client address, which the proxy appends to
+    # X-Forwarded-For; otherwise every client would share the proxy's address and its limit.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
@@ -84,6 +87,7 @@ INSTALLED_APPS = [
     "circles",
     "supervision",
     "competencies",
+    "dashboards",
     "operations",
     "csp",
 ]
@@ -213,6 +217,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each line says when and where: "2026-01-05 09:12:03,412 INFO operations.security sign-in
+    # account=12". The security log names accounts by ID only (operations/receivers.py).
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -3,15 +3,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from training import views as training_views
+from dashboards import views as dashboard_views
 
 urlpatterns = [
-    path("", training_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
     path("", include("circles.urls")),
     path("", include("supervision.urls")),
     path("", include("competencies.urls")),
+    path("", include("dashboards.urls")),
     path(
         "accessibility/",
         login_not_required(TemplateView.as_view(template_name="accessibility.html")),

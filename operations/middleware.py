@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
+from django.utils.encoding import escape_uri_path
 
 from accounts.models import User
 from accounts.roles import remember_roles
@@ -53,7 +54,7 @@ class SessionEndMiddleware:
                 remember_roles(user, {name for _, name in rows if name})
         elif SESSION_KEY in request.session:
             # The session names an account that is disabled, deleted or no longer valid.
-            self._end(request, request.session[SESSION_KEY], "inactive")
+            self._end(request, request.session[SESSION_KEY], "inactive-or-deleted")
         return self.get_response(request)
 
     @staticmethod
@@ -117,6 +118,7 @@ class RefusalLogMiddleware:
                 "refused account=%s method=%s path=%s",
                 user.pk if user.is_authenticated else "anonymous",
                 request.method,
-                request.path,
+                # Percent-encoded, so that an address cannot forge a line of the log.
+                escape_uri_path(request.path),
             )
         return response

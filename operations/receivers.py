@@ -1,4 +1,5 @@
-"""The security log: sign-ins, failed sign-ins and sign-outs, by account ID only.
+"""The security log: sign-ins, failed sign-ins and sign-outs, by account ID only. A sign-in also
+starts its session's inactivity clock (operations.middleware.SessionRefreshMiddleware).
 
 Names and email addresses never reach the log; an account ID can be looked up in the admin site by
 someone allowed to. A failed sign-in is logged without the email address that was typed, which may

@@ -35,10 +35,12 @@ class PurgeResult:
     def summary(self) -> list[str]:
         verb = "Dry run, nothing deleted: would have deleted" if self.dry_run else "Deleted"
         lines = [f"{verb} {self.people} people who left before {self.left_before:%d/%m/%Y}."]
+        models = [(apps.get_model(label), count) for label, count in sorted(self.deleted.items())]
         with_them = [
-            f"{count} {_plural_name(label)}"
-            for label, count in sorted(self.deleted.items())
-            if label != Person._meta.label and count
+            f"{count} {model._meta.verbose_name_plural}"
+            for model, count in models
+            # Many-to-many link rows (an account's groups, a circle's leaders) go unmentioned.
+            if model is not Person and count and not model._meta.auto_created
         ]
         if with_them:
             lines.append(f"With them: {', '.join(with_them)}.")
@@ -53,10 +55,6 @@ class PurgeResult:
                 '"left on" date in the admin site to include them.'
             )
         return lines
-
-
-def _plural_name(label: str) -> str:
-    return str(apps.get_model(label)._meta.verbose_name_plural)
 
 
 def leavers_purge(

@@ -17,7 +17,7 @@ class SessionForm(StyledFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose two; choose one only with a reason.",
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(max_length=200, required=False)

@@ -30,7 +30,7 @@ class AsOfForm(StyledFormMixin, forms.Form):
     as_of = forms.DateField(
         label="Figures as of",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Counts only training attended on or before this date.",
     )
 

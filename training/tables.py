@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_tables2 as tables
 from django_tables2.columns import BoundColumn
 
 from training.models import Person
-
-
-class SafeExportMixin:
-    """Neutralise spreadsheet formulas in exported cells (CSV and XLSX)."""
-
-    def value_for_export(self, value: Any) -> Any:  # used by the column classes below
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-        return value
-
-
-class ExportColumn(SafeExportMixin, tables.Column):
-    def value(self, **kwargs: Any) -> Any:
-        return self.value_for_export(super().value(**kwargs))
 
 
 def aria_sort(bound_column: BoundColumn) -> str | None:
@@ -56,7 +40,7 @@ class AccessibleTable(tables.Table):
 class PhaseTable(AccessibleTable):
     caption = "Training by phase"
 
-    name = ExportColumn(verbose_name="Phase")
+    name = tables.Column(verbose_name="Phase")
     start_date = tables.DateColumn(verbose_name="Starts", format="d/m/Y")
     end_date = tables.DateColumn(verbose_name="Ends", format="d/m/Y")
     trained = tables.Column(verbose_name="Trained in phase")
@@ -78,8 +62,8 @@ class PhaseTable(AccessibleTable):
 class TeamTable(AccessibleTable):
     caption = "Training by team (active staff)"
 
-    name = ExportColumn(verbose_name="Team")
-    service_area = ExportColumn(verbose_name="Service area")
+    name = tables.Column(verbose_name="Team")
+    service_area = tables.Column(verbose_name="Service area")
     active_staff = tables.Column(verbose_name="Active staff")
     trained_active = tables.Column(verbose_name="Trained (active)")
     part_trained_active = tables.Column(verbose_name="Part-trained (active)")
@@ -116,12 +100,12 @@ class RoleGroupTable(AccessibleTable):
 class RosterTable(AccessibleTable):
     caption = "Workforce roster"
 
-    full_name = ExportColumn(verbose_name="Name")
-    email = ExportColumn()
-    team = ExportColumn(accessor="team__name", order_by="team__name")
+    full_name = tables.Column(verbose_name="Name")
+    email = tables.Column()
+    team = tables.Column(accessor="team__name", order_by="team__name")
     role_group = tables.Column(verbose_name="Role group")
-    job_title = ExportColumn()
-    line_manager = ExportColumn(
+    job_title = tables.Column()
+    line_manager = tables.Column(
         accessor="line_manager__full_name", order_by="line_manager__full_name"
     )
     status = tables.Column()

@@ -7,28 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from training import charts, selectors
+from training.exports import export_response
 from training.filters import RosterFilter
 from training.forms import AsOfForm, CSVUploadForm, RegisterPersonForm
 from training.imports import roster_import, training_import
 from training.models import Cohort, CourseDay
 from training.services import cohort_register_add, cohort_register_save
 from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
-
-EXPORT_FORMATS = ("csv", "xlsx")
-
-
-def export_response(request: HttpRequest, table: object, filename: str) -> HttpResponse | None:
-    """A CSV or XLSX download of `table` when the request asks for one (`?_export=csv`)."""
-    export_format = request.GET.get("_export")
-    if export_format not in EXPORT_FORMATS:
-        return None
-    exporter = TableExport(export_format, table)
-    return exporter.response(f"{filename}.{export_format}")
 
 
 @require_http_methods(["GET"])

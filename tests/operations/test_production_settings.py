@@ -9,11 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
-# Everything the settings read from the environment, so that the test run's own values stay out.
-OWN_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
+# Everything the settings read from the environment, so that the test run's own values stay out
+# (the browser tests also allow Django's async-unsafe calls, which no deployment may do).
+OWN_VARIABLES = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 OWN_PREFIXES = ("SECURE_", "SESSION_", "BEHIND_", "STATIC_ROOT", "DATABASE_URL", "EMAIL_URL")
 
 
@@ -23,9 +28,7 @@ def production_environment(**values: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in OWN_VARIABLES and not key.startswith(OWN_PREFIXES)
     }
-    environment.update(
-        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="rollout.example.gov.uk"
-    )
+    environment.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="rollout.example.gov.uk")
     environment.update(values)
     return environment
 
@@ -82,6 +85,7 @@ def test_production_is_https_only_with_secure_cookies_and_a_year_of_hsts():
         "SESSION_COOKIE_SECURE",
         "CSRF_COOKIE_SECURE",
         "SECURE_PROXY_SSL_HEADER",
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
         "X_FRAME_OPTIONS",
         "SECURE_REFERRER_POLICY",
     )
@@ -93,6 +97,7 @@ def test_production_is_https_only_with_secure_cookies_and_a_year_of_hsts():
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "SECURE_PROXY_SSL_HEADER": None,
+        "ALLAUTH_TRUSTED_PROXY_COUNT": None,
         "X_FRAME_OPTIONS": "DENY",
         "SECURE_REFERRER_POLICY": "same-origin",
     }
@@ -103,6 +108,7 @@ def test_hsts_redirect_and_the_proxy_header_come_from_the_environment():
         "SECURE_HSTS_SECONDS",
         "SECURE_SSL_REDIRECT",
         "SECURE_PROXY_SSL_HEADER",
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
         SECURE_HSTS_SECONDS="3600",
         SECURE_SSL_REDIRECT="0",
         BEHIND_HTTPS_PROXY="1",
@@ -112,6 +118,7 @@ def test_hsts_redirect_and_the_proxy_header_come_from_the_environment():
         "SECURE_HSTS_SECONDS": 3600,
         "SECURE_SSL_REDIRECT": False,
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "ALLAUTH_TRUSTED_PROXY_COUNT": 1,
     }
 
 

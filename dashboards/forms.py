@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from dashboards.selectors import CASE_CONTEXTS, Filters
+from training.forms import StyledFormMixin
+from training.models import Phase, RoleGroup, Team
+
+
+class DashboardFilterForm(StyledFormMixin, forms.Form):
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    phase = forms.ModelChoiceField(
+        Phase.objects.all(), required=False, empty_label="All phases", label="Phase cohort"
+    )
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="All teams")
+    service_area = forms.ChoiceField(required=False, label="Service area")
+    role_group = forms.ChoiceField(
+        required=False,
+        label="Role group",
+        choices=[("all", "All role groups"), *RoleGroup.choices],
+        initial=RoleGroup.PRACTITIONER,
+    )
+    case_context = forms.ChoiceField(
+        required=False,
+        label="Case context",
+        choices=[("", "All cases"), *((key, label) for key, (label, _) in CASE_CONTEXTS.items())],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        areas = Team.objects.exclude(service_area="").order_by("service_area")
+        self.fields["service_area"].choices = [
+            ("", "All service areas"),
+            *((area, area) for area in areas.values_list("service_area", flat=True).distinct()),
+        ]
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        role_group = data.get("role_group") or RoleGroup.PRACTITIONER
+        return Filters(
+            as_of=data.get("as_of") or timezone.localdate(),
+            phase=data["phase"].pk if data.get("phase") else None,
+            team=data["team"].pk if data.get("team") else None,
+            service_area=data.get("service_area") or "",
+            role_group="" if role_group == "all" else role_group,
+            case_context=data.get("case_context") or "",
+        )

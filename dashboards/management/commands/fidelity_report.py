@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from dashboards.selectors import Dashboard, Filters, dashboard
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not '{value}'.") from error
+
+
+def report(data: Dashboard) -> dict[str, object]:
+    """The dashboard's figures as plain data (the JSON format of the report)."""
+
+    def funnel(row: object) -> dict[str, object]:
+        return {
+            "in_scope": row.in_scope,
+            "trained": row.trained,
+            "embedded": row.embedded,
+            "fidelity": row.fidelity,
+        }
+
+    return {
+        "as_of": data.filters.as_of.isoformat(),
+        "definitions": {
+            "embedded_recent_meetings": data.definitions.embedded_recent_meetings,
+            "embedded_supervision_weeks": data.definitions.embedded_supervision_weeks,
+            "fidelity_months": data.definitions.fidelity_months,
+            "fidelity_percent": data.definitions.fidelity_percent,
+            "installation_embedded_percent": data.definitions.installation_embedded_percent,
+            "full_fidelity_percent": data.definitions.full_fidelity_percent,
+        },
+        "total": funnel(data.total),
+        "stage": data.stage,
+        "critical_mass": data.has_critical_mass,
+        "critical_mass_first_reached": data.critical_mass_reached_on.isoformat()
+        if data.critical_mass_reached_on
+        else None,
+        "timeline": [{"month_end": row.key.isoformat(), **funnel(row)} for row in data.timeline],
+        "teams": [
+            {
+                "name": row.label,
+                "service_area": row.service_area,
+                "stage": row.stage,
+                "trend": row.trend,
+                **funnel(row),
+            }
+            for row in data.teams
+        ],
+        "case_contexts": [
+            {
+                "context": row["key"],
+                "ratings": row["ratings"],
+                "competent_or_above": row["competent_or_above"],
+                "share": round(row["share"], 4),
+                "mean_gap": round(row["mean_gap"], 3),
+            }
+            for row in data.case_contexts
+        ],
+        "gap": [
+            {
+                "month": f"{row['month']:%Y-%m}",
+                "pairs": row["pairs"],
+                "mean_gap": round(row["mean_gap"], 3),
+                "self_higher_share": round(row["self_higher_share"], 4),
+            }
+            for row in data.gap_trend
+        ],
+    }
+
+
+class Command(BaseCommand):
+    help = "Print the fidelity dashboard's figures (the same selectors as the page)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", type=str, help="Judge as of this date (YYYY-MM-DD).")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
+        data = dashboard(Filters(as_of=_date(as_of) if as_of else timezone.localdate()))
+        figures = report(data)
+        if format == "json":
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        rows = [
+            [
+                "team",
+                row["name"],
+                row["stage"],
+                row["in_scope"],
+                row["trained"],
+                row["embedded"],
+                row["fidelity"],
+            ]
+            for row in figures["teams"]
+        ]
+        total = figures["total"]
+        if format == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(
+                ["section", "name", "stage", "in_scope", "trained", "embedded", "fidelity"]
+            )
+            writer.writerow(["total", "everyone in scope", figures["stage"], *total.values()])
+            writer.writerows(rows)
+            return
+        self.stdout.write(
+            f"As of {data.filters.as_of:%d/%m/%Y}: {total['in_scope']} in scope, "
+            f"{total['trained']} trained, {total['embedded']} embedded, "
+            f"{total['fidelity']} practising with fidelity. Stage: {figures['stage']}. "
+            f"Critical mass: {'reached' if figures['critical_mass'] else 'not reached'}."
+        )
+        for _, name, stage, *counts in rows:
+            self.stdout.write(f"  {name:<40} {stage:<24} " + " ".join(f"{c:>4}" for c in counts))

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+
+from accounts.decorators import permission_required
+from accounts.roles import Permission, can
+from competencies.models import BASE_STAGES, Stage
+from dashboards import charts, selectors
+from dashboards.evaluation import evaluation_export
+from dashboards.forms import DashboardFilterForm
+from dashboards.tables import (
+    CaseContextTable,
+    CohortTable,
+    CompetencyTable,
+    FunnelTable,
+    GapTable,
+    StageTrendTable,
+    TeamStageTable,
+)
+from training import views as training_views
+from training.exports import export_response
+
+
+def stage_rows(stage_trends: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The stage shares pivoted to one row a month."""
+    months: dict[object, dict[str, object]] = {}
+    for row in stage_trends:
+        month = months.setdefault(row["month"], {"month": row["month"], "ratings": 0})
+        month[row["stage"]] = row["share"]
+        month["ratings"] += row["ratings"]
+    return list(months.values())
+
+
+def _tables(data: selectors.Dashboard) -> dict[str, object]:
+    return {
+        "timeline": FunnelTable(
+            data.timeline, caption="Roll-out month by month", first_column="Month"
+        ),
+        "teams": TeamStageTable(data.teams, prefix="teams-"),
+        "service_areas": FunnelTable(
+            data.service_areas, caption="By service area", first_column="Service area"
+        ),
+        "role_groups": FunnelTable(
+            data.role_groups, caption="By role group", first_column="Role group"
+        ),
+        "phases": FunnelTable(data.phases, caption="By phase cohort", first_column="Phase"),
+        "stages": StageTrendTable(stage_rows(data.stage_trends)),
+        "competencies": CompetencyTable(data.competency_shares, prefix="competencies-"),
+        "gap": GapTable(data.gap_trend),
+        "case_contexts": CaseContextTable(data.case_contexts),
+        "cohorts": CohortTable(data.cohorts),
+    }
+
+
+def _charts(data: selectors.Dashboard) -> dict[str, object]:
+    months = [row.label for row in data.timeline]
+    critical = data.definitions.full_fidelity_percent
+    in_scope = data.timeline[-1].in_scope if data.timeline else 0
+    funnel = charts.line_chart(
+        title="Roll-out month by month",
+        description=(
+            f"Of {data.total.in_scope} in scope on {data.filters.as_of:%d %B %Y}: "
+            f"{data.total.trained} trained, {data.total.embedded} embedded, "
+            f"{data.total.fidelity} practising with fidelity. Figures by month are in the table."
+        ),
+        x_labels=months,
+        series=[
+            ("In scope", [row.in_scope for row in data.timeline]),
+            ("Trained", [row.trained for row in data.timeline]),
+            ("Embedded", [row.embedded for row in data.timeline]),
+            ("With fidelity", [row.fidelity for row in data.timeline]),
+        ],
+        threshold=in_scope * critical / 100 if in_scope else None,
+        threshold_label=f"Critical mass ({critical}%)",
+    )
+    stage_months = sorted({row["month"] for row in data.stage_trends})
+    by_stage = {(row["month"], row["stage"]): row["share"] for row in data.stage_trends}
+    stage_names = dict(Stage.choices)
+    stages = charts.line_chart(
+        title="Rated Competent or above, by BASE stage",
+        description="The share of supervisor ratings at Competent or Advanced for each stage, "
+        "month by month; the figures are in the table.",
+        x_labels=[f"{month:%b %Y}" for month in stage_months],
+        series=[
+            (stage_names[stage], [by_stage.get((month, stage)) for month in stage_months])
+            for stage in [*BASE_STAGES, Stage.RESTORATIVE]
+        ],
+        percent=True,
+    )
+    gap = charts.line_chart(
+        title="Self rated higher than supervisor",
+        description="The share of competencies where the practitioner's own rating is above "
+        "their supervisor's, month by month; the mean gap is in the table.",
+        x_labels=[f"{row['month']:%b %Y}" for row in data.gap_trend],
+        series=[("Self higher", [row["self_higher_share"] for row in data.gap_trend])],
+        percent=True,
+    )
+    contexts = charts.bar_chart(
+        title="Rated Competent or above, by case context",
+        description="Supervisor ratings at Competent or Advanced by case context; the "
+        "figures are in the table.",
+        rows=[(row["label"], row["share"]) for row in data.case_contexts if row["ratings"]],
+    )
+    return {"funnel": funnel, "stages": stages, "gap": gap, "contexts": contexts}
+
+
+def render_dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    data = selectors.dashboard(form.filters())
+    tables = _tables(data)
+    RequestConfig(request, paginate=False).configure(tables["teams"])
+    RequestConfig(request, paginate=False).configure(tables["competencies"])
+    wanted = request.GET.get("table", "")
+    if wanted in tables:
+        response = export_response(
+            request, tables[wanted], f"fidelity-{wanted}-{data.filters.as_of}"
+        )
+        if response:
+            return response
+    query = request.GET.copy()
+    for key in ("table", "_export"):
+        query.pop(key, None)
+    template = "dashboards/dashboard.html"
+    if request.htmx:
+        template += "#figures"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "data": data,
+            "tables": tables,
+            "charts": _charts(data),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_DASHBOARD)
+def fidelity(request: HttpRequest) -> HttpResponse:
+    return render_dashboard(request)
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_DASHBOARD)
+def evaluation_download(request: HttpRequest) -> HttpResponse:
+    content, filename = evaluation_export()
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Programme leads land on the dashboard; everyone else on their own summary."""
+    if can(request.user, Permission.VIEW_DASHBOARD):
+        return render_dashboard(request)
+    return training_views.home(request)

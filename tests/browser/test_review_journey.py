@@ -1,0 +1,268 @@
+"""A practitioner rates their practice by keyboard; their supervisor rates it and signs it off."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from competencies.frameworks import current_version, framework_import, version_publish
+from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review, ReviewStatus
+from tests.browser.support import REPO_ROOT, assert_accessible
+from training.models import Person
+
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# How each person rates the competencies, in turn down the grid.
+SELF_PATTERN = ["Competent", "Advanced", "Basic", "Not yet seen", "Competent", "Advanced"]
+SUPERVISOR_PATTERN = ["Competent", "Competent", "Basic", "Basic", "Advanced"]
+# The keys that choose each level when the Tab key has just entered a row with nothing chosen.
+# The radios run Basic, Competent, Advanced, Not yet seen; the focus starts on Basic, not yet
+# chosen. Arrows choose as they move, and wrap round from the first radio to the last.
+KEYS = {
+    "Basic": ["Space"],
+    "Competent": ["ArrowRight"],
+    "Advanced": ["ArrowRight", "ArrowRight"],
+    "Not yet seen": ["ArrowLeft"],
+}
+SUMMARY = ("summary", "What the levels look like")
+LEVEL_NUMBER = {"Basic": 1, "Competent": 2, "Advanced": 3, "Not yet seen": None}
+
+
+@pytest.fixture
+def second_page(browser: Browser) -> Iterator[Page]:
+    """Another person's browser: a separate context, with its own cookies."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def published_framework() -> FrameworkVersion:
+    """The starter framework, which a migration publishes; the database flush after an earlier
+    transactional test removes it, so it is imported again when it is missing."""
+    version = current_version()
+    if version is None:
+        text = (REPO_ROOT / "competencies" / "starter_framework.json").read_text(encoding="utf-8")
+        version = version_publish(version=framework_import(text=text, file_format="json"))
+    return version
+
+
+def named(person: Person, full_name: str) -> Person:
+    person.full_name = full_name
+    person.save(update_fields=["full_name"])
+    return person
+
+
+def focused(page: Page) -> dict[str, str]:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return {tag: el.tagName.toLowerCase(), type: el.type || '', name: el.name || '',
+                    text: (el.textContent || '').trim().slice(0, 60)};
+        }"""
+    )
+
+
+def tab_to(page: Page, name: str, most: int = 8) -> list[dict[str, str]]:
+    """Press Tab until a radio called `name` has the focus; the stops passed on the way."""
+    stops = []
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        stop = focused(page)
+        if stop["type"] == "radio" and stop["name"] == name:
+            return stops
+        stops.append(stop)
+    raise AssertionError(f"{most} presses of Tab did not reach {name}: {stops}")
+
+
+def rate_grid_by_keyboard(page: Page, review: Review, levels: list[str]) -> None:
+    """From the top of the review page, rate every row of the grid with the keyboard alone.
+
+    The Tab key goes from row to row (past each row's comment box and "What the levels look like"
+    button); the arrow keys or Space choose a level, and each choice is saved at once by htmx.
+    """
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    competencies = Competency.objects.filter(area__version=review.version_id)
+    for number, (competency, level) in enumerate(zip(competencies, levels, strict=True)):
+        passed = [(stop["tag"], stop["text"]) for stop in tab_to(page, f"level-{competency.pk}")]
+        if number == 0:  # the breadcrumb, the framework's link, then the first row
+            assert passed == [("a", "Reviews"), ("a", str(review.version)), SUMMARY], passed
+        else:  # the previous row's comment box, then this row's description of the levels
+            assert passed == [("textarea", ""), SUMMARY], passed
+        group = page.get_by_role("group", name=competency.title, exact=True)
+        expect(group.get_by_role("radio", name="Basic")).to_be_focused()
+        for revision, key in enumerate(KEYS[level], start=1):
+            with page.expect_response(
+                lambda response: (
+                    response.request.method == "POST"
+                    and response.url.endswith(f"/reviews/{review.pk}/")
+                )
+            ) as saved:
+                page.keyboard.press(key)
+            assert saved.value.status == 200, saved.value.text()
+            # The saved status carries the rating's new revision, which the next save builds on,
+            # so the next key waits for it (a second arrow pressed before the first save has
+            # come back is refused as someone else's change: see the report of this journey).
+            expect(page.locator(f"input[name=based_on-{competency.pk}]")).to_have_value(
+                str(revision)
+            )
+        chosen = group.get_by_role("radio", name=level, exact=True)
+        expect(chosen).to_be_checked()
+        expect(chosen).to_be_focused()
+        expect(page.locator(f"#status-{competency.pk}")).to_have_text("Saved")
+
+
+def pattern(levels: list[str], count: int) -> list[str]:
+    return list(itertools.islice(itertools.cycle(levels), count))
+
+
+def difference(mine: str, theirs: str) -> str:
+    """What My progress says about the gap between the two views."""
+    if LEVEL_NUMBER[mine] is None or LEVEL_NUMBER[theirs] is None:
+        return "—"
+    gap = LEVEL_NUMBER[mine] - LEVEL_NUMBER[theirs]
+    if gap > 0:
+        return f"You rate {gap} level{'s' if gap > 1 else ''} higher"
+    return "You rate yourself lower" if gap < 0 else "Same"
+
+
+def screenshot_grid(page: Page) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => document.activeElement?.blur()")
+    # Instantly: Bootstrap makes scrolling smooth, and a screenshot would catch it halfway.
+    page.get_by_role("heading", level=1).evaluate(
+        "heading => window.scrollTo({top: heading.getBoundingClientRect().top + window.scrollY"
+        " - 16, behavior: 'instant'})"
+    )
+    page.screenshot(path=str(SCREENSHOTS / "review-grid.png"), full_page=False)
+    assert (SCREENSHOTS / "review-grid.png").stat().st_size < 300_000
+
+
+@pytest.mark.browser
+def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
+    page, second_page, live_server, transactional_db, cast, sign_in
+):
+    version = published_framework()
+    titles = list(Competency.objects.filter(area__version=version).values_list("title", flat=True))
+    mine = pattern(SELF_PATTERN, len(titles))
+    theirs = pattern(SUPERVISOR_PATTERN, len(titles))
+    practitioner = named(cast.practitioner, "Sam Taylor")
+    supervisor = named(cast.supervisor, "Jo Hughes")
+    assert practitioner.line_manager == supervisor
+
+    # The practitioner starts a review about one case.
+    sign_in(page, live_server, practitioner)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Competency reviews")
+    assert_accessible(page)
+    page.get_by_role("link", name="Start a review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a competency review")
+    assert_accessible(page)
+    page.get_by_label("Case reference (optional)").fill("CR-1042")
+    page.get_by_label("Case type").select_option(label="Child protection")
+    page.get_by_label("Risk level").select_option(label="High")
+    page.get_by_role("button", name="Start rating").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Competency review: Sam Taylor")
+    review = Review.objects.get(practitioner=practitioner)
+    expect(page).to_have_url(f"{live_server.url}/reviews/{review.pk}/")
+    expect(page.locator("main > dl")).to_contain_text("CR-1042: Child protection, high risk")
+    expect(page.locator("main > dl")).to_contain_text("Jo Hughes")
+    expect(page.get_by_role("radio")).to_have_count(4 * len(titles))
+    assert_accessible(page)
+
+    # They rate every competency by keyboard; each choice is saved as it is made.
+    page.evaluate("() => { window.notReloaded = true; }")
+    rate_grid_by_keyboard(page, review, mine)
+    assert page.evaluate("() => window.notReloaded === true")
+    assert_accessible(page)
+    assert [
+        (rating.competency.title, rating.level)
+        for rating in Rating.objects.filter(review=review, rater=Rater.SELF)
+        .select_related("competency")
+        .order_by("competency__area__order", "competency__order")
+    ] == [(title, LEVEL_NUMBER[level]) for title, level in zip(titles, mine, strict=True)]
+
+    # They send it to their supervisor; it can no longer be changed.
+    page.get_by_role("button", name="Submit to my supervisor").click()
+    expect(page.get_by_role("status")).to_have_text("Review sent to your supervisor.")
+    expect(page.locator("main > dl")).to_contain_text("Submitted: with the supervisor")
+    expect(page.get_by_role("radio")).to_have_count(0)
+    assert_accessible(page)
+
+    # Their supervisor, in another browser, finds the review among their supervisees'.
+    sign_in(second_page, live_server, supervisor)
+    second_page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
+    expect(second_page.get_by_role("heading", level=1)).to_have_text("Competency reviews")
+    assert_accessible(second_page)
+    supervisees = second_page.get_by_role("region", name="Your supervisees' reviews")
+    expect(supervisees.get_by_role("row", name="Sam Taylor")).to_contain_text(
+        "CR-1042 (Child protection)"
+    )
+    supervisees.get_by_role("link", name="Sam Taylor").click()
+    expect(second_page.get_by_role("heading", level=1)).to_have_text(
+        "Competency review: Sam Taylor"
+    )
+    expect(
+        second_page.get_by_role("columnheader", name="Practitioner's own rating")
+    ).to_be_visible()
+    assert_accessible(second_page)
+
+    # They give their own rating of every competency by keyboard, beside the practitioner's.
+    rate_grid_by_keyboard(second_page, review, theirs)
+    assert_accessible(second_page)
+    # Coming back to the page, they see where the two views differ (htmx updates only the status
+    # of a row as it saves, not the "Views differ" mark beside it).
+    second_page.reload()
+    expect(second_page.get_by_role("radio", checked=True)).to_have_count(len(titles))
+    assert_accessible(second_page)
+    expect(second_page.get_by_text("Views differ", exact=True)).to_have_count(
+        sum(a != b for a, b in zip(mine, theirs, strict=True))
+    )
+    screenshot_grid(second_page)
+
+    # They confirm they have discussed it, and sign it off.
+    second_page.get_by_label(
+        "We have discussed these ratings together and I sign the review off."
+    ).check()
+    second_page.get_by_role("button", name="Sign off and lock").click()
+    expect(second_page.get_by_role("status")).to_have_text("Review signed off and locked.")
+    expect(second_page.get_by_text("This review is signed off and locked.")).to_be_visible()
+    expect(second_page.get_by_role("radio")).to_have_count(0)
+    assert_accessible(second_page)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SIGNED_OFF
+    assert review.ratings.filter(rater=Rater.SUPERVISOR).count() == len(titles)
+
+    # The practitioner sees both views side by side in My progress.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My progress")
+    assert_accessible(page)
+    shown = page.locator("main table").evaluate_all(
+        """tables => tables.flatMap(table => Array.from(table.tBodies[0].rows, row =>
+               Array.from(row.cells, cell => cell.textContent.replace(/\\s+/g, ' ').trim())
+                   .slice(0, 4)))"""
+    )
+    assert shown == [
+        [title, a, b, difference(a, b)] for title, a, b in zip(titles, mine, theirs, strict=True)
+    ]
+
+    # And the review itself is locked: no choices left to make.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
+    assert_accessible(page)
+    page.get_by_role("region", name="Your reviews").get_by_role("row").filter(
+        has_text="CR-1042"
+    ).get_by_role("link").click()
+    expect(page).to_have_url(f"{live_server.url}/reviews/{review.pk}/")
+    expect(page.get_by_text("This review is signed off and locked.")).to_be_visible()
+    expect(page.locator("main > dl")).to_contain_text("Signed off")
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(page.get_by_role("button", name="Submit to my supervisor")).to_have_count(0)
+    assert_accessible(page)

@@ -1,0 +1,177 @@
+"""Every definition of the dashboard at its edges, on small known histories."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from competencies.services import review_correct
+from dashboards.models import Definitions
+from dashboards.selectors import (
+    Filters,
+    FunnelRow,
+    ImplementationStage,
+    dashboard,
+    people_status,
+    stage_of,
+)
+from tests.dashboards.history import (
+    AS_OF,
+    circle_with_meetings,
+    embedded_person,
+    held_session,
+    months_before,
+    signed_off_review,
+    trained_person,
+)
+from tests.factories import make_person, make_team
+
+pytestmark = pytest.mark.django_db
+
+
+def status(person):
+    return people_status(AS_OF, Definitions.load()).get(pk=person.pk)
+
+
+# Embedded ---------------------------------------------------------------------------------------
+
+
+def test_trained_present_at_a_recent_circle_and_a_2_to_1_exactly_8_weeks_ago_is_embedded():
+    person = trained_person()
+    circle_with_meetings(person, present_at=[2])
+    held_session(person, AS_OF - datetime.timedelta(weeks=8))
+
+    assert status(person).is_embedded is True
+
+
+def test_a_2_to_1_8_weeks_and_a_day_ago_is_too_long_ago():
+    person = trained_person()
+    circle_with_meetings(person, present_at=[0])
+    held_session(person, AS_OF - datetime.timedelta(weeks=8, days=1))
+
+    assert status(person).is_embedded is False
+
+
+def test_attending_only_the_fourth_last_meeting_is_not_enough():
+    person = trained_person()
+    circle_with_meetings(person, present_at=[3])
+    held_session(person, AS_OF - datetime.timedelta(weeks=1))
+
+    assert status(person).is_embedded is False
+
+
+def test_someone_not_trained_is_never_embedded():
+    person = make_person()
+    circle_with_meetings(person, present_at=[0])
+    held_session(person, AS_OF - datetime.timedelta(weeks=1))
+
+    assert status(person).is_embedded is False
+
+
+# Practising with fidelity -----------------------------------------------------------------------
+
+
+def test_exactly_80_percent_competent_with_every_stage_rated_is_fidelity():
+    person = trained_person()
+    signed_off_review(person, on=months_before(1), good=12, basic=3)  # 12 of 15 rated
+
+    row = status(person)
+    assert (row.rated_count, row.good_count, row.has_fidelity) == (15, 12, True)
+
+
+def test_just_under_80_percent_is_not():
+    person = trained_person()
+    signed_off_review(person, on=months_before(1), good=15, basic=4)  # 15 of 19 = 78.9%
+
+    assert status(person).has_fidelity is False
+
+
+def test_a_base_stage_not_rated_means_no_fidelity_even_at_100_percent():
+    person = trained_person()
+    signed_off_review(person, on=months_before(1), good=14, basic=0, skip_stage="risk")
+
+    row = status(person)
+    assert (row.base_stages_rated, row.has_fidelity) == (4, False)
+
+
+def test_a_review_signed_off_exactly_6_months_ago_counts():
+    person = trained_person()
+    signed_off_review(person, on=months_before(6), good=19, basic=0)
+
+    assert status(person).has_fidelity is True
+
+
+def test_a_review_signed_off_6_months_and_a_day_ago_does_not():
+    person = trained_person()
+    signed_off_review(person, on=months_before(6, days=1), good=19, basic=0)
+
+    assert status(person).has_fidelity is False
+
+
+def test_only_the_latest_review_counts():
+    person = trained_person()
+    signed_off_review(person, on=months_before(3), good=19, basic=0)
+    signed_off_review(person, on=months_before(1), good=5, basic=14)
+
+    assert status(person).has_fidelity is False
+
+
+def test_a_corrected_review_counts_only_in_its_newest_revision():
+    person = trained_person()
+    supervisor = make_person()
+    original = signed_off_review(person, on=months_before(1), good=19, basic=0)
+    original.supervisor = supervisor
+    original.save()
+    review_correct(review=original, reason="Wrong case")  # the correction is not signed off
+
+    assert status(person).has_fidelity is False
+
+
+# Stages and critical mass -----------------------------------------------------------------------
+
+
+def row(in_scope: int, trained: int, embedded: int, fidelity: int) -> FunnelRow:
+    return FunnelRow("x", "x", in_scope, trained, embedded, fidelity)
+
+
+@pytest.mark.parametrize(
+    ("counts", "stage"),
+    [
+        ((10, 0, 0, 0), ImplementationStage.EXPLORATION),
+        ((10, 1, 0, 0), ImplementationStage.INSTALLATION),
+        ((20, 5, 1, 0), ImplementationStage.INSTALLATION),  # 5% embedded
+        ((10, 5, 1, 0), ImplementationStage.INITIAL),  # exactly 10% embedded
+        ((10, 9, 9, 4), ImplementationStage.INITIAL),  # 40% with fidelity
+        ((10, 9, 9, 5), ImplementationStage.FULL),  # exactly 50% with fidelity
+    ],
+)
+def test_implementation_stage_at_its_edges(counts, stage):
+    assert stage_of(row(*counts), Definitions.load()) == stage
+
+
+def test_definitions_are_data_an_administrator_changes():
+    definitions = Definitions.load()
+    definitions.installation_embedded_percent = 50
+    definitions.save()
+
+    assert stage_of(row(10, 5, 1, 0), Definitions.load()) == ImplementationStage.INSTALLATION
+
+
+def test_team_stages_and_critical_mass_come_from_active_practitioners():
+    ahead, behind = make_team("Ahead"), make_team("Behind")
+    for _ in range(2):
+        person = embedded_person(team=ahead)
+        signed_off_review(person, on=months_before(1), good=19, basic=0)
+    embedded_person(team=behind)
+    make_person(team=behind)
+    left = trained_person(team=behind, status="left")
+    signed_off_review(left, on=months_before(1), good=19, basic=0)
+
+    data = dashboard(Filters(as_of=AS_OF))
+
+    stages = {team.label: team.stage for team in data.teams if team.label in ("Ahead", "Behind")}
+    assert stages == {"Ahead": ImplementationStage.FULL, "Behind": ImplementationStage.INITIAL}
+    assert (data.total.in_scope, data.total.fidelity) == (4, 2)
+    assert data.has_critical_mass  # exactly 50%
+    assert data.critical_mass_reached_on == AS_OF - datetime.timedelta(days=AS_OF.day)

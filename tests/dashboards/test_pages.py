@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from circles.models import CircleMeeting, CircleMembership, LearningCircle, MeetingAttendance
+from competencies.frameworks import current_version
+from competencies.models import Competency, Rater, Rating, Review
+from supervision.models import SupervisionSession
+from tests.dashboards.history import (
+    AS_OF,
+    at,
+    embedded_person,
+    months_before,
+    signed_off_review,
+    trained_person,
+)
+from tests.factories import make_team
+from training.models import Cohort, CourseAttendance, Person, Phase, Team
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+PAGE = {"as_of": AS_OF.isoformat()}
+
+
+@pytest.fixture
+def history(cast):
+    team = make_team("Stroud")
+    for good in (19, 19, 10):
+        person = embedded_person(team=team)
+        signed_off_review(person, on=months_before(1), good=good, basic=19 - good)
+    trained_person(team=team)
+    return team
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "practice_leader", "outsider"])
+def test_the_dashboard_is_refused_to_everyone_but_programme_leads_and_administrators(
+    cast, as_user, role
+):
+    client = as_user(getattr(cast, role))
+
+    assert client.get(reverse("fidelity")).status_code == 403
+    assert client.get(reverse("evaluation_export")).status_code == 403
+    assert "dashboard" not in client.get(reverse("home")).templates[0].name
+
+
+@pytest.mark.parametrize("role", ["programme_lead", "administrator"])
+def test_programme_leads_land_on_the_dashboard(cast, as_user, role):
+    response = as_user(getattr(cast, role)).get(reverse("home"))
+
+    assert response.templates[0].name == "dashboards/dashboard.html"
+
+
+def test_the_page_the_report_and_the_exports_agree(cast, as_user, history):
+    client = as_user(cast.programme_lead)
+
+    page = client.get(reverse("fidelity"), PAGE).context["data"]
+    out = io.StringIO()
+    call_command("fidelity_report", "--as-of", AS_OF.isoformat(), "--format", "json", stdout=out)
+    report = json.loads(out.getvalue())
+    export = client.get(reverse("fidelity"), {**PAGE, "table": "teams", "_export": "csv"})
+    exported = {
+        row["Team"]: row for row in csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))
+    }
+
+    assert (page.total.in_scope, page.total.trained, page.total.embedded, page.total.fidelity) == (
+        7,
+        4,
+        3,
+        2,
+    )
+    assert report["total"] == {"in_scope": 7, "trained": 4, "embedded": 3, "fidelity": 2}
+    stroud = next(team for team in report["teams"] if team["name"] == "Stroud")
+    assert (stroud["stage"], stroud["fidelity"]) == ("Full implementation", 2)
+    assert exported["Stroud"]["Stage"] == "Full implementation"
+    assert float(exported["Stroud"]["With fidelity"]) == 0.5
+    assert report["stage"] == page.stage
+
+
+def test_the_report_prints_a_table_and_csv(history):
+    table, rows = io.StringIO(), io.StringIO()
+    call_command("fidelity_report", "--as-of", AS_OF.isoformat(), stdout=table)
+    call_command("fidelity_report", "--as-of", AS_OF.isoformat(), "--format", "csv", stdout=rows)
+
+    assert "7 in scope, 4 trained, 3 embedded, 2 practising with fidelity" in table.getvalue()
+    assert ["total", "everyone in scope", "Initial implementation", "7", "4", "3", "2"] in list(
+        csv.reader(io.StringIO(rows.getvalue()))
+    )
+
+
+def test_every_table_exports_as_csv_and_xlsx(cast, as_user, history):
+    client = as_user(cast.programme_lead)
+    tables = client.get(reverse("fidelity"), PAGE).context["tables"]
+
+    for name in tables:
+        for fmt in ("csv", "xlsx"):
+            response = client.get(reverse("fidelity"), {**PAGE, "table": name, "_export": fmt})
+            assert response.status_code == 200, (name, fmt)
+            assert response["Content-Disposition"].endswith(f'.{fmt}"'), (name, fmt)
+
+
+def test_exported_cells_never_run_as_formulas(cast, as_user, history):
+    Team.objects.filter(pk=history.pk).update(name="=HYPERLINK(evil)")
+
+    response = as_user(cast.programme_lead).get(
+        reverse("fidelity"), {**PAGE, "table": "teams", "_export": "csv"}
+    )
+
+    assert "'=HYPERLINK(evil)" in response.content.decode()
+
+
+def test_filters_narrow_the_figures_and_stay_in_the_url(cast, as_user, history):
+    client = as_user(cast.programme_lead)
+
+    other = client.get(reverse("fidelity"), {**PAGE, "team": make_team("Empty").pk}).context["data"]
+    statutory = client.get(reverse("fidelity"), {**PAGE, "case_context": "statutory"})
+
+    assert other.total.in_scope == 0
+    assert statutory.context["data"].filters.case_context == "statutory"
+    assert "case_context=statutory" in statutory.context["query"]
+
+
+def test_an_htmx_request_gets_only_the_figures(cast, as_user, history):
+    response = as_user(cast.programme_lead).get(reverse("fidelity"), PAGE, **HTMX)
+
+    html = response.content.decode().lstrip()
+    assert html.startswith('<div id="figures"')
+    assert "<html" not in html
+
+
+def test_every_chart_has_a_text_alternative_and_a_table(cast, as_user, history):
+    html = as_user(cast.programme_lead).get(reverse("fidelity"), PAGE).content.decode()
+
+    assert html.count('role="img"') == html.count("<desc id=") >= 2
+    assert html.count("<table") >= html.count('role="img"')
+
+
+def test_the_evaluation_export_is_pseudonymised_and_new_each_time(cast, as_user, history):
+    client = as_user(cast.administrator)
+
+    first = zipfile.ZipFile(io.BytesIO(client.get(reverse("evaluation_export")).content))
+    second = zipfile.ZipFile(io.BytesIO(client.get(reverse("evaluation_export")).content))
+
+    assert set(first.namelist()) == {
+        "people.csv",
+        "circle_attendance.csv",
+        "supervision.csv",
+        "ratings.csv",
+        "data_dictionary.csv",
+    }
+    everything = "".join(first.read(name).decode() for name in first.namelist())
+    for person in Person.objects.all():
+        assert person.email not in everything
+        assert person.full_name not in everything
+    people = list(csv.DictReader(io.StringIO(first.read("people.csv").decode())))
+    again = list(csv.DictReader(io.StringIO(second.read("people.csv").decode())))
+    assert len(people) == Person.objects.count()
+    assert not {row["person"] for row in people} & {row["person"] for row in again}
+    ratings = list(csv.DictReader(io.StringIO(first.read("ratings.csv").decode())))
+    assert {row["person"] for row in people} >= {row["practitioner"] for row in ratings}
+    assert ratings[0]["case_type"] == "" and ratings[0]["rater"] == "supervisor"
+
+
+def build_organisation(size: int) -> None:
+    """`size` active practitioners in 10 teams, trained, in circles, supervised and reviewed."""
+    phase = Phase.objects.create(name="Phase 1", order=1)
+    cohort = Cohort.objects.create(
+        phase=phase,
+        name="C1",
+        day1_date=datetime.date(2016, 3, 1),
+        day2_date=datetime.date(2016, 3, 8),
+    )
+    teams = [
+        Team.objects.create(name=f"Size team {n}", service_area=f"Area {n % 3}") for n in range(10)
+    ]
+    people = Person.objects.bulk_create(
+        Person(
+            email=f"p{n}@x.example",
+            full_name=f"P {n}",
+            team=teams[n % 10],
+            role_group="practitioner",
+        )
+        for n in range(size)
+    )
+    CourseAttendance.objects.bulk_create(
+        CourseAttendance(person=p, cohort=cohort, day=day, attended=True)
+        for p in people
+        for day in (1, 2)
+    )
+    circle = LearningCircle.objects.create(
+        name="Big", starts_on=datetime.date(2026, 1, 1), venue="Hall"
+    )
+    CircleMembership.objects.bulk_create(CircleMembership(circle=circle, person=p) for p in people)
+    meeting = CircleMeeting.objects.create(
+        circle=circle,
+        month=datetime.date(2026, 6, 1),
+        starts_at=at(datetime.date(2026, 6, 9)),
+        ends_at=at(datetime.date(2026, 6, 9), 12),
+    )
+    MeetingAttendance.objects.bulk_create(
+        MeetingAttendance(meeting=meeting, person=p, status="present") for p in people
+    )
+    session = SupervisionSession.objects.create(
+        supervisor=people[0],
+        starts_at=at(datetime.date(2026, 6, 1)),
+        ends_at=at(datetime.date(2026, 6, 1), 11),
+        status="held",
+    )
+    session.practitioners.set(people[1:])
+    version = current_version()
+    # One competency of each area is enough to judge fidelity and keeps the large case quick.
+    competencies = list(Competency.objects.filter(area__version=version, order=0))
+    reviews = Review.objects.bulk_create(
+        Review(practitioner=p, version=version, status="signed_off", signed_off_at=months_before(1))
+        for p in people
+    )
+    Rating.objects.bulk_create(
+        Rating(review=r, competency=c, rater=rater, level=2)
+        for r in reviews
+        for c in competencies
+        for rater in (Rater.SELF, Rater.SUPERVISOR)
+    )
+
+
+@pytest.mark.parametrize("size", [50, 5000])
+def test_the_dashboard_runs_the_same_number_of_queries_for_50_or_5000_people(
+    cast, as_user, size, django_assert_num_queries
+):
+    build_organisation(size)
+    client = as_user(cast.programme_lead)
+
+    with django_assert_num_queries(46):
+        response = client.get(reverse("fidelity"), PAGE)
+    assert response.context["data"].total.fidelity == size
