@@ -35,6 +35,7 @@ class Permission(enum.Enum):
     SUPERVISE = "supervise"
     MANAGE_FRAMEWORK = "manage_framework"
     VIEW_DASHBOARD = "view_dashboard"
+    READ_AUDIT = "read_audit"
 
 
 RULES: dict[Permission, frozenset[Role]] = {
@@ -57,6 +58,7 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.SUPERVISE: frozenset({Role.SUPERVISOR}),
     Permission.MANAGE_FRAMEWORK: frozenset({Role.ADMINISTRATOR}),
     Permission.VIEW_DASHBOARD: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
+    Permission.READ_AUDIT: frozenset({Role.ADMINISTRATOR}),
 }
 
 _CACHE_ATTRIBUTE = "_product_roles"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from circles.models import CircleMeeting, CircleMembership, LearningCircle
 
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(LearningCircle)
-class LearningCircleAdmin(admin.ModelAdmin):
+class LearningCircleAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "rule_text", "starts_on", "ends_on")
     filter_horizontal = ("facilitators",)
     inlines = [MembershipInline]
@@ -18,7 +19,7 @@ class LearningCircleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CircleMeeting)
-class CircleMeetingAdmin(admin.ModelAdmin):
+class CircleMeetingAdmin(SimpleHistoryAdmin):
     list_display = ("circle", "starts_at", "status", "sequence")
     list_filter = ("status", "circle")
     date_hierarchy = "starts_at"

@@ -5,6 +5,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from training.models import Person
 
@@ -73,6 +74,8 @@ class LearningCircle(models.Model):
         "last month until", null=True, blank=True, help_text="Leave blank to run on."
     )
 
+    history = HistoricalRecords(m2m_fields=[facilitators])
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -114,6 +117,8 @@ class CircleMembership(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_memberships")
     joined_on = models.DateField(default=datetime.date.today)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["circle", "person"], name="member_once_per_circle"),
@@ -151,6 +156,8 @@ class CircleMeeting(models.Model):
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [
@@ -186,6 +193,8 @@ class MeetingAttendance(models.Model):
     meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_attendance")
     status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "meeting attendance"

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from circles.calendar import CalendarEntry, send_calendar_email
 from circles.models import (
@@ -231,8 +232,9 @@ def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, Attendan
         elif row.status != status:
             row.status = status
             changed.append(row)
-    MeetingAttendance.objects.bulk_create(new)
-    MeetingAttendance.objects.bulk_update(changed, ["status"])
+    # Through simple-history, so the audit trail records each change and who made it.
+    bulk_create_with_history(new, MeetingAttendance)
+    bulk_update_with_history(changed, MeetingAttendance, ["status"])
     return len(new) + len(changed)
 
 

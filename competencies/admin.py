@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from competencies.models import Area, Competency, Framework, FrameworkVersion
 
@@ -41,18 +42,18 @@ class CompetencyInline(PublishedIsReadOnly, admin.StackedInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(SimpleHistoryAdmin):
     list_display = ("name",)
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(PublishedIsReadOnly, admin.ModelAdmin):
+class FrameworkVersionAdmin(PublishedIsReadOnly, SimpleHistoryAdmin):
     list_display = ("framework", "number", "status", "published_at")
     readonly_fields = ("status", "published_at")
     inlines = [AreaInline]
 
 
 @admin.register(Area)
-class AreaAdmin(PublishedIsReadOnly, admin.ModelAdmin):
+class AreaAdmin(PublishedIsReadOnly, SimpleHistoryAdmin):
     list_display = ("title", "version", "stage")
     inlines = [CompetencyInline]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from training.models import Person
 
@@ -16,6 +17,8 @@ class Framework(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +37,8 @@ class FrameworkVersion(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, help_text="What changed in this version.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework__name", "-number"]
@@ -75,6 +80,8 @@ class Area(models.Model):
     title = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
@@ -93,6 +100,8 @@ class Competency(models.Model):
     competent = models.TextField("what Competent looks like")
     advanced = models.TextField("what Advanced looks like")
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "competencies"
@@ -184,6 +193,8 @@ class Review(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-created_at"]
         # A person's latest signed-off review is looked up for every person on the dashboard.
@@ -228,6 +239,8 @@ class Rating(models.Model):
     comment = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from competencies.frameworks import current_version
 from competencies.models import (
@@ -89,45 +89,29 @@ def ratings_save(
     competencies = set(
         Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
     )
+    current = {
+        rating.competency_id: rating
+        for rating in Rating.objects.filter(
+            review=review,
+            rater=rater,
+            competency_id__in=[change.competency_id for change in changes],
+        )
+    }
     conflicts = []
     for change in changes:
         if change.competency_id not in competencies:
             raise ValidationError("That competency is not in this review's framework version.")
-        if change.based_on == 0:
-            try:
-                with transaction.atomic():
-                    Rating.objects.create(
-                        review=review,
-                        competency_id=change.competency_id,
-                        rater=rater,
-                        level=change.level,
-                        comment=change.comment,
-                    )
-                continue
-            except IntegrityError:
-                pass
-        else:
-            updated = Rating.objects.filter(
-                review=review,
-                competency_id=change.competency_id,
-                rater=rater,
-                revision=change.based_on,
-            ).update(
-                level=change.level,
-                comment=change.comment,
-                revision=F("revision") + 1,
-                updated_at=timezone.now(),
-            )
-            if updated:
-                continue
-        conflicts.append(
-            RatingConflict(
-                competency_id=change.competency_id,
-                current=Rating.objects.filter(
-                    review=review, competency_id=change.competency_id, rater=rater
-                ).first(),
-            )
-        )
+        rating = current.get(change.competency_id)
+        seen = rating.revision if rating else 0
+        if seen != change.based_on:
+            # Someone saved this rating after the screen was drawn: refuse, show theirs.
+            conflicts.append(RatingConflict(competency_id=change.competency_id, current=rating))
+            continue
+        if rating is None:
+            rating = Rating(review=review, competency_id=change.competency_id, rater=rater)
+        rating.level, rating.comment = change.level, change.comment
+        rating.revision = seen + 1
+        rating.save()
     return conflicts
 
 
@@ -209,14 +193,17 @@ def review_correct(*, review: Review, reason: str) -> Review:
         original_id=review.original_id or review.pk,
         correction_reason=reason.strip(),
     )
-    Rating.objects.bulk_create(
-        Rating(
-            review=correction,
-            competency_id=rating.competency_id,
-            rater=rating.rater,
-            level=rating.level,
-            comment=rating.comment,
-        )
-        for rating in review.ratings.all()
+    bulk_create_with_history(
+        [
+            Rating(
+                review=correction,
+                competency_id=rating.competency_id,
+                rater=rating.rater,
+                level=rating.level,
+                comment=rating.comment,
+            )
+            for rating in review.ratings.all()
+        ],
+        Rating,
     )
     return correction

@@ -95,7 +95,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if conflicts is None:
             return HttpResponse("This review can no longer be changed.", status=409)
         row = selectors.grid_row(review, rater, competency_id)
-        context = {"review": review, "row": row, "levels": LEVEL_CHOICES, "editable": True}
+        context = {
+            "review": review,
+            "row": row,
+            "rater": rater,
+            "levels": LEVEL_CHOICES,
+            "editable": True,
+        }
         if conflicts:
             response = render(
                 request,

@@ -82,12 +82,14 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "template_partials",
+    "simple_history",
     "accounts",
     "training",
     "circles",
     "supervision",
     "competencies",
     "dashboards",
+    "audit",
     "operations",
     "csp",
 ]
@@ -108,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -145,6 +148,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit trail (django-simple-history) is read, never edited or reverted, in the product.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("", include("competencies.urls")),
     path("", include("dashboards.urls")),
+    path("", include("audit.urls")),
     path(
         "accessibility/",
         login_not_required(TemplateView.as_view(template_name="accessibility.html")),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from training.models import Person
 
@@ -32,6 +33,8 @@ class SupervisionSession(models.Model):
     )
     sequence = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[practitioners])
 
     class Meta:
         ordering = ["-starts_at"]

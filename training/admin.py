@@ -1,16 +1,17 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from training.models import Cohort, CourseAttendance, Person, Phase, ProgrammeSettings, Team
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SimpleHistoryAdmin):
     list_display = ("name", "service_area")
     search_fields = ("name", "service_area")
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ("full_name", "email", "team", "role_group", "status")
     list_filter = ("role_group", "status", "team")
     search_fields = ("full_name", "email")
@@ -18,7 +19,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(SimpleHistoryAdmin):
     list_display = ("name", "order", "start_date", "end_date")
 
 
@@ -29,7 +30,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(SimpleHistoryAdmin):
     list_display = ("name", "phase", "day1_date", "day2_date", "venue")
     list_filter = ("phase",)
     inlines = [AttendanceInline]

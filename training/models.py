@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 
 class Team(models.Model):
@@ -13,6 +14,8 @@ class Team(models.Model):
         blank=True,
         help_text="The part of the service the team belongs to, such as Youth justice or Health.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -73,6 +76,8 @@ class Person(models.Model):
         help_text="The sign-in account of this person, if they have one.",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["full_name"]
         verbose_name_plural = "people"
@@ -102,6 +107,8 @@ class Phase(models.Model):
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
@@ -133,6 +140,8 @@ class Cohort(models.Model):
     day1_date = models.DateField("day 1 (Restorative Practice)", null=True, blank=True)
     day2_date = models.DateField("day 2 (the BASE model)", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["phase__order", "day1_date", "name"]
         constraints = [
@@ -153,6 +162,8 @@ class CourseAttendance(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="attendances")
     day = models.PositiveSmallIntegerField(choices=CourseDay.choices)
     attended = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "course attendance"
@@ -175,6 +186,8 @@ class ProgrammeSettings(models.Model):
         default=300,
         help_text="The size of the workforce the roll-out aims to train; shown as the target line.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "programme settings"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
 from accounts.roles import Role, grant_roles
@@ -63,5 +64,6 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
     ]
     for row in changed:
         row.attended = not row.attended
-    CourseAttendance.objects.bulk_update(changed, ["attended"])
+    # Through simple-history, so the audit trail records each change and who made it.
+    bulk_update_with_history(changed, CourseAttendance, ["attended"])
     return len(changed)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
+from django_tables2 import RequestConfig, TemplateColumn
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
@@ -64,7 +64,14 @@ def rollout(request: HttpRequest) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     people = selectors.roster_people(as_of=timezone.localdate())
     roster_filter = RosterFilter(request.GET or None, queryset=people)
-    table = RosterTable(roster_filter.qs)
+    extra = []
+    if can(request.user, Permission.READ_AUDIT):
+        trail = (
+            "<a href=\"{% url 'person_audit' record.pk %}\">Audit trail"
+            '<span class="visually-hidden"> of {{ record.full_name }}</span></a>'
+        )
+        extra.append(("audit", TemplateColumn(trail, verbose_name="", exclude_from_export=True)))
+    table = RosterTable(roster_filter.qs, extra_columns=extra)
     response = export_response(request, table, f"roster-{timezone.localdate()}")
     if response:
         return response

@@ -20,6 +20,7 @@ EXPECTED = {
     Permission.SUPERVISE: {Role.SUPERVISOR},
     Permission.MANAGE_FRAMEWORK: {Role.ADMINISTRATOR},
     Permission.VIEW_DASHBOARD: {Role.PROGRAMME_LEAD, Role.ADMINISTRATOR},
+    Permission.READ_AUDIT: {Role.ADMINISTRATOR},
 }
 
 

@@ -1,0 +1,94 @@
+"""The audit trail of one person: every recorded change to their records, newest first.
+
+django-simple-history keeps a historical row for each save of the audited models, with who
+made it and when. One query a model, whatever the length of the trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from circles.models import CircleMembership, MeetingAttendance
+from competencies.models import Rating, Review
+from supervision.models import SupervisionSession
+from training.models import CourseAttendance, Person
+
+LIMIT = 200
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    when: datetime
+    what: str
+    record: str
+    change: str
+    by: str
+    details: str
+
+
+CHANGES = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def _entries(history, what: str, describe) -> list[TrailEntry]:
+    return [
+        TrailEntry(
+            when=row.history_date,
+            what=what,
+            record=describe(row),
+            change=CHANGES.get(row.history_type, row.history_type),
+            by=row.history_user.email if row.history_user else "the system",
+            details="",
+        )
+        for row in history.select_related("history_user").order_by("-history_date")[:LIMIT]
+    ]
+
+
+def person_trail(person: Person) -> list[TrailEntry]:
+    entries = [
+        *_entries(
+            Person.history.filter(id=person.pk),
+            "Roster entry",
+            lambda row: (
+                f"{row.full_name}: {row.get_role_group_display()}, {row.get_status_display()}"
+            ),
+        ),
+        *_entries(
+            CourseAttendance.history.filter(person_id=person.pk),
+            "Course attendance",
+            lambda row: (
+                f"cohort {row.cohort_id}, day {row.day}: "
+                f"{'attended' if row.attended else 'did not attend'}"
+            ),
+        ),
+        *_entries(
+            CircleMembership.history.filter(person_id=person.pk),
+            "Circle membership",
+            lambda row: f"circle {row.circle_id}",
+        ),
+        *_entries(
+            MeetingAttendance.history.filter(person_id=person.pk),
+            "Circle attendance",
+            lambda row: f"meeting {row.meeting_id}: {row.get_status_display()}",
+        ),
+        *_entries(
+            SupervisionSession.history.filter(supervisor_id=person.pk),
+            "2:1 they supervise",
+            lambda row: f"2:1 {row.id}: {row.get_status_display()}",
+        ),
+        *_entries(
+            Review.history.filter(practitioner_id=person.pk),
+            "Review",
+            lambda row: f"review {row.id} revision {row.revision}: {row.get_status_display()}",
+        ),
+        *_entries(
+            Rating.history.filter(review__practitioner_id=person.pk),
+            "Rating",
+            lambda row: (
+                f"review {row.review_id}, competency {row.competency_id}, "
+                f"{row.get_rater_display().lower()}: "
+                f"{row.get_level_display() if row.level else 'not yet seen'}"
+            ),
+        ),
+    ]
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from circles.models import MeetingAttendance
+from tests.factories import make_circle
+from training.models import CourseAttendance, Person
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_a_roster_change_keeps_who_when_and_what(cast, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    as_user(cast.administrator).post(
+        reverse("roster_import"),
+        {
+            "file": SimpleUploadedFile(
+                "r.csv",
+                f"email,full_name,team,role_group,status\n{cast.practitioner.email},Renamed,T,practitioner,left\n".encode(),
+            )
+        },
+    )
+
+    latest = Person.history.filter(id=cast.practitioner.pk).order_by("-history_date").first()
+    assert (latest.full_name, latest.status, latest.history_type) == ("Renamed", "left", "~")
+    assert latest.history_user == cast.administrator.user
+
+
+def test_attendance_saved_through_htmx_is_in_the_trail_with_its_author(cast, as_user):
+    from django.utils import timezone
+
+    circle = make_circle(
+        leaders=[cast.practice_leader],
+        members=[cast.practitioner],
+        starts_on=timezone.localdate() - timezone.timedelta(days=100),
+    )
+    meeting = circle.meetings.filter(starts_at__lt=timezone.now()).last()
+
+    as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {
+            "action": "mark",
+            "person": cast.practitioner.pk,
+            f"status-{cast.practitioner.pk}": "absent",
+        },
+        **HTMX,
+    )
+    as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {
+            "action": "mark",
+            "person": cast.practitioner.pk,
+            f"status-{cast.practitioner.pk}": "present",
+        },
+        **HTMX,
+    )
+
+    trail = MeetingAttendance.history.filter(person=cast.practitioner).order_by("history_date")
+    assert [(row.status, row.history_type) for row in trail] == [("absent", "+"), ("present", "~")]
+    assert {row.history_user for row in trail} == {cast.practice_leader.user}
+
+
+def test_cohort_register_changes_are_recorded(cast, as_user):
+    from tests.factories import attend, make_cohort
+
+    cohort = make_cohort()
+    attend(cast.practitioner, cohort, attended=False)
+
+    as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+    )
+
+    changed = CourseAttendance.history.filter(person=cast.practitioner, history_type="~").get()
+    assert (changed.attended, changed.history_user) == (True, cast.practice_leader.user)
+
+
+def test_administrators_read_a_persons_trail(cast, as_user):
+    cast.practitioner.full_name = "New name"
+    cast.practitioner.save()
+
+    response = as_user(cast.administrator).get(reverse("person_audit", args=[cast.practitioner.pk]))
+
+    html = response.content.decode()
+    assert "Roster entry" in html and "New name" in html
+    changes = [entry.change for entry in response.context["entries"]]
+    assert (changes[0], changes[-1]) == ("Changed", "Created")
+    assert "New name" in response.context["entries"][0].record
+
+
+@pytest.mark.parametrize(
+    "role", ["practitioner", "supervisor", "practice_leader", "programme_lead"]
+)
+def test_nobody_else_reads_the_trail(cast, as_user, role):
+    response = as_user(getattr(cast, role)).get(
+        reverse("person_audit", args=[cast.practitioner.pk])
+    )
+
+    assert response.status_code == 403
+
+
+def test_the_trail_cannot_be_changed_or_reverted_through_the_product(settings):
+    assert settings.SIMPLE_HISTORY_REVERT_DISABLED is True
+    assert not any("history" in str(pattern.pattern) for pattern in _product_patterns())
+
+
+def _product_patterns():
+    from django.urls import get_resolver
+
+    return [p for p in get_resolver().url_patterns if "admin" not in str(p.pattern)]
