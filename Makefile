@@ -26,6 +26,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 
 demo: migrate
 	$(MANAGE) seed_demo

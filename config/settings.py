@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "django_tables2",
     "django_filters",
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -175,6 +177,18 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+
+# Two-factor sign-in (allauth's TOTP authenticator apps and recovery codes), open to everyone and
+# required for these roles: administrators and programme leads in production by default.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Practice roll-out")
+MFA_REQUIRED_FOR_ROLES = env.list(
+    "MFA_REQUIRED_FOR_ROLES", default=[] if DEBUG else ["administrator", "programme_lead"]
+)
+
+# One cache for every worker process, so that allauth's sign-in and password-reset rate limits
+# hold across them. The database cache needs no other service (`createcachetable` makes it).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -9,6 +9,10 @@ os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 from config.settings import *  # noqa: E402, F403
 
+# Two-factor sign-in is tested on its own (tests/accounts/test_mfa.py); elsewhere it is not
+# required, so tests can sign in as any role.
+MFA_REQUIRED_FOR_ROLES: list[str] = []
+
 # Hashing a password the production way takes half a second; the tests make many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
