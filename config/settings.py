@@ -181,6 +181,9 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Two-factor sign-in (allauth's TOTP authenticator apps and recovery codes), open to everyone and
 # required for these roles: administrators and programme leads in production by default.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Email addresses come from the roster, not from the person, so they need no verification
+# before an authenticator is set up.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Practice roll-out")
 MFA_REQUIRED_FOR_ROLES = env.list(
     "MFA_REQUIRED_FOR_ROLES", default=[] if DEBUG else ["administrator", "programme_lead"]
@@ -205,6 +208,8 @@ CALENDAR_FEED_SOURCES = [
 ]
 # A supervisee with no held 2:1 in this many days is overdue.
 SUPERVISION_OVERDUE_DAYS = env.int("SUPERVISION_OVERDUE_DAYS", default=42)
+# The dashboard keeps figures for past month-ends this long (seconds; 0 for never).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

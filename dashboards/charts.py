@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 52, 170, 16, 40
@@ -59,6 +60,9 @@ class LineChart:
     baseline: float
     threshold_y: float | None = None
     threshold_label: str = ""
+    threshold_label_x: float = 0
+    threshold_label_y: float = 0
+    threshold_label_anchor: str = "start"
 
 
 def _ceiling(value: float) -> float:
@@ -118,6 +122,12 @@ def line_chart(
         )
     _spread_labels(lines)
     every = max(1, -(-len(x_labels) * 60 // plot_width))
+    threshold_y = y_of(threshold) if threshold is not None else None
+    label_x, label_y, label_anchor = (
+        _place_threshold_label(threshold_label, threshold_y, lines, WIDTH - RIGHT)
+        if threshold_y is not None
+        else (0, 0, "start")
+    )
     return LineChart(
         title=title,
         description=description,
@@ -131,8 +141,11 @@ def line_chart(
         left=LEFT,
         plot_right=WIDTH - RIGHT,
         baseline=TOP + plot_height,
-        threshold_y=y_of(threshold) if threshold is not None else None,
+        threshold_y=threshold_y,
         threshold_label=threshold_label,
+        threshold_label_x=label_x,
+        threshold_label_y=label_y,
+        threshold_label_anchor=label_anchor,
     )
 
 
@@ -144,6 +157,38 @@ def _spread_labels(lines: list[Line]) -> None:
         if previous is not None and line.end_y - previous < 14:
             object.__setattr__(line, "end_y", round(previous + 14, 1))
         previous = line.end_y
+
+
+def _place_threshold_label(
+    label: str, threshold_y: float, lines: list[Line], plot_right: int
+) -> tuple[float, float, str]:
+    """Where the threshold's label can be read: just above or below its line, at the left or the
+    right end, wherever no series is drawn through the text (the first place if none is free).
+
+    Returns the label's x, its baseline's y and its text-anchor.
+    """
+    width = len(label) * 7 + 6  # 12px text, with room for a point's radius
+    drawn = []
+    for line in lines:
+        for start, end in pairwise(line.points):
+            drawn += [
+                (start.x + (end.x - start.x) * step / 20, start.y + (end.y - start.y) * step / 20)
+                for step in range(21)
+            ]
+        drawn += [(point.x, point.y) for point in line.points]
+    places = [
+        (x, y, anchor)
+        for y in (threshold_y - 5, threshold_y + 15)
+        if TOP + 12 <= y <= HEIGHT - BOTTOM
+        for x, anchor in ((LEFT + 4, "start"), (plot_right - 4, "end"))
+    ]
+    for x, y, anchor in places:
+        left = x if anchor == "start" else x - width
+        if not any(
+            left - 3 <= px <= left + width + 3 and y - 15 <= py <= y + 7 for px, py in drawn
+        ):
+            return x, y, anchor
+    return places[0] if places else (LEFT + 4, threshold_y + 15, "start")
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ how many months are shown, never on how many people or ratings there are.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     BooleanField,
@@ -277,6 +279,48 @@ def _funnel(people: QuerySet[Person], group_by: str | None) -> dict[object, dict
     return {row[group_by]: row for row in people.values(group_by).annotate(**FUNNEL).order_by()}
 
 
+def _past_funnel(
+    filters: Filters,
+    as_of: datetime.date,
+    definitions: Definitions,
+    group_by: str | None = None,
+) -> dict[object, dict[str, int]] | dict[str, int]:
+    """The funnel as it stood at an earlier date, from the cache when it has been counted.
+
+    Figures for a date already past change only when records are back-dated, so they are kept
+    for `DASHBOARD_CACHE_SECONDS` (an hour by default; 0 turns the cache off).
+    """
+    past = Filters(**{**filters.__dict__, "as_of": as_of})
+    key = (
+        "dashboard-funnel:"
+        + hashlib.sha256(
+            repr((past, group_by, _definitions_key(definitions), _data_version())).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key) if settings.DASHBOARD_CACHE_SECONDS else None
+    if cached is None:
+        counts = _funnel(people_status(as_of, definitions).filter(past.people()), group_by)
+        cached = counts if group_by else counts[None]
+        if settings.DASHBOARD_CACHE_SECONDS:
+            cache.set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
+    return cached
+
+
+def _definitions_key(definitions: Definitions) -> tuple[int, ...]:
+    return tuple(
+        getattr(definitions, field.attname)
+        for field in Definitions._meta.concrete_fields
+        if field.attname != "id"
+    )
+
+
+def _data_version() -> str:
+    """Changes whenever the day changes, so cached past figures are never older than a day."""
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
 @dataclass
 class Dashboard:
     filters: Filters
@@ -377,10 +421,10 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
 
     timeline = []
     for month_end in _month_ends(filters.as_of, months):
-        scoped = people_status(month_end, definitions).filter(
-            Filters(**{**filters.__dict__, "as_of": month_end}).people()
-        )
-        counts = total_counts if month_end == filters.as_of else _funnel(scoped, None)[None]
+        if month_end == filters.as_of:
+            counts = total_counts
+        else:
+            counts = _past_funnel(filters, month_end, definitions)
         timeline.append(FunnelRow(key=month_end, label=f"{month_end:%b %Y}", **counts))
     reached = [
         row.key
@@ -391,12 +435,7 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
     teams = list(Team.objects.order_by("name"))
     team_counts = _funnel(people, "team_id")
     before = filters.as_of - relativedelta(months=3)
-    team_before = _funnel(
-        people_status(before, definitions).filter(
-            Filters(**{**filters.__dict__, "as_of": before}).people()
-        ),
-        "team_id",
-    )
+    team_before = _past_funnel(filters, before, definitions, group_by="team_id")
     team_rows = []
     for row, previous in zip(
         _rows(team_counts, [(team.pk, team.name) for team in teams]),

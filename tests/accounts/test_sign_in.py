@@ -116,3 +116,16 @@ def test_production_mode_refuses_to_start_without_allowed_hosts():
 
 def test_debug_mode_starts_with_no_settings_at_all():
     assert _settings_check(DJANGO_DEBUG="1").returncode == 0
+
+
+def test_nobody_can_change_their_own_sign_in_email(client):
+    person = make_person(with_account=True)
+    client.force_login(person.user)
+
+    page = client.get(reverse("account_email"))
+    refused = client.post(reverse("account_email"), {"email": "new@x.example", "action_add": ""})
+
+    assert "ask an administrator to correct the roster" in page.content.decode()
+    assert refused.status_code == 405
+    assert User.objects.get(pk=person.user_id).email == person.email
+    assert not person.user.emailaddress_set.filter(email="new@x.example").exists()

@@ -5,10 +5,12 @@ the dashboard is checked with realistic figures: a year of roll-out, 2:1s and re
 takes a while (half a minute or more), so one test walks through everything:
 
 1. every chart is named and described, has data points, and shows the figures of its table;
-2. with JavaScript, choosing a team refreshes the figures in place (htmx) and puts it in the URL;
-3. without JavaScript, the same choice and "Show figures" reload the page with the same figures;
-4. the Teams table's CSV download has the page's figures;
+2. the Teams table's CSV download has the page's figures;
+3. with JavaScript, choosing a team refreshes the figures in place (htmx) and puts it in the URL;
+4. without JavaScript, the same choice and "Show figures" reload the page with the same figures;
 5. axe finds nothing at 1280 and at 320 CSS pixels wide, and the page never scrolls sideways.
+
+A second, quick test records known bugs in how the dashboard's tables are named (strict xfail).
 """
 
 from __future__ import annotations
@@ -268,14 +270,13 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     expect(page.get_by_role("heading", name=f"As of {today:%-d %B %Y}")).to_be_visible()
     assert summary(page) == expected_summary(everyone)
     assert_accessible(page)
-    screenshot(page, "dashboard.png")
     points = check_charts_against_their_tables(page)
     assert points["Roll-out month by month"] == 4 * 12, points
     check_funnel(page)
     check_case_contexts(page)
     timings["signed in, dashboard checked"] = time.perf_counter() - started
 
-    # 4. The Teams table downloads as CSV with the figures on the page.
+    # 2. The Teams table downloads as CSV with the figures on the page.
     started = time.perf_counter()
     teams = page.get_by_role("region", name="Teams", exact=True)
     with page.expect_download() as download_info:
@@ -296,7 +297,7 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     assert teams_table(page) == shown
     timings["teams CSV downloaded and compared"] = time.perf_counter() - started
 
-    # 2. With JavaScript, choosing a team swaps the figures in place and records it in the URL.
+    # 3. With JavaScript, choosing a team swaps the figures in place and records it in the URL.
     started = time.perf_counter()
     page.evaluate("() => { window.stillTheSamePage = true; }")
     with page.expect_response(
@@ -327,7 +328,7 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     assert_accessible(page)
     timings["pushed URL reloaded"] = time.perf_counter() - started
 
-    # 3. Without JavaScript, the form is an ordinary GET form: the same choice, the same figures.
+    # 4. Without JavaScript, the form is an ordinary GET form: the same choice, the same figures.
     started = time.perf_counter()
     no_js = page_without_javascript
     sign_in_as_the_demo_lead(no_js, live_server)
@@ -343,11 +344,14 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     assert query(no_js.url) == query(filtered_url)
     timings["team chosen without JavaScript"] = time.perf_counter() - started
 
-    # 5. At 320 CSS pixels wide (1280 at 400% zoom) the page reflows: no sideways scrolling.
+    # 5. The dashboard as a bookmark opens it (for the docs, without the sign-in message); at 320
+    # CSS pixels wide (1280 at 400% zoom) it reflows: no sideways scrolling, still axe-clean.
     started = time.perf_counter()
-    page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/")
     expect_summary(page, expected_summary(everyone))
+    screenshot(page, "dashboard.png")
+    page.set_viewport_size({"width": 320, "height": 640})
+    expect(page.get_by_role("button", name="Show the menu")).to_be_visible()
     assert not page_scrolls_sideways(page), page.evaluate(
         "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )
@@ -358,3 +362,36 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     timings["320 px wide"] = time.perf_counter() - started
 
     print("\n".join(f"{step}: {seconds:.1f} s" for step, seconds in timings.items()))
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known bugs: the four FunnelTables share the caption id 'funneltable-caption' (no "
+    "prefix in dashboards.views._tables), so three scroll regions take the first table's name; "
+    "TeamStageTable and CompetencyTable lack `class Meta(AccessibleTable.Meta)`, so they get "
+    "neither the named scroll region, the caption nor aria-sort.",
+)
+def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
+    page, live_server, transactional_db, cast, sign_in
+):
+    """Each table is named by its own caption, in a focusable region of that name (no data
+    needed: the tables are drawn, empty, for an empty organisation)."""
+    sign_in(page, live_server, cast.programme_lead)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Roll-out and fidelity")
+    duplicated = page.evaluate(
+        """() => { const seen = {};
+                   for (const el of document.querySelectorAll('[id]'))
+                       seen[el.id] = (seen[el.id] || 0) + 1;
+                   return Object.keys(seen).filter(id => seen[id] > 1); }"""
+    )
+    assert duplicated == []
+    tables = page.locator("#figures table")
+    expect(tables).to_have_count(10)
+    for table in tables.all():
+        caption = table.locator("caption").text_content().strip()
+        box = table.locator("xpath=..")
+        expect(box).to_have_attribute("role", "region")
+        expect(box).to_have_attribute("tabindex", "0")
+        expect(box).to_have_accessible_name(caption)
+        expect(table).to_have_accessible_name(caption)

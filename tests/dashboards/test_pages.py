@@ -240,3 +240,30 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_50_or_5000_people(
     with django_assert_num_queries(46):
         response = client.get(reverse("fidelity"), PAGE)
     assert response.context["data"].total.fidelity == size
+
+
+def test_figures_for_past_months_come_from_the_cache_the_second_time(
+    cast, as_user, history, settings
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    client = as_user(cast.programme_lead)
+
+    def funnel_counts() -> tuple[object, int]:
+        with CaptureQueriesContext(connection) as queries:
+            data = client.get(reverse("fidelity"), PAGE).context["data"]
+        counted = [
+            q for q in queries if 'COUNT("__col1") FILTER' in q["sql"] or "is_embedded" in q["sql"]
+        ]
+        return data, len(counted)
+
+    first, counted_first = funnel_counts()
+    second, counted_second = funnel_counts()
+
+    assert counted_second == counted_first - 11  # the whole-scope counts of 11 past month-ends
+    assert second.timeline == first.timeline
+    assert [team.trend for team in second.teams] == [team.trend for team in first.teams]
