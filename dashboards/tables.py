@@ -56,6 +56,9 @@ class TeamStageTable(AccessibleTable):
     fidelity_share = Percent(verbose_name="With fidelity")
     trend = tables.Column(verbose_name="Fidelity trend, 3 months")
 
+    class Meta(AccessibleTable.Meta):
+        pass
+
     def render_trend(self, value: str) -> str:
         arrows = {"up": "↑ up", "down": "↓ down", "steady": "→ steady"}
         return arrows.get(value, value)
@@ -87,6 +90,9 @@ class CompetencyTable(AccessibleTable):
     ratings = tables.Column(verbose_name="Ratings")
     share = Percent(verbose_name="Competent or above")
     basic_share = Percent(verbose_name="Basic")
+
+    class Meta(AccessibleTable.Meta):
+        pass
 
 
 class GapTable(AccessibleTable):

@@ -37,16 +37,24 @@ def stage_rows(stage_trends: list[dict[str, object]]) -> list[dict[str, object]]
 def _tables(data: selectors.Dashboard) -> dict[str, object]:
     return {
         "timeline": FunnelTable(
-            data.timeline, caption="Roll-out month by month", first_column="Month"
+            data.timeline,
+            caption="Roll-out month by month",
+            first_column="Month",
+            prefix="timeline-",
         ),
         "teams": TeamStageTable(data.teams, prefix="teams-"),
         "service_areas": FunnelTable(
-            data.service_areas, caption="By service area", first_column="Service area"
+            data.service_areas,
+            caption="By service area",
+            first_column="Service area",
+            prefix="areas-",
         ),
         "role_groups": FunnelTable(
-            data.role_groups, caption="By role group", first_column="Role group"
+            data.role_groups, caption="By role group", first_column="Role group", prefix="roles-"
         ),
-        "phases": FunnelTable(data.phases, caption="By phase cohort", first_column="Phase"),
+        "phases": FunnelTable(
+            data.phases, caption="By phase cohort", first_column="Phase", prefix="phases-"
+        ),
         "stages": StageTrendTable(stage_rows(data.stage_trends)),
         "competencies": CompetencyTable(data.competency_shares, prefix="competencies-"),
         "gap": GapTable(data.gap_trend),

@@ -10,7 +10,7 @@ takes a while (half a minute or more), so one test walks through everything:
 4. without JavaScript, the same choice and "Show figures" reload the page with the same figures;
 5. axe finds nothing at 1280 and at 320 CSS pixels wide, and the page never scrolls sideways.
 
-A second, quick test records known bugs in how the dashboard's tables are named (strict xfail).
+A second, quick test checks that every dashboard table is named on its own.
 """
 
 from __future__ import annotations
@@ -365,13 +365,6 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bugs: the four FunnelTables share the caption id 'funneltable-caption' (no "
-    "prefix in dashboards.views._tables), so three scroll regions take the first table's name; "
-    "TeamStageTable and CompetencyTable lack `class Meta(AccessibleTable.Meta)`, so they get "
-    "neither the named scroll region, the caption nor aria-sort.",
-)
 def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
     page, live_server, transactional_db, cast, sign_in
 ):
