@@ -205,6 +205,18 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "mfa_view_recovery_codes": expect(404),
     "mfa_generate_recovery_codes": expect(REAUTHENTICATE),
     "mfa_download_recovery_codes": expect(404),
+    # allauth.socialaccount: sign-in through the organisation's identity provider, for people on
+    # the roster only; with no provider configured (as here) its sign-in pages find none.
+    "socialaccount_login_cancelled": PUBLIC,
+    "socialaccount_login_error": expect(401),
+    "socialaccount_signup": expect(
+        redirect_to("account_login"), anonymous=redirect_to("account_login")
+    ),
+    "socialaccount_connections": SIGNED_IN,
+    "openid_connect_login": expect(404, anonymous=404),
+    "openid_connect_callback": expect(404, anonymous=404),
+    # allauth's older addresses for the same pages, kept by allauth as redirects.
+    "accounts/social/*": expect(301),
     # The admin site is for staff accounts, and no role of the product makes an account staff:
     # anyone signed in is sent to the admin's own sign-in, anyone else to the product's.
     "admin:login": expect(200, anonymous=200),
@@ -322,6 +334,7 @@ class World:
             "url": lambda: "no-such-page/",
             "key": lambda: "not-a-real-key",
             "uidb36": lambda: "1",
+            "provider_id": lambda: "organisation",
         }
 
 
