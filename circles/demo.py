@@ -164,15 +164,8 @@ def load_demo() -> list[str]:
         leader = next((p for p in candidates if p.email == DEMO_LEADER), candidates[0])
         leaders.append(leader)
         leader.user.groups.add(leader_group)
-        circle = LearningCircle.objects.filter(name=name).first() or LearningCircle(
-            name=name,
-            kind=CircleKind.LEARNING_CIRCLE,
-            ordinal=ordinal,
-            weekday=weekday,
-            start_time=start,
-            end_time=end,
-            starts_on=first_month,
-            venue=venue,
+        circle = _circle(
+            name, CircleKind.LEARNING_CIRCLE, (ordinal, weekday, start, end), first_month, venue
         )
         circle_save(circle=circle, facilitators=[leader])
         # Everyone trained joins, except one in ten, so "trained people in no circle" has names.
@@ -183,9 +176,24 @@ def load_demo() -> list[str]:
                 )
 
     name, (ordinal, weekday, start, end), first_month, venue = CLUSTER
-    cluster = LearningCircle.objects.filter(name=name).first() or LearningCircle(
+    cluster = _circle(
+        name, CircleKind.PRACTICE_LEADER_CLUSTER, (ordinal, weekday, start, end), first_month, venue
+    )
+    circle_save(circle=cluster, facilitators=[leaders[0]])
+    for leader in leaders:
+        CircleMembership.objects.get_or_create(circle=cluster, person=leader)
+
+    return [f"{_record_past_meetings()} past meetings given attendance and notes."]
+
+
+def _circle(
+    name: str, kind: str, rule: tuple, first_month: datetime.date, venue: str
+) -> LearningCircle:
+    """The demo circle of that name, or a new one following the rule (not saved yet)."""
+    ordinal, weekday, start, end = rule
+    return LearningCircle.objects.filter(name=name).first() or LearningCircle(
         name=name,
-        kind=CircleKind.PRACTICE_LEADER_CLUSTER,
+        kind=kind,
         ordinal=ordinal,
         weekday=weekday,
         start_time=start,
@@ -193,11 +201,6 @@ def load_demo() -> list[str]:
         starts_on=first_month,
         venue=venue,
     )
-    circle_save(circle=cluster, facilitators=[leaders[0]])
-    for leader in leaders:
-        CircleMembership.objects.get_or_create(circle=cluster, person=leader)
-
-    return [f"{_record_past_meetings()} past meetings given attendance and notes."]
 
 
 RECORDED_MONTHS = 18
