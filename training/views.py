@@ -70,7 +70,14 @@ def roster(request: HttpRequest) -> HttpResponse:
             "<a href=\"{% url 'person_audit' record.pk %}\">Audit trail"
             '<span class="visually-hidden"> of {{ record.full_name }}</span></a>'
         )
-        extra.append(("audit", TemplateColumn(trail, verbose_name="", exclude_from_export=True)))
+        extra.append(
+            (
+                "audit",
+                TemplateColumn(
+                    trail, verbose_name="Audit trail", orderable=False, exclude_from_export=True
+                ),
+            )
+        )
     table = RosterTable(roster_filter.qs, extra_columns=extra)
     response = export_response(request, table, f"roster-{timezone.localdate()}")
     if response:
