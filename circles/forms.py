@@ -112,7 +112,7 @@ def parse_attendance(data: dict[str, str], member_ids: set[int]) -> dict[int, At
         name, _, person_id = key.partition("-")
         if (
             name == "status"
-            and person_id.isdigit()
+            and person_id.isdecimal()
             and int(person_id) in member_ids
             and value in AttendanceStatus.values
         ):

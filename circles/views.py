@@ -84,7 +84,10 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not may_run:
             raise Http404("No such circle.")
         if request.POST.get("action") == "remove":
-            person = get_object_or_404(circle.members, pk=request.POST.get("person"))
+            person_id = request.POST.get("person", "")
+            if not person_id.isdecimal():
+                raise Http404("No such member.")
+            person = get_object_or_404(circle.members, pk=int(person_id))
             services.circle_member_remove(circle=circle, person=person)
             messages.success(request, f"{person} is no longer a member.")
             return redirect("circle_detail", pk=circle.pk)

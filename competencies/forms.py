@@ -67,8 +67,8 @@ def rating_changes(data: dict[str, str], competency_ids: list[int]) -> list[Rati
             RatingChange(
                 competency_id=competency_id,
                 level=level,
-                comment=data.get(f"comment-{competency_id}", "").strip()[:2000],
-                based_on=int(based_on) if based_on.isdigit() else 0,
+                comment=data.get(f"comment-{competency_id}", "").replace("\x00", "").strip()[:2000],
+                based_on=int(based_on) if based_on.isdecimal() else 0,
             )
         )
     return changes

@@ -86,7 +86,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             competencies__pk=None
         )
     )
-    if request.htmx and request.POST.get("competency", "").isdigit():
+    if request.htmx and request.POST.get("competency", "").isdecimal():
         competency_id = int(request.POST["competency"])
         if competency_id not in competency_ids:
             raise Http404("No such competency in this review.")

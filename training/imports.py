@@ -79,11 +79,14 @@ def _choice(value: str, choices: type[RoleGroup] | type[PersonStatus]) -> str | 
 
 
 def _email(value: str) -> str | None:
+    """The address as stored (lower case), or None if that is not a valid address of at most
+    254 characters. Checked after lower-casing: some letters change length when lowered."""
+    email = value.strip().lower()
     try:
-        validate_email(value)
+        validate_email(email)
     except ValidationError:
         return None
-    return value.strip().lower()
+    return email if len(email) <= 254 else None
 
 
 # Roster ----------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def _parse_marks(values: list[str], registered: set[int]) -> dict[tuple[int, Cou
     marks = {}
     for value in values:
         person_id, _, day = value.partition(":")
-        if person_id.isdigit() and day in ("1", "2") and int(person_id) in registered:
+        if person_id.isdecimal() and day in ("1", "2") and int(person_id) in registered:
             marks[(int(person_id), CourseDay(int(day)))] = True
     return marks
 
