@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -82,7 +83,7 @@ def parse_csv(text: str, *, required: Iterable[str], optional: Iterable[str] = (
             f"unknown column(s): {shown}; the columns are "
             + ", ".join(required + sorted(allowed - set(required)))
         )
-    repeated = sorted({name for name in columns if columns.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(columns).items() if count > 1)
     if repeated:
         problems.append("repeated column(s): " + ", ".join(repeated))
     if problems:
