@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, Topic
-from training.forms import StyledFormMixin
+from training.fields import DateInSpanField, RecordsChoiceField
+from training.forms import StyledFormMixin, refuse_skipped_times
 from training.models import Person, PersonStatus
 
 
 class CircleForm(StyledFormMixin, forms.ModelForm):
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = RecordsChoiceField(
         queryset=Person.objects.exclude(status=PersonStatus.LEFT).filter(
             user__groups__name=Role.PRACTICE_LEADER.label
         ),
@@ -46,6 +47,7 @@ class CircleForm(StyledFormMixin, forms.ModelForm):
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"starts_on": DateInSpanField, "ends_on": DateInSpanField}
         help_texts = {
             "ordinal": "With the day: for example the second Tuesday of each month.",
         }
@@ -71,7 +73,7 @@ class AddMemberForm(StyledFormMixin, forms.Form):
 
 
 class MoveMeetingForm(StyledFormMixin, forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = DateInSpanField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     venue = forms.CharField(
@@ -83,6 +85,7 @@ class MoveMeetingForm(StyledFormMixin, forms.Form):
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The meeting must end after it starts.")
+        refuse_skipped_times(self, data)
         return data
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from circles.schedule import series_dates
+from training.dates import skipped_time
 from training.models import Person
 
 
@@ -110,6 +113,29 @@ class LearningCircle(models.Model):
             raise ValidationError({"end_time": "The meeting must end after it starts."})
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The series must end after it starts."})
+        if self.starts_on and self.start_time and self.end_time:
+            self._refuse_skipped_times()
+
+    def _refuse_skipped_times(self) -> None:
+        """Refuse a rule that lands a meeting in the hour the clocks skip.
+
+        The rule is checked over 28 years, after which the days of the week fall on the same
+        dates again, so the daily job that adds months cannot meet a skipped time later.
+        """
+        try:
+            cycle_end = self.starts_on + relativedelta(years=28)
+        except (ValueError, OverflowError):
+            cycle_end = datetime.date.max
+        for day in series_dates(
+            ordinal=self.ordinal,
+            weekday_number=self.weekday,
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            until=cycle_end,
+        ):
+            for field in ("start_time", "end_time"):
+                if problem := skipped_time(day, getattr(self, field)):
+                    raise ValidationError({field: problem})
 
 
 class CircleMembership(models.Model):

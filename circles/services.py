@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,15 +24,12 @@ from circles.models import (
     ReminderSent,
 )
 from circles.schedule import horizon, series_dates
+from training.dates import local_datetime
 from training.models import Person, PersonStatus
 
 logger = logging.getLogger(__name__)
 
 RULE_FIELDS = ("ordinal", "weekday", "start_time", "end_time", "starts_on", "ends_on")
-
-
-def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return datetime.datetime.combine(day, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
@@ -78,7 +74,10 @@ def circle_schedule(
     existing = {meeting.month: meeting for meeting in circle.meetings.all()}
     created = 0
     for month, day in wanted.items():
-        starts_at, ends_at = _at(day, circle.start_time), _at(day, circle.end_time)
+        starts_at, ends_at = (
+            local_datetime(day, circle.start_time),
+            local_datetime(day, circle.end_time),
+        )
         meeting = existing.get(month)
         if meeting is None:
             CircleMeeting.objects.create(
@@ -177,7 +176,10 @@ def meeting_move(
     venue: str = "",
 ) -> CircleMeeting:
     """Move one meeting; members get an updated invitation."""
-    meeting.starts_at, meeting.ends_at = _at(date, start_time), _at(date, end_time)
+    meeting.starts_at, meeting.ends_at = (
+        local_datetime(date, start_time),
+        local_datetime(date, end_time),
+    )
     meeting.venue = venue
     meeting.status = MeetingStatus.SCHEDULED
     meeting.sequence += 1
@@ -285,7 +287,7 @@ def reminders_send(*, today: datetime.date | None = None, days_before: int = 3) 
     again.
     """
     today = today or timezone.localdate()
-    window_end = _at(today + datetime.timedelta(days=days_before), datetime.time.max)
+    window_end = local_datetime(today + datetime.timedelta(days=days_before), datetime.time.max)
     meetings = (
         CircleMeeting.objects.filter(
             status=MeetingStatus.SCHEDULED,

@@ -4,12 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from dashboards.selectors import CASE_CONTEXTS, Filters
+from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
 from training.models import Phase, RoleGroup, Team
 
 
 class DashboardFilterForm(StyledFormMixin, forms.Form):
-    as_of = forms.DateField(
+    as_of = DateInSpanField(
         label="As of",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -40,7 +41,10 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
         ]
 
     def filters(self) -> Filters:
-        data = self.cleaned_data if self.is_valid() else {}
+        data: dict[str, object] = {}
+        if self.is_bound:
+            self.is_valid()  # a field that fails is left out of cleaned_data: only it is ignored
+            data = self.cleaned_data
         role_group = data.get("role_group") or RoleGroup.PRACTITIONER
         return Filters(
             as_of=data.get("as_of") or timezone.localdate(),

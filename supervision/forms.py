@@ -1,23 +1,23 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 
-from training.forms import StyledFormMixin
+from training.dates import local_datetime
+from training.fields import DateInSpanField, RecordsChoiceField
+from training.forms import StyledFormMixin, refuse_skipped_times
 from training.models import Person
 
 
 class SessionForm(StyledFormMixin, forms.Form):
-    practitioners = forms.ModelMultipleChoiceField(
+    practitioners = RecordsChoiceField(
         queryset=Person.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose two; choose one only with a reason.",
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = DateInSpanField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(max_length=200, required=False)
@@ -43,12 +43,12 @@ class SessionForm(StyledFormMixin, forms.Form):
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The session must end after it starts.")
+        refuse_skipped_times(self, data)
         return data
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
-        zone = ZoneInfo(settings.TIME_ZONE)
         day = self.cleaned_data["date"]
         return (
-            datetime.datetime.combine(day, self.cleaned_data["start_time"], tzinfo=zone),
-            datetime.datetime.combine(day, self.cleaned_data["end_time"], tzinfo=zone),
+            local_datetime(day, self.cleaned_data["start_time"]),
+            local_datetime(day, self.cleaned_data["end_time"]),
         )

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from training.csv_files import CSVFileError, decode_upload
+from training.dates import skipped_time
+from training.fields import DateInSpanField
 from training.models import Person
 
 
@@ -26,8 +28,17 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+def refuse_skipped_times(form: forms.Form, data: dict[str, object]) -> None:
+    """Add an error to `start_time` or `end_time` when the clocks skip it on `date`."""
+    day = data.get("date")
+    for field in ("start_time", "end_time"):
+        time = data.get(field)
+        if day and time and (problem := skipped_time(day, time)):
+            form.add_error(field, problem)
+
+
 class AsOfForm(StyledFormMixin, forms.Form):
-    as_of = forms.DateField(
+    as_of = DateInSpanField(
         label="Figures as of",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from training.csv_files import ParsedCSV, RowError, parse_csv
+from training.dates import out_of_span
 from training.models import (
     Cohort,
     CourseAttendance,
@@ -336,6 +337,8 @@ def _validate_training(parsed: ParsedCSV) -> tuple[list[_TrainingRow], list[RowE
         date = _date(raw["date"])
         if raw["date"] and date is None:
             problems.append(f"date '{raw['date']}' is not a date as YYYY-MM-DD or DD/MM/YYYY")
+        elif date is not None and (span_problem := out_of_span(date)):
+            problems.append(f"date '{raw['date']}': {span_problem}")
         attended = ATTENDED_WORDS.get(raw["attended"].lower())
         if raw["attended"] and attended is None:
             problems.append(f"attended '{raw['attended']}' is not yes or no")

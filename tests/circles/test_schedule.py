@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from circles.models import CircleMeeting, MeetingStatus, Ordinal, Weekday
+from circles.models import CircleMeeting, LearningCircle, MeetingStatus, Ordinal, Weekday
 from circles.schedule import series_dates
 from circles.services import circle_save, circles_extend, meeting_cancel, meeting_move
 from tests.factories import make_circle, make_person
@@ -161,3 +162,47 @@ def test_a_new_member_is_sent_an_invitation_to_the_next_meeting():
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].alternatives[0][1] == "text/calendar; method=REQUEST"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ordinal", "start", "end", "field"),
+    [
+        (Ordinal.LAST, datetime.time(1, 0), datetime.time(2, 0), "start_time"),
+        (Ordinal.LAST, datetime.time(0, 30), datetime.time(1, 30), "end_time"),
+        # The fourth Sunday is the last of March only in some years: 2032 is the first after
+        # April 2029, beyond the 12 months of rows, and the rule is refused all the same.
+        (Ordinal.FOURTH, datetime.time(1, 15), datetime.time(2, 15), "start_time"),
+    ],
+)
+def test_a_rule_that_meets_in_the_hour_the_clocks_skip_is_refused_and_nothing_is_saved(
+    ordinal, start, end, field
+):
+    with pytest.raises(ValidationError) as refused:
+        make_circle(
+            leaders=[make_person()],
+            ordinal=ordinal,
+            weekday=Weekday.SUNDAY,
+            start_time=start,
+            end_time=end,
+            starts_on=D(2029, 4, 1),
+            today=D(2029, 4, 1),
+        )
+    assert list(refused.value.message_dict) == [field]
+    assert "The clocks go forward on Sunday" in refused.value.message_dict[field][0]
+    assert not LearningCircle.objects.exists() and not CircleMeeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sunday_circle_at_an_hour_that_always_exists_is_scheduled():
+    circle = make_circle(
+        leaders=[make_person()],
+        ordinal=Ordinal.LAST,
+        weekday=Weekday.SUNDAY,
+        start_time=datetime.time(2, 0),
+        end_time=datetime.time(3, 0),
+        starts_on=D(2027, 1, 1),
+        today=D(2027, 1, 1),
+    )
+    march = circle.meetings.get(month=D(2027, 3, 1))
+    assert march.ends_at - march.starts_at == datetime.timedelta(hours=1)

@@ -273,3 +273,16 @@ def test_figures_for_past_months_come_from_the_cache_the_second_time(
     assert counted_second == counted_first - 11  # the whole-scope counts of 11 past month-ends
     assert second.timeline == first.timeline
     assert [team.trend for team in second.teams] == [team.trend for team in first.teams]
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_filter_that_cannot_be_used_is_named_and_only_it_is_ignored(cast, as_user, headers):
+    client = as_user(cast.programme_lead)
+
+    response = client.get(reverse("fidelity"), {**PAGE, "phase": "banana"}, **headers)
+
+    assert response.status_code == 200
+    assert response.context["data"].filters.as_of == AS_OF
+    html = response.content.decode()
+    assert "These figures leave out what could not be used" in html
+    assert "Phase cohort: Select a valid choice." in html

@@ -22,6 +22,13 @@ def test_rollout_report_refuses_a_bad_date():
         run("rollout_report", "--as-of", "31/12/2016")
 
 
+@pytest.mark.parametrize("command", ["rollout_report", "fidelity_report"])
+@pytest.mark.parametrize("as_of", ["9999-12-31", "1999-12-31"])
+def test_the_report_commands_refuse_a_date_outside_the_span(command, as_of):
+    with pytest.raises(CommandError, match="--as-of: Enter a date between 1 January 2000 and"):
+        run(command, "--as-of", as_of)
+
+
 def test_import_roster_command_imports_a_good_file(tmp_path):
     path = tmp_path / "roster.csv"
     path.write_text("email,full_name,team,role_group\na@x.example,A,T,partner\n")

@@ -161,6 +161,11 @@ BAD_ROWS = [
     ("ann@council.example,P,C,1,2016-13-01,yes", "date '2016-13-01' is not a date"),
     ("ann@council.example,P,C,1,1 March 2016,yes", "date '1 March 2016' is not a date"),
     ("ann@council.example,P,C,1,,yes", "date is required"),
+    (
+        "ann@council.example,P,C,1,01/01/1900,yes",
+        "date '01/01/1900': Enter a date between 1 January 2000 and 31 December",
+    ),
+    ("ann@council.example,P,C,1,9999-12-31,yes", "date '9999-12-31': Enter a date between"),
     ("ann@council.example,P,C,1,2016-01-01,maybe", "attended 'maybe' is not yes or no"),
     (
         "bo@council.example,P,C,2,2016-01-08,yes",

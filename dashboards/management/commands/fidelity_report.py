@@ -1,21 +1,14 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from dashboards.selectors import Dashboard, Filters, dashboard
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not '{value}'.") from error
+from training.dates import as_of_option
 
 
 def report(data: Dashboard) -> dict[str, object]:
@@ -86,7 +79,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
-        data = dashboard(Filters(as_of=_date(as_of) if as_of else timezone.localdate()))
+        data = dashboard(Filters(as_of=as_of_option(as_of) if as_of else timezone.localdate()))
         figures = report(data)
         if format == "json":
             self.stdout.write(json.dumps(figures, indent=2))

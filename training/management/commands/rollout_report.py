@@ -1,21 +1,14 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from training.dates import as_of_option
 from training.selectors import RolloutSummary, rollout_summary
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not '{value}'.") from error
 
 
 class Command(BaseCommand):
@@ -26,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
-        summary = rollout_summary(as_of=_date(as_of) if as_of else timezone.localdate())
+        summary = rollout_summary(as_of=as_of_option(as_of) if as_of else timezone.localdate())
         if format == "json":
             self.stdout.write(json.dumps(summary.as_dict(), indent=2))
         elif format == "csv":
