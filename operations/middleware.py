@@ -21,14 +21,17 @@ from training.models import PersonStatus
 
 security_log = logging.getLogger("operations.security")
 
-# When the session's expiry was last moved forward (seconds since the epoch).
+# When the session's expiry was last moved forward, and when its person signed in (seconds since
+# the epoch).
 SESSION_REFRESHED_AT = "operations_refreshed_at"
+SESSION_SIGNED_IN_AT = "operations_signed_in_at"
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class SessionEndMiddleware:
-    """End the session of an account that has been disabled or whose person has left.
+    """End the session of an account that has been disabled or whose person has left, and any
+    session SESSION_MAX_SECONDS after its sign-in, however busy.
 
     Django already treats a disabled account as signed out, but leaves its session behind; this
     deletes it. A person marked "left" on the roster is signed out on their next request even if
@@ -50,12 +53,21 @@ class SessionEndMiddleware:
             )
             if not user.is_active or any(status == PersonStatus.LEFT for status, _ in rows):
                 self._end(request, user.pk, "left" if user.is_active else "inactive")
+            elif self._too_old(request):
+                self._end(request, user.pk, "signed-in-too-long")
             else:
                 remember_roles(user, {name for _, name in rows if name})
         elif SESSION_KEY in request.session:
             # The session names an account that is disabled, deleted or no longer valid.
             self._end(request, request.session[SESSION_KEY], "inactive-or-deleted")
         return self.get_response(request)
+
+    @staticmethod
+    def _too_old(request: HttpRequest) -> bool:
+        now = int(time.time())
+        # A session from before sign-in times were kept counts from the first request that sees it.
+        signed_in_at = request.session.setdefault(SESSION_SIGNED_IN_AT, now)
+        return now - signed_in_at >= settings.SESSION_MAX_SECONDS
 
     @staticmethod
     def _end(request: HttpRequest, account_id: object, reason: str) -> None:

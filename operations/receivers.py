@@ -16,15 +16,18 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from accounts.models import User
-from operations.middleware import SESSION_REFRESHED_AT, security_log
+from operations.middleware import SESSION_REFRESHED_AT, SESSION_SIGNED_IN_AT, security_log
 
 
 @receiver(user_logged_in, dispatch_uid="operations_sign_in")
 def sign_in_recorded(sender: type, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     security_log.info("sign-in account=%s", user.pk)
     if request is not None and hasattr(request, "session"):
-        # A new session's expiry is fresh; SessionRefreshMiddleware counts from here.
-        request.session[SESSION_REFRESHED_AT] = int(time.time())
+        # A new session's expiry is fresh; SessionRefreshMiddleware counts from here, and
+        # SessionEndMiddleware ends it SESSION_MAX_SECONDS after this however busy it is.
+        now = int(time.time())
+        request.session[SESSION_REFRESHED_AT] = now
+        request.session[SESSION_SIGNED_IN_AT] = now
 
 
 @receiver(user_login_failed, dispatch_uid="operations_sign_in_failed")

@@ -68,7 +68,9 @@ class User:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            # "csrftoken", or "__Host-csrftoken" in production settings
+            token = [value for key, value in self.cookies.items() if key.endswith("csrftoken")]
+            headers["X-CSRFToken"] = token[0] if token else ""
             headers["Referer"] = f"http://{self.host}:{self.port}{path}"
         if htmx:
             headers["HX-Request"] = "true"

@@ -182,8 +182,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "account_confirm_reauthentication_code": expect(
         redirect_to("account_request_reauthentication_code")
     ),
-    # Open to everyone signed in, including adding an address and making it primary unverified;
-    # reported in the Trust issue (accounts/urls.py includes every allauth URL).
+    # Replaced by a page that says the sign-in email is the roster's (accounts.views).
     "account_email": SIGNED_IN,
     "account_email_verification_sent": PUBLIC,
     "account_change_password": SIGNED_IN,
@@ -195,6 +194,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "account_reset_password_from_key_done": PUBLIC,
     "account_reset_password_from_key": PUBLIC,
     "account_reset_password_done": PUBLIC,
+    # allauth.usersessions: each person's own sessions, and signing the others out.
+    "usersessions_list": SIGNED_IN,
     # allauth.mfa: two-factor sign-in with an authenticator app and recovery codes.
     # Nobody in the cast has an authenticator yet, and a test sign-in is not a recent password.
     "mfa_index": SIGNED_IN,

@@ -129,6 +129,17 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
+def second_page(browser: Browser) -> Iterator[Page]:
+    """Another browser (another person's, or the same person's elsewhere): its own cookies."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def sign_in() -> Callable[[Page, Any, Any], None]:
     """`sign_in(page, live_server, person)`: sign in through the real sign-in form."""
     return support.sign_in

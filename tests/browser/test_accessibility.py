@@ -75,3 +75,25 @@ def test_the_accessibility_check_reports_each_violation_with_its_rule_help_and_t
     assert "#no-alt" in message
     assert "label" in message
     assert "#no-label" in message
+
+
+@pytest.mark.browser
+def test_a_person_signs_out_their_other_sessions_from_the_keyboard(
+    page, second_page, live_server, transactional_db, cast, sign_in
+):
+    sign_in(second_page, live_server, cast.practitioner)  # another browser, left signed in
+    sign_in(page, live_server, cast.practitioner)
+
+    page.get_by_role("link", name="Your sessions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions")
+    expect(page.get_by_role("row")).to_have_count(3)  # the header and two sessions
+    assert_accessible(page)
+
+    button = page.get_by_role("button", name="Sign Out Other Sessions")
+    button.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("row")).to_have_count(2)
+    assert_accessible(page)
+    second_page.reload()
+    expect(second_page.get_by_role("button", name="Sign in")).to_be_visible()

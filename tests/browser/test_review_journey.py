@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from competencies.frameworks import current_version, framework_import, version_publish
 from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review, ReviewStatus
@@ -28,17 +27,6 @@ KEYS = {
 }
 SUMMARY = ("summary", "What the levels look like")
 LEVEL_NUMBER = {"Basic": 1, "Competent": 2, "Advanced": 3, "Not yet seen": None}
-
-
-@pytest.fixture
-def second_page(browser: Browser) -> Iterator[Page]:
-    """Another person's browser: a separate context, with its own cookies."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
-    )
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def published_framework() -> FrameworkVersion:

@@ -145,3 +145,24 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
     hashed = tmp_path / manifest["css/site.css"]
     assert hashed.name != "site.css"
     assert hashed.with_name(hashed.name + ".gz").exists()
+
+
+def test_production_cookies_carry_the_host_prefix_and_debug_keeps_plain_names():
+    names = ("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME")
+
+    assert production_settings(*names) == {
+        "SESSION_COOKIE_NAME": "__Host-sessionid",
+        "CSRF_COOKIE_NAME": "__Host-csrftoken",
+    }
+    # Plain HTTP on 127.0.0.1 for `make run`: browsers refuse __Host- cookies without HTTPS.
+    assert production_settings(*names, DJANGO_DEBUG="1") == {
+        "SESSION_COOKIE_NAME": "sessionid",
+        "CSRF_COOKIE_NAME": "csrftoken",
+    }
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_unless_the_environment_says_otherwise():
+    assert production_settings("SESSION_MAX_SECONDS") == {"SESSION_MAX_SECONDS": 12 * 60 * 60}
+    assert production_settings("SESSION_MAX_SECONDS", SESSION_MAX_SECONDS="1800") == {
+        "SESSION_MAX_SECONDS": 1800
+    }

@@ -1,4 +1,5 @@
-"""Sessions end when a person leaves, when their account is disabled and after 8 idle hours."""
+"""Sessions end when a person leaves, when their account is disabled, after 8 idle hours and
+12 hours after sign-in however busy; people see and end their other sessions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Permission, can
-from operations.middleware import SESSION_REFRESHED_AT
+from operations.middleware import SESSION_REFRESHED_AT, SESSION_SIGNED_IN_AT
 from tests.factories import PASSWORD, make_person
 from training.models import Person, PersonStatus
 
@@ -150,3 +151,53 @@ def test_a_password_change_ends_the_persons_other_sessions(cast, as_user):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def signed_in_hours_ago(client, hours: float) -> None:
+    session = client.session
+    session[SESSION_SIGNED_IN_AT] -= int(hours * 60 * 60)
+    session.save()
+
+
+def test_a_busy_session_ends_twelve_hours_after_sign_in(cast, as_user):
+    client = as_user(cast.practitioner)
+    session_key = client.session.session_key
+    signed_in_hours_ago(client, 11.9)
+    assert client.get(reverse("home")).status_code == 200
+
+    signed_in_hours_ago(client, 0.1)
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert not Session.objects.filter(session_key=session_key).exists()
+
+
+def test_a_session_from_before_sign_in_times_were_kept_starts_its_twelve_hours_now(cast, as_user):
+    client = as_user(cast.practitioner)
+    session = client.session
+    del session[SESSION_SIGNED_IN_AT]
+    session.save()
+
+    assert client.get(reverse("home")).status_code == 200
+    assert client.session[SESSION_SIGNED_IN_AT] == pytest.approx(timezone.now().timestamp(), abs=5)
+
+
+def test_people_see_only_their_own_sessions_and_can_end_the_others(client, cast):
+    for person in (cast.practitioner, cast.practitioner, cast.supervisor):
+        client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+        client.cookies.clear()
+    here = client
+    here.post(reverse("account_login"), {"login": cast.practitioner.email, "password": PASSWORD})
+
+    page = here.get(reverse("usersessions_list"))
+
+    assert page.status_code == 200
+    assert len(page.context["sessions"]) == 3
+    assert Session.objects.count() == 4
+
+    here.post(reverse("usersessions_list"))
+
+    left = here.get(reverse("usersessions_list")).context["sessions"]
+    assert [session.session_key for session in left] == [here.session.session_key]
+    assert Session.objects.count() == 2  # this one and the supervisor's
