@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "operations.middleware.SessionRefreshMiddleware",
     "operations.middleware.PrivateResponseMiddleware",
     "operations.middleware.RefusalLogMiddleware",
+    "operations.middleware.HtmxSignInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

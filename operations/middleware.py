@@ -8,12 +8,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
 from accounts.roles import remember_roles
@@ -97,6 +101,32 @@ class SessionRefreshMiddleware:
             if now - refreshed_at >= settings.SESSION_REFRESH_SECONDS:
                 # A changed session is saved, with a new expiry, by SessionMiddleware.
                 session[SESSION_REFRESHED_AT] = now
+        return response
+
+
+class HtmxSignInMiddleware:
+    """Send an htmx request that needs a sign-in to the sign-in page as a whole page.
+
+    htmx follows a redirect itself and would swap the sign-in form into the fragment it asked for
+    (after a session has ended, say); an HX-Redirect makes the browser load the sign-in page
+    instead, and come back afterwards to the page the person was on (HX-Current-URL).
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            same_site = current.netloc == request.get_host() and current.path
+            back_to = urlunsplit(("", "", current.path, current.query, "")) if same_site else None
+            target = redirect_to_login(back_to or request.get_full_path())["Location"]
+            return HttpResponseClientRedirect(target)
         return response
 
 

@@ -406,10 +406,12 @@ def describe(response: HttpResponse) -> str:
 def problem(response: HttpResponse, expected: Outcome, requested: str) -> str | None:
     """Why a response is not the expected one, or None if it is."""
     if isinstance(expected, Redirect):
-        location = urlsplit(response.get("Location", ""))
+        # An htmx request is sent to sign in with HX-Redirect, so that htmx loads a whole page.
+        client_redirect = response.status_code == 200 and response.has_header("HX-Redirect")
+        location = urlsplit(response.get("HX-Redirect" if client_redirect else "Location", ""))
         wanted = [reverse(name) for name in expected.to]
         if (
-            response.status_code == 302
+            (response.status_code == 302 or client_redirect)
             and location.path in wanted
             and (not expected.with_next or parse_qs(location.query).get("next") == [requested])
         ):

@@ -201,3 +201,21 @@ def test_people_see_only_their_own_sessions_and_can_end_the_others(client, cast)
     left = here.get(reverse("usersessions_list")).context["sessions"]
     assert [session.session_key for session in left] == [here.session.session_key]
     assert Session.objects.count() == 2  # this one and the supervisor's
+
+
+def test_an_htmx_request_that_needs_a_sign_in_loads_the_sign_in_page_as_a_whole_page(client):
+    circles = reverse("circle_list")
+
+    page = client.get(circles)
+    fragment = client.get(
+        circles, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{circles}?page=2"
+    )
+    elsewhere = client.get(
+        circles, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/phish"
+    )
+
+    login = reverse("account_login")
+    assert page.status_code == 302 and page.url == f"{login}?next={circles}"
+    assert fragment.status_code == 200 and not fragment.content
+    assert fragment["HX-Redirect"] == f"{login}?next=/circles/%3Fpage%3D2"
+    assert elsewhere["HX-Redirect"] == f"{login}?next={circles}"
