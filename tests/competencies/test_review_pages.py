@@ -97,6 +97,30 @@ def test_an_htmx_choice_saves_one_rating_and_returns_only_its_status(cast, as_us
     assert (rating.rater, rating.level, rating.comment) == (Rater.SELF, 2, "On track")
 
 
+def test_an_htmx_choice_also_updates_the_views_differ_mark_beside_the_other_rating(
+    cast, as_user, review
+):
+    rate_all(review, Rater.SELF)  # every competency rated 2 by the practitioner
+    review_submit(review=review)
+    first, second = competency_ids(review)[:2]
+    supervisor = as_user(cast.supervisor)
+
+    def rate(competency: int, level: str) -> str:
+        response = supervisor.post(
+            reverse("review_detail", args=[review.pk]),
+            {"competency": competency, f"level-{competency}": level, f"based_on-{competency}": "0"},
+            **HTMX,
+        )
+        return response.content.decode()
+
+    differ = rate(first, "3")
+    agree = rate(second, "2")
+
+    mark = '<span id="differ-{}" hx-swap-oob="true">'
+    assert mark.format(first) + '<span class="badge' in differ and "Views differ" in differ
+    assert mark.format(second) + "</span>" in agree and "Views differ" not in agree
+
+
 def test_the_whole_grid_saves_as_a_plain_form_without_javascript(cast, as_user, review):
     ids = competency_ids(review)
     data = {f"level-{cid}": "3" for cid in ids}
