@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from competencies.models import Area, Competency, Framework, FrameworkVersion, Stage, VersionStatus
 
@@ -152,17 +153,20 @@ def _fill(version: FrameworkVersion, areas: list[dict[str, Any]]) -> None:
         area = Area.objects.create(
             version=version, stage=area_data["stage"], title=area_data["title"], order=order
         )
-        Competency.objects.bulk_create(
-            Competency(
-                area=area,
-                code=competency["code"],
-                title=competency["title"],
-                basic=competency["basic"],
-                competent=competency["competent"],
-                advanced=competency["advanced"],
-                order=index,
-            )
-            for index, competency in enumerate(area_data["competencies"])
+        bulk_create_with_history(
+            [
+                Competency(
+                    area=area,
+                    code=competency["code"],
+                    title=competency["title"],
+                    basic=competency["basic"],
+                    competent=competency["competent"],
+                    advanced=competency["advanced"],
+                    order=index,
+                )
+                for index, competency in enumerate(area_data["competencies"])
+            ],
+            Competency,
         )
 
 

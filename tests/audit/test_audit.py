@@ -111,3 +111,33 @@ def _product_patterns():
     from django.urls import get_resolver
 
     return [p for p in get_resolver().url_patterns if "admin" not in str(p.pattern)]
+
+
+def test_a_framework_import_and_its_publication_are_in_the_trail_with_their_author(cast, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import Area, Competency, FrameworkVersion
+
+    client = as_user(cast.administrator)
+    starter = FrameworkVersion.objects.get()
+    csv_text = client.get(
+        reverse("framework_version", args=[starter.pk]), {"format": "csv"}
+    ).content
+
+    client.post(
+        reverse("framework_import"),
+        {"file": SimpleUploadedFile("f.csv", csv_text), "name": "Our own framework"},
+    )
+    draft = FrameworkVersion.objects.get(framework__name="Our own framework")
+    client.post(reverse("framework_action", args=[draft.pk]), {"action": "publish"})
+
+    admin = cast.administrator.user
+    competencies = Competency.history.filter(area__version=draft)
+    assert competencies.count() == 19
+    assert set(competencies.values_list("history_type", "history_user")) == {("+", admin.pk)}
+    assert set(Area.history.filter(version=draft).values_list("history_type", "history_user")) == {
+        ("+", admin.pk)
+    }
+    assert list(
+        draft.history.order_by("history_id").values_list("history_type", "status", "history_user")
+    ) == [("+", "draft", admin.pk), ("~", "published", admin.pk)]
