@@ -5,6 +5,7 @@ Imported lazily by tests and conftest, so that nothing here needs Playwright at 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
+# The screenshots in the README and docs: refreshed only when asked, so that a test run leaves the
+# working tree as it found it.
+DOCS_SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA: the level the accessibility statement promises.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -115,3 +119,29 @@ def save_artifacts(nodeid: str, page: Page) -> list[Path]:
     except Exception as error:
         print(f"Could not save the HTML of {page.url}: {error}")
     return saved
+
+
+# Screenshots for the docs -----------------------------------------------------------------------
+
+
+def docs_screenshot(page: Page, name: str, *, from_heading: bool = False) -> Path:
+    """A viewport-sized (1280x900) screenshot for the docs, without a focus ring in it.
+
+    It goes to docs/screenshots/ when UPDATE_SCREENSHOTS=1, and to test-artifacts/ otherwise.
+    The page is scrolled to the top, or to just above its first heading with `from_heading`.
+    """
+    folder = DOCS_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => document.activeElement?.blur()")
+    # Instantly: Bootstrap makes scrolling smooth, and a screenshot would catch it halfway.
+    if from_heading:
+        page.get_by_role("heading", level=1).evaluate(
+            "heading => window.scrollTo({top: heading.getBoundingClientRect().top + window.scrollY"
+            " - 16, behavior: 'instant'})"
+        )
+    else:
+        page.evaluate("() => window.scrollTo({top: 0, behavior: 'instant'})")
+    path = folder / name
+    page.screenshot(path=str(path), full_page=False)
+    assert path.stat().st_size < 300_000
+    return path

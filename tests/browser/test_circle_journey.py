@@ -9,11 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from circles.models import AttendanceStatus, CircleMeeting, MeetingAttendance, MeetingStatus
-from tests.browser.support import REPO_ROOT, assert_accessible
+from tests.browser.support import assert_accessible, docs_screenshot
 from tests.factories import make_circle, make_person
 from training.models import Person
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 SECOND_TUESDAY = "the second Tuesday of each month, 10:00 to 12:00"
 
 
@@ -48,16 +47,6 @@ def selected_options(select: Locator) -> list[str]:
 
 def coming_meetings(page: Page) -> Locator:
     return page.get_by_role("region", name="Coming meetings").get_by_role("listitem")
-
-
-def screenshot(page: Page, name: str) -> None:
-    """A viewport-sized (1280x900) screenshot for the docs, without a focus ring in it."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate(
-        "() => { document.activeElement?.blur(); window.scrollTo({top: 0, behavior: 'instant'}); }"
-    )
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
-    assert (SCREENSHOTS / name).stat().st_size < 300_000
 
 
 @pytest.mark.browser
@@ -160,7 +149,7 @@ def test_practice_leader_sets_up_a_circle_for_a_year_and_changes_two_meetings(
     expect(coming_meetings(page).nth(2)).to_contain_text(f"{cancelled:%A %-d %B %Y}")
     expect(coming_meetings(page).nth(2)).to_contain_text("Cancelled")
     expect(coming_meetings(page)).to_have_count(len(expected))
-    screenshot(page, "circle.png")
+    docs_screenshot(page, "circle.png")
 
     # The database agrees: one meeting moved (and its sequence raised), one cancelled.
     meetings = list(CircleMeeting.objects.filter(circle__name="Cheltenham West circle"))
@@ -248,7 +237,7 @@ def test_practice_leader_takes_the_register_of_a_past_meeting_by_keyboard_alone(
     # Both were saved without the page reloading.
     assert page.evaluate("() => window.notReloaded === true")
     assert page.evaluate("() => location.pathname") == f"/meetings/{meeting.pk}/"
-    screenshot(page, "attendance.png")
+    docs_screenshot(page, "attendance.png")
 
     # After a reload the choices are still there.
     page.reload()

@@ -31,11 +31,16 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from accounts.roles import Role
 from competencies.frameworks import current_version, framework_import, version_publish
 from dashboards.selectors import Dashboard, Filters, dashboard
-from tests.browser.support import REPO_ROOT, assert_accessible, table_headers, table_rows
+from tests.browser.support import (
+    REPO_ROOT,
+    assert_accessible,
+    docs_screenshot,
+    table_headers,
+    table_rows,
+)
 from training.demo import DEMO_PASSWORD, EMAIL_DOMAIN
 from training.models import Team
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 LEAD_EMAIL = f"programme.lead@{EMAIL_DOMAIN}"
 TEAM = "Stroud Integrated District Team"
 # The dashboard counts a year of the demo's history on every request: several seconds a page.
@@ -90,16 +95,6 @@ def sign_in_as_the_demo_lead(page: Page, live_server: object) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Roll-out and fidelity", timeout=SLOW_MS
     )
-
-
-def screenshot(page: Page, name: str) -> None:
-    """A viewport-sized (1280x900) screenshot of the top of the page for the docs."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate(
-        "() => { document.activeElement?.blur(); window.scrollTo({top: 0, behavior: 'instant'}); }"
-    )
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
-    assert (SCREENSHOTS / name).stat().st_size < 300_000
 
 
 # Reading the page -------------------------------------------------------------------------------
@@ -349,7 +344,7 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     started = time.perf_counter()
     page.goto(f"{live_server.url}/")
     expect_summary(page, expected_summary(everyone))
-    screenshot(page, "dashboard.png")
+    docs_screenshot(page, "dashboard.png")
     page.set_viewport_size({"width": 320, "height": 640})
     expect(page.get_by_role("button", name="Show the menu")).to_be_visible()
     assert not page_scrolls_sideways(page), page.evaluate(

@@ -9,10 +9,9 @@ from playwright.sync_api import Page, expect
 
 from competencies.frameworks import current_version, framework_import, version_publish
 from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review, ReviewStatus
-from tests.browser.support import REPO_ROOT, assert_accessible
+from tests.browser.support import REPO_ROOT, assert_accessible, docs_screenshot
 from training.models import Person
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 # How each person rates the competencies, in turn down the grid.
 SELF_PATTERN = ["Competent", "Advanced", "Basic", "Not yet seen", "Competent", "Advanced"]
 SUPERVISOR_PATTERN = ["Competent", "Competent", "Basic", "Basic", "Advanced"]
@@ -121,18 +120,6 @@ def difference(mine: str, theirs: str) -> str:
     return "You rate yourself lower" if gap < 0 else "Same"
 
 
-def screenshot_grid(page: Page) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("() => document.activeElement?.blur()")
-    # Instantly: Bootstrap makes scrolling smooth, and a screenshot would catch it halfway.
-    page.get_by_role("heading", level=1).evaluate(
-        "heading => window.scrollTo({top: heading.getBoundingClientRect().top + window.scrollY"
-        " - 16, behavior: 'instant'})"
-    )
-    page.screenshot(path=str(SCREENSHOTS / "review-grid.png"), full_page=False)
-    assert (SCREENSHOTS / "review-grid.png").stat().st_size < 300_000
-
-
 @pytest.mark.browser
 def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     page, second_page, live_server, transactional_db, cast, sign_in
@@ -213,7 +200,7 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     expect(second_page.get_by_role("radio", checked=True)).to_have_count(len(titles))
     assert_accessible(second_page)
     expect(second_page.get_by_text("Views differ", exact=True)).to_have_count(differ)
-    screenshot_grid(second_page)
+    docs_screenshot(second_page, "review-grid.png", from_heading=True)
 
     # They confirm they have discussed it, and sign it off.
     second_page.get_by_label(
