@@ -12,5 +12,5 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/change/", views.meeting_change, name="meeting_change"),
     path("calendar/", views.my_calendar, name="my_calendar"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -59,6 +59,9 @@ def rollout(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+MOST_PER_PAGE = 500
+
+
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_ROSTER)
 def roster(request: HttpRequest) -> HttpResponse:
@@ -82,6 +85,11 @@ def roster(request: HttpRequest) -> HttpResponse:
     response = export_response(request, table, f"roster-{timezone.localdate()}")
     if response:
         return response
+    size = request.GET.get(table.prefixed_per_page_field)
+    if size is not None and not (size.isdecimal() and 1 <= int(size) <= MOST_PER_PAGE):
+        # django-tables2 would take a page size of -1 from the address and fail on it.
+        request.GET = request.GET.copy()
+        del request.GET[table.prefixed_per_page_field]
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "training/roster.html"
     if request.htmx:

@@ -190,3 +190,8 @@ def test_the_feed_runs_a_constant_number_of_queries(client, django_assert_num_qu
     # the feed with its person; meetings with circles; 2:1s and their practitioners
     with django_assert_num_queries(4):
         client.get(reverse("calendar_feed", args=[token]))
+
+
+@pytest.mark.parametrize("token", ["abc%00def", "a%20b", "%F0%9F%99%82", "x" * 300])
+def test_a_feed_address_that_cannot_be_a_token_is_not_found(client, token):
+    assert client.get(f"/calendar/{token}.ics").status_code == 404

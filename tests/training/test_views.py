@@ -151,6 +151,15 @@ def test_roster_lists_and_filters_people(cast, as_user):
     assert list(response.context["table"].data) == [cast.outsider]
 
 
+@pytest.mark.parametrize("per_page", ["-1", "0", "1e8", "abc", "999999", "", "1"])
+def test_any_page_size_in_the_address_gives_a_page(cast, as_user, per_page):
+    response = as_user(cast.administrator).get(reverse("roster"), {"per_page": per_page})
+
+    assert response.status_code == 200
+    shown = len(response.context["table"].page.object_list)
+    assert shown == (1 if per_page == "1" else 6)  # the cast: six people, one page of 50
+
+
 def test_roster_htmx_request_gets_only_the_results(cast, as_user):
     response = as_user(cast.administrator).get(reverse("roster"), **HTMX)
 
