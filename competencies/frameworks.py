@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -75,41 +76,80 @@ def version_as_csv(version: FrameworkVersion) -> str:
 
 def _areas_from_csv(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    if [name.strip().lower() for name in reader.fieldnames or []] != CSV_COLUMNS:
+    try:
+        fieldnames, rows = reader.fieldnames or [], list(reader)
+    except csv.Error as error:  # a cell longer than the csv module's limit, for one
+        raise ValidationError(f"The file cannot be read as CSV: {error}.") from error
+    if [name.strip().lower() for name in fieldnames] != CSV_COLUMNS:
         raise ValidationError("The CSV header must be: " + ", ".join(CSV_COLUMNS))
     areas: dict[str, dict[str, Any]] = {}
-    for row in reader:
+    for row in rows:
+        # A short row leaves None in its missing cells; _validate names what is then missing.
+        cells = {key: row.get(key) or "" for key in CSV_COLUMNS}
         area = areas.setdefault(
-            row["stage"], {"stage": row["stage"], "title": row["area_title"], "competencies": []}
+            cells["stage"],
+            {"stage": cells["stage"], "title": cells["area_title"], "competencies": []},
         )
-        area["competencies"].append({key: row[key] for key in CSV_COLUMNS[2:]})
+        area["competencies"].append({key: cells[key] for key in CSV_COLUMNS[2:]})
     return list(areas.values())
 
 
-def _validate(areas: list[dict[str, Any]]) -> list[str]:
+def _longest(model: type, name: str) -> int | None:
+    return model._meta.get_field(name).max_length
+
+
+def _text_problem(value: object, what: str, longest: int | None) -> str | None:
+    """Why `value` cannot be stored as the text `what`, or None when it can."""
+    if not isinstance(value, str) or not value.strip():
+        return f"{what} is required (as text)"
+    if "\x00" in value:
+        return f"{what} contains a null character"
+    if longest and len(value) > longest:
+        return f"{what} is longer than {longest} characters"
+    return None
+
+
+def _validate(areas: object) -> list[str]:
+    if not isinstance(areas, list):
+        return ["areas must be a list of areas"]
     problems = []
     seen_stages = set()
     for number, area in enumerate(areas, start=1):
+        if not isinstance(area, dict):
+            problems.append(
+                f"area {number}: it must be an object with a stage, title and competencies"
+            )
+            continue
         stage = area.get("stage")
-        if stage not in Stage.values:
+        if not isinstance(stage, str) or stage not in Stage.values:
             problems.append(
                 f"area {number}: stage '{stage}' is not one of {', '.join(Stage.values)}"
             )
         elif stage in seen_stages:
             problems.append(f"area {number}: stage '{stage}' appears twice")
-        seen_stages.add(stage)
-        codes = set()
-        for index, competency in enumerate(area.get("competencies") or [], start=1):
-            for key in ("code", "title", "basic", "competent", "advanced"):
-                if not str(competency.get(key) or "").strip():
-                    problems.append(f"area {number}, competency {index}: {key} is required")
-            if competency.get("code") in codes:
-                problems.append(
-                    f"area {number}, competency {index}: code '{competency['code']}' repeats"
-                )
-            codes.add(competency.get("code"))
-        if not area.get("competencies"):
+        else:
+            seen_stages.add(stage)
+        if problem := _text_problem(area.get("title"), "title", _longest(Area, "title")):
+            problems.append(f"area {number}: {problem}")
+        competencies = area.get("competencies")
+        if not isinstance(competencies, list) or not competencies:
             problems.append(f"area {number}: it has no competencies")
+            continue
+        codes = set()
+        for index, competency in enumerate(competencies, start=1):
+            where = f"area {number}, competency {index}"
+            if not isinstance(competency, dict):
+                problems.append(f"{where}: it must be an object with a code, title and levels")
+                continue
+            for key in ("code", "title", "basic", "competent", "advanced"):
+                if problem := _text_problem(competency.get(key), key, _longest(Competency, key)):
+                    problems.append(f"{where}: {problem}")
+            code = competency.get("code")
+            if isinstance(code, str) and code and not slug_re.match(code):
+                problems.append(f"{where}: code '{code}' may hold only letters, digits, - and _")
+            elif isinstance(code, str) and code in codes:
+                problems.append(f"{where}: code '{code}' repeats")
+            codes.add(code if isinstance(code, str) else None)
     if not areas:
         problems.append("the framework has no areas")
     return problems
@@ -125,16 +165,27 @@ def framework_import(*, text: str, file_format: str, name: str | None = None) ->
             raise ValidationError(
                 f"The file is not valid JSON: {error.msg} (line {error.lineno})."
             ) from error
+        except RecursionError as error:
+            raise ValidationError("The file nests lists or objects too deeply.") from error
         if not isinstance(data, dict):
             raise ValidationError("The JSON file must hold one framework object.")
         areas = data.get("areas") or []
         name = name or data.get("framework")
-        description, notes = data.get("description", ""), data.get("notes", "")
+        description, notes = data.get("description") or "", data.get("notes") or ""
     else:
         areas, description, notes = _areas_from_csv(text), "", ""
     if not name:
         raise ValidationError("Give the framework a name.")
-    problems = _validate(areas)
+    problems = [
+        problem
+        for value, what, longest in (
+            (name, "the framework's name", _longest(Framework, "name")),
+            (description or "-", "description", None),
+            (notes or "-", "notes", None),
+        )
+        if (problem := _text_problem(value, what, longest))
+    ]
+    problems += _validate(areas)
     if problems:
         raise ValidationError(problems)
     framework, _ = Framework.objects.get_or_create(name=name, defaults={"description": description})

@@ -19,6 +19,7 @@ import contextlib
 import csv
 import datetime
 import io
+import json
 import time
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -43,7 +44,17 @@ from circles.models import (
     MeetingAttendance,
     Topic,
 )
-from competencies.models import CaseType, Competency, Rater, Rating, Review, RiskLevel
+from competencies.models import (
+    Area,
+    CaseType,
+    Competency,
+    Framework,
+    FrameworkVersion,
+    Rater,
+    Rating,
+    Review,
+    RiskLevel,
+)
 from competencies.services import review_start
 from supervision.models import SupervisionSession
 from tests.factories import attend, make_circle, make_cohort, make_person, make_phase, make_session
@@ -581,6 +592,83 @@ def test_a_very_wide_header_is_refused_at_once(columns, url_name):
     assert time.perf_counter() - started < 2
     assert [error.line for error in parsed.errors] == [1] * len(parsed.errors)
     assert parsed.errors and not parsed.rows
+
+
+# Competency frameworks --------------------------------------------------------------------------
+
+FRAMEWORK_TABLES = (Framework, FrameworkVersion, Area, Competency)
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), ANY_TEXT),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(SHORT_TEXT, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def framework_files() -> st.SearchStrategy[tuple[str, bytes]]:
+    """Near-valid frameworks (any cell may be any JSON value), any JSON, CSV text and bytes."""
+    text_or_any = st.one_of(SHORT_TEXT, st.just("x" * 201), JSON_VALUES)
+    competency = st.fixed_dictionaries(
+        {
+            key: st.one_of(st.just(good), text_or_any)
+            for key, good in (
+                ("code", "listens"),
+                ("title", "Listens"),
+                ("basic", "Sometimes"),
+                ("competent", "Usually"),
+                ("advanced", "Always"),
+            )
+        }
+    )
+    area = st.fixed_dictionaries(
+        {
+            "stage": st.one_of(st.sampled_from(["engagement", "analysis"]), text_or_any),
+            "title": st.one_of(st.just("Engagement"), text_or_any),
+            "competencies": st.one_of(st.lists(competency, max_size=3), JSON_VALUES),
+        }
+    )
+    framework = st.fixed_dictionaries(
+        {
+            "framework": st.one_of(st.just("Ours"), text_or_any),
+            "areas": st.one_of(st.lists(area, max_size=3), JSON_VALUES),
+        },
+        optional={"description": text_or_any, "notes": text_or_any},
+    )
+    as_json = st.one_of(framework, JSON_VALUES).map(lambda value: json.dumps(value).encode())
+    header = "stage,area_title,code,title,basic,competent,advanced\n"
+    as_csv = st.one_of(
+        st.tuples(st.just(header), st.text(max_size=200)).map("".join),
+        st.text(max_size=200),
+        st.sampled_from([header + "x" * 140_000 + "\n", header + "a,b\x00c\n"]),
+    ).map(lambda text: text.encode("utf-8", errors="replace"))
+    deep = st.integers(1, 200_000).map(lambda depth: b"[" * depth + b"]" * depth)
+    return st.one_of(
+        st.tuples(st.just("f.json"), st.one_of(as_json, deep, st.binary(max_size=300))),
+        st.tuples(st.just("f.csv"), st.one_of(as_csv, st.binary(max_size=300))),
+    )
+
+
+@PROPERTY
+@given(data=st.data())
+def test_a_framework_import_never_fails_and_a_refused_file_creates_nothing(cast, as_user, data):
+    name, content = data.draw(framework_files(), label="file")
+    post = {
+        "file": SimpleUploadedFile(name, content),
+        "name": data.draw(st.one_of(st.just(""), st.just("Ours"), SHORT_TEXT), label="name"),
+    }
+    client = as_user(cast.administrator)
+    with rolled_back():
+        before = rows(*FRAMEWORK_TABLES)
+        response = send(client, "post", reverse("framework_import"), post)
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert_refused(response, "form")
+            assert rows(*FRAMEWORK_TABLES) == before
+        else:
+            assert (
+                FrameworkVersion.objects.count() == len(before["competencies.FrameworkVersion"]) + 1
+            )
 
 
 # Learning circles ------------------------------------------------------------------------------

@@ -288,3 +288,124 @@ def test_a_bad_framework_file_is_refused_with_every_problem_and_nothing_created(
     assert "stage &#x27;magic&#x27; is not one of" in html
     assert "competency 1: title is required" in html
     assert FrameworkVersion.objects.count() == 1
+
+
+GOOD_COMPETENCY = {
+    "code": "listens",
+    "title": "Listens",
+    "basic": "Sometimes",
+    "competent": "Usually",
+    "advanced": "Always",
+}
+
+
+@pytest.mark.parametrize(
+    ("areas", "message"),
+    [
+        ("abc", "areas must be a list of areas"),
+        (["x"], "area 1: it must be an object"),
+        ([{"stage": "engagement", "competencies": [GOOD_COMPETENCY]}], "area 1: title is required"),
+        (
+            [{"stage": "engagement", "title": "E", "competencies": ["x"]}],
+            "competency 1: it must be",
+        ),
+        ([{"stage": ["engagement"], "title": "E", "competencies": [GOOD_COMPETENCY]}], "stage"),
+        (
+            [
+                {
+                    "stage": "engagement",
+                    "title": "E",
+                    "competencies": [{**GOOD_COMPETENCY, "code": "c" * 41}],
+                }
+            ],
+            "code is longer than 40 characters",
+        ),
+        (
+            [{"stage": "engagement", "title": "E" * 201, "competencies": [GOOD_COMPETENCY]}],
+            "title is longer than 200 characters",
+        ),
+        (
+            [
+                {
+                    "stage": "engagement",
+                    "title": "E",
+                    "competencies": [{**GOOD_COMPETENCY, "code": "a b"}],
+                }
+            ],
+            "code &#x27;a b&#x27; may hold only letters, digits, - and _",
+        ),
+        (
+            [
+                {
+                    "stage": "engagement",
+                    "title": "E",
+                    "competencies": [{**GOOD_COMPETENCY, "basic": "a\x00b"}],
+                }
+            ],
+            "basic contains a null character",
+        ),
+        (
+            [
+                {
+                    "stage": "engagement",
+                    "title": "E",
+                    "competencies": [{**GOOD_COMPETENCY, "title": 7}],
+                }
+            ],
+            "title is required (as text)",
+        ),
+    ],
+)
+def test_a_malformed_framework_file_is_refused_with_a_message_and_nothing_created(
+    cast, as_user, areas, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import Framework, FrameworkVersion
+
+    data = json.dumps({"framework": "Odd", "areas": areas}).encode()
+    response = as_user(cast.administrator).post(
+        reverse("framework_import"), {"file": SimpleUploadedFile("f.json", data)}
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert FrameworkVersion.objects.count() == 1
+    assert not Framework.objects.filter(name="Odd").exists()
+
+
+def test_a_framework_csv_with_short_rows_is_refused_with_a_message(cast, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "stage,area_title,code,title,basic,competent,advanced\nengagement,E,listens\n"
+    response = as_user(cast.administrator).post(
+        reverse("framework_import"),
+        {"file": SimpleUploadedFile("f.csv", text.encode()), "name": "Short"},
+    )
+
+    assert response.status_code == 200
+    assert "area 1, competency 1: title is required" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("f.json", b"[" * 100_000 + b"]" * 100_000, "nests lists or objects too deeply"),
+        (
+            "f.csv",
+            b"stage,area_title,code,title,basic,competent,advanced\n" + b"x" * 140_000 + b"\n",
+            "cannot be read as CSV: field larger than field limit",
+        ),
+    ],
+)
+def test_a_framework_file_the_parsers_give_up_on_is_refused_with_a_message(
+    cast, as_user, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = as_user(cast.administrator).post(
+        reverse("framework_import"), {"file": SimpleUploadedFile(name, content), "name": "X"}
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
