@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 
 from competencies.models import CaseType, Level, Review, RiskLevel
@@ -32,12 +35,8 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
     def clean(self) -> dict[str, object]:
         data = super().clean()
         reference = (data.get("case_reference") or "").strip()
-        words = reference.split()
-        if len(words) >= 2 and all(word.isalpha() and word.istitle() for word in words):
-            self.add_error(
-                "case_reference",
-                "This looks like a name. Use only your organisation's case reference.",
-            )
+        if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
+            self.add_error("case_reference", settings.CASE_REFERENCE_MESSAGE)
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data
@@ -85,7 +84,8 @@ class CorrectionForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
-        help_text="The signed-off review stays in the history; the correction records why.",
+        help_text="The signed-off review stays in the history; the correction records why. "
+        "Never write names or details of children, young people or families.",
     )
 
 

@@ -207,6 +207,19 @@ if OIDC_SERVER_URL := env.str("OIDC_SERVER_URL", default=""):
         }
     )
 
+# A review may name a case only by the organisation's pseudonymous reference: by default letters,
+# digits and / - _ . with at least one digit and no spaces (so "CR-1042", never "Jayden Smith" or a
+# date of birth written with spaces). An organisation sets its own format and the message that
+# explains it.
+CASE_REFERENCE_PATTERN = env.str(
+    "CASE_REFERENCE_PATTERN", default=r"(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}"
+)
+CASE_REFERENCE_MESSAGE = env.str(
+    "CASE_REFERENCE_MESSAGE",
+    default="Use only your organisation's case reference, such as CR-1042: letters, digits and "
+    "/ - _ . with at least one digit and no spaces. Never a name or a date of birth.",
+)
+
 # Two-factor sign-in (allauth's TOTP authenticator apps and recovery codes), open to everyone and
 # required for these roles: administrators and programme leads in production by default.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

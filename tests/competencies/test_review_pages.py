@@ -36,13 +36,58 @@ def test_a_practitioner_starts_a_review_about_a_case(cast, as_user):
     assert (review.case_reference, review.case_type, review.risk_level) == ("CR-1042", "cp", "high")
 
 
-def test_a_case_reference_that_looks_like_a_name_is_refused(cast, as_user):
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "Jamie Smith",
+        "jamie smith",
+        "JAMIE SMITH",
+        "Smith, Jamie",
+        "Jamie Smith-Jones",
+        "Jamie O'Neil",
+        "Jamie Smith 04/03/2015",
+        "Jamie",
+        "J. Smith",
+        "Jamie Smith DOB 4.3.15",
+        "04/03/2015 Smith",
+    ],
+)
+def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, as_user, reference):
     response = as_user(cast.practitioner).post(
-        reverse("review_start"), {"case_reference": "Jamie Smith", "case_type": "cin"}
+        reverse("review_start"), {"case_reference": reference, "case_type": "cin"}
     )
 
-    assert "This looks like a name" in response.content.decode()
+    assert response.status_code == 200
+    assert "Use only your organisation&#x27;s case reference, such as CR-1042" in (
+        response.content.decode()
+    )
     assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("reference", ["CR-1042", "2016/00417", "cin_77", "A1", "EH.2041.3"])
+def test_case_references_in_the_usual_shapes_are_accepted(cast, as_user, reference):
+    response = as_user(cast.practitioner).post(
+        reverse("review_start"), {"case_reference": reference, "case_type": "cin"}
+    )
+
+    assert response.status_code == 302
+    assert Review.objects.get().case_reference == reference
+
+
+def test_an_organisation_sets_its_own_case_reference_format(cast, as_user, settings):
+    settings.CASE_REFERENCE_PATTERN = r"LA\d{6}"
+    settings.CASE_REFERENCE_MESSAGE = "Use the LA number, such as LA123456."
+    client = as_user(cast.practitioner)
+
+    refused = client.post(
+        reverse("review_start"), {"case_reference": "CR-1042", "case_type": "cin"}
+    )
+    accepted = client.post(
+        reverse("review_start"), {"case_reference": "LA123456", "case_type": "cin"}
+    )
+
+    assert "Use the LA number, such as LA123456." in refused.content.decode()
+    assert accepted.status_code == 302
 
 
 @pytest.mark.parametrize("role", ["supervisor", "programme_lead", "administrator", "outsider"])
