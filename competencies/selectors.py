@@ -1,7 +1,9 @@
 """Reads behind the review grid, the review lists and My progress.
 
 Who may see a review is decided here, once: its practitioner, and that practitioner's
-supervisor (the review's named supervisor or their line manager). Anyone else gets a 404.
+supervisor (the review's named supervisor or their line manager). Anyone else gets a 404. Only
+the practitioner and the named supervisor write in it; a line manager who is not the named
+supervisor reads it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def get_review_for_user(user: User, pk: int) -> Review:
     if review is None:
         raise Http404("No such review.")
     return review
+
+
+def writes_in(review: Review, person: Person) -> bool:
+    """Whether the person fills in a column of this review, rather than only reading it."""
+    return person.pk in (review.practitioner_id, review.supervisor_id)
 
 
 def rater_in(review: Review, person: Person) -> Rater:

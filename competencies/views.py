@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -60,11 +60,14 @@ def review_start(request: HttpRequest) -> HttpResponse:
     return render(request, "competencies/review_start.html", {"form": form})
 
 
-def _grid_context(review: Review, rater: Rater, **extra: object) -> dict[str, object]:
+def _grid_context(
+    review: Review, rater: Rater, *, reader: bool = False, **extra: object
+) -> dict[str, object]:
     return {
         "review": review,
         "rater": rater,
-        "editable": services.may_rate(review, rater),
+        "reader": reader,
+        "editable": not reader and services.may_rate(review, rater),
         "grid": selectors.review_grid(review, rater),
         "levels": LEVEL_CHOICES,
         "history": selectors.review_history(review),
@@ -77,9 +80,15 @@ def _grid_context(review: Review, rater: Rater, **extra: object) -> dict[str, ob
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The rating grid: each choice saves at once with htmx, or the whole grid as one form."""
     review = selectors.get_review_for_user(request.user, pk)
-    rater = selectors.rater_in(review, _person(request))
+    person = _person(request)
+    rater = selectors.rater_in(review, person)
+    reader = not selectors.writes_in(review, person)
     if request.method == "GET":
-        return render(request, "competencies/review_detail.html", _grid_context(review, rater))
+        return render(
+            request, "competencies/review_detail.html", _grid_context(review, rater, reader=reader)
+        )
+    if reader:
+        raise PermissionDenied("Only the review's named supervisor rates it.")
 
     competency_ids = list(
         review.version.areas.values_list("competencies__pk", flat=True).exclude(
@@ -155,6 +164,8 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     if selectors.rater_in(review, person) != Rater.SUPERVISOR:
         raise Http404("No such review.")
+    if not selectors.writes_in(review, person):
+        raise PermissionDenied("Only the review's named supervisor signs it off or sends it back.")
     if request.POST.get("action") == "return":
         try:
             services.review_return(review=review)
@@ -179,8 +190,11 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_correct(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
-    if selectors.rater_in(review, _person(request)) != Rater.SUPERVISOR:
+    person = _person(request)
+    if selectors.rater_in(review, person) != Rater.SUPERVISOR:
         raise Http404("No such review.")
+    if not selectors.writes_in(review, person):
+        raise PermissionDenied("Only the review's named supervisor corrects it.")
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -454,3 +454,49 @@ def test_a_framework_file_the_parsers_give_up_on_is_refused_with_a_message(
 
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_a_line_manager_who_is_not_the_named_supervisor_reads_the_review_but_cannot_act(
+    cast, as_user
+):
+    from tests.factories import make_person, make_session
+
+    other_supervisor = make_person(team=cast.outsider.team, with_account=True)
+    session = make_session(supervisor=other_supervisor, practitioners=[cast.practitioner])
+    review = review_start(practitioner=cast.practitioner, session=session)
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    competency = Competency.objects.filter(area__version=review.version).first()
+    line_manager = as_user(cast.supervisor)
+    url = reverse("review_detail", args=[review.pk])
+
+    page = line_manager.get(url)
+    rating = line_manager.post(
+        url, {"competency": competency.pk, f"level-{competency.pk}": "3"}, **HTMX
+    )
+    whole_grid = line_manager.post(url, {f"level-{competency.pk}": "3"})
+    sent_back = line_manager.post(
+        reverse("review_sign_off", args=[review.pk]), {"action": "return"}
+    )
+    signed = line_manager.post(reverse("review_sign_off", args=[review.pk]), {"agreed": "on"})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'type="radio"' not in html
+    assert "is this review's supervisor: they rate it and sign it off" in html
+    assert [rating.status_code, whole_grid.status_code] == [403, 403]
+    assert [sent_back.status_code, signed.status_code] == [403, 403]
+    assert not review.ratings.filter(rater=Rater.SUPERVISOR).exists()
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED
+
+    named = as_user(other_supervisor).post(
+        url,
+        {
+            "competency": competency.pk,
+            f"level-{competency.pk}": "3",
+            f"based_on-{competency.pk}": "0",
+        },
+        **HTMX,
+    )
+    assert named.status_code == 200
+    assert review.ratings.filter(rater=Rater.SUPERVISOR).count() == 1
