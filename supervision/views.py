@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
+from competencies.selectors import reviews_visible_to
 from supervision import selectors, services
 from supervision.forms import SessionForm
 from supervision.models import SessionStatus
@@ -144,6 +145,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "is_supervisor": is_supervisor,
             "has_started": session.starts_at <= timezone.now(),
-            "reviews": session.reviews.select_related("practitioner"),
+            # Each practitioner sees only their own reviews: the other's case is not theirs.
+            "reviews": reviews_visible_to(_person(request))
+            .filter(session=session)
+            .select_related("practitioner"),
         },
     )

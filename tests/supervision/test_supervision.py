@@ -225,3 +225,22 @@ def test_the_supervisee_list_runs_a_constant_number_of_queries(
     with django_assert_num_queries(8):
         response = client.get(reverse("supervision"))
     assert len(response.context["supervisees"]) == size + 1
+
+
+def test_each_practitioner_sees_only_their_own_reviews_on_a_shared_2_to_1(cast, as_user):
+    from competencies.services import review_start
+
+    peer = make_person(team=cast.practitioner.team, line_manager=cast.supervisor, with_account=True)
+    session = make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner, peer])
+    review_start(practitioner=peer, session=session, case_reference="CR-7781", case_type="cin")
+    review_start(
+        practitioner=cast.practitioner, session=session, case_reference="CR-1042", case_type="cp"
+    )
+    url = reverse("session_detail", args=[session.pk])
+
+    practitioner = as_user(cast.practitioner).get(url).content.decode()
+    supervisor = as_user(cast.supervisor).get(url).content.decode()
+
+    assert "CR-1042" in practitioner and "CR-7781" not in practitioner
+    assert peer.full_name not in practitioner.split("Reviews discussed")[1]
+    assert "CR-1042" in supervisor and "CR-7781" in supervisor
