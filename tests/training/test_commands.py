@@ -29,12 +29,31 @@ def test_the_report_commands_refuse_a_date_outside_the_span(command, as_of):
         run(command, "--as-of", as_of)
 
 
-def test_import_roster_command_imports_a_good_file(tmp_path):
+def test_import_roster_command_imports_a_good_file_in_the_name_of_its_administrator(tmp_path, cast):
     path = tmp_path / "roster.csv"
     path.write_text("email,full_name,team,role_group\na@x.example,A,T,partner\n")
 
-    assert "1 people created" in run("import_roster", str(path))
-    assert Person.objects.filter(email="a@x.example").exists()
+    output = run("import_roster", str(path), "--by", cast.administrator.email.upper())
+
+    assert "1 people created" in output
+    person = Person.objects.get(email="a@x.example")
+    assert set(person.history.values_list("history_user", flat=True)) == {
+        cast.administrator.user_id
+    }
+
+
+@pytest.mark.parametrize("by", [None, "nobody@x.example", "practitioner"])
+def test_a_real_import_needs_an_administrator_named_with_by(tmp_path, cast, by):
+    path = tmp_path / "roster.csv"
+    path.write_text("email,full_name,team,role_group\na@x.example,A,T,partner\n")
+    by_option = (
+        [] if by is None else ["--by", getattr(cast, by).email if by == "practitioner" else by]
+    )
+
+    with pytest.raises(CommandError, match="--by"):
+        run("import_roster", str(path), *by_option)
+
+    assert not Person.objects.filter(email="a@x.example").exists()
 
 
 def test_import_roster_command_fails_and_prints_every_bad_line(tmp_path, capsys):
@@ -44,7 +63,7 @@ def test_import_roster_command_fails_and_prints_every_bad_line(tmp_path, capsys)
     errors = io.StringIO()
 
     with pytest.raises(CommandError, match="Nothing imported: 2 problem"):
-        call_command("import_roster", str(path), stdout=io.StringIO(), stderr=errors)
+        call_command("import_roster", str(path), "--dry-run", stdout=io.StringIO(), stderr=errors)
 
     assert "line 2: 'bad' is not a valid email address" in errors.getvalue()
     assert "line 3: role_group 'wizard'" in errors.getvalue()
