@@ -339,6 +339,11 @@ def test_circle_health_counts_the_last_6_held_meetings_and_who_missed_the_last_t
     assert health.missed_last_two == [other]
     assert health.next_meeting.starts_at > timezone.now()
 
+    member_view = as_user(cast.practitioner).get(reverse("circle_detail", args=[circle.pk]))
+    leader_view = as_user(cast.practice_leader).get(reverse("circle_detail", args=[circle.pk]))
+    assert "Missed the last two" not in member_view.content.decode()
+    assert "Missed the last two" in leader_view.content.decode()
+
 
 @pytest.mark.parametrize("members", [3, 30])
 def test_circle_and_attendance_pages_run_a_constant_number_of_queries(
