@@ -1,8 +1,14 @@
 """A pseudonymised dataset for an independent evaluator.
 
-Every export gives each person a fresh random identifier, so two exports cannot be joined on
-it; there are no names, emails, case references or free text. A data dictionary describes every
-column.
+Every export gives each person, circle, 2:1 session and review a fresh random identifier, so two
+exports cannot be joined on any identifier (the database's own numbers, which also appear in the
+product's addresses, are never written), and rows that share a date are in the order of those
+identifiers, not the database's. There are no names, emails, case references or free text.
+Small groups are generalised: every combination of the people's descriptive columns describes
+at least K people (see `generalise`). A data dictionary describes every column and both rules.
+
+The rows' content (dates, ratings) is the same in every export and can still match records
+across two exports: each export remains personal data.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import csv
 import io
 import secrets
 import zipfile
+from collections import Counter
 
 from django.utils import timezone
 
@@ -20,26 +27,60 @@ from supervision.models import SupervisionSession
 from training.models import Phase
 from training.selectors import people_with_training
 
-DICTIONARY = [
+K = 5
+"""The fewest people any combination of the descriptive columns of people.csv may describe."""
+
+SUPPRESSED = f"Other (fewer than {K} people)"
+"""What a suppressed descriptive value reads in people.csv."""
+
+DESCRIPTIVE = ("team", "service_area", "role_group", "status", "trained_phase")
+"""The person-level columns of people.csv that describe a person rather than an event."""
+
+GENERALISATION = (
+    (),
+    ("team",),
+    ("team", "role_group"),
+    ("team", "role_group", "service_area"),
+    DESCRIPTIVE,
+)
+"""The columns suppressed at each step; a group smaller than K moves one step along."""
+
+COLUMNS = [
     ("people.csv", "person", "Random identifier of a member of staff, new in every export"),
-    ("people.csv", "team", "Team name"),
-    ("people.csv", "service_area", "The team's service area"),
-    ("people.csv", "role_group", "senior_manager, manager, practitioner, partner or admin"),
-    ("people.csv", "status", "active, extended_leave or left, at the time of export"),
+    ("people.csv", "team", f"Team name, or '{SUPPRESSED}' (see small groups below)"),
+    ("people.csv", "service_area", f"The team's service area, or '{SUPPRESSED}'"),
+    (
+        "people.csv",
+        "role_group",
+        f"senior_manager, manager, practitioner, partner or admin, or '{SUPPRESSED}'",
+    ),
+    (
+        "people.csv",
+        "status",
+        f"active, extended_leave or left, at the time of export, or '{SUPPRESSED}'",
+    ),
     ("people.csv", "restorative_on", "Date of the first attended day 1 (Restorative Practice)"),
     ("people.csv", "base_on", "Date of the first attended day 2 (the BASE model)"),
     ("people.csv", "trained_on", "The later of the two: the date the person was trained"),
-    ("people.csv", "trained_phase", "Phase of the cohort where the completing day took place"),
-    ("circle_attendance.csv", "circle", "Number of the learning circle (stable within export)"),
+    (
+        "people.csv",
+        "trained_phase",
+        f"Phase of the cohort where the completing day took place, or '{SUPPRESSED}'",
+    ),
+    (
+        "circle_attendance.csv",
+        "circle",
+        "Random identifier of the learning circle, new in every export",
+    ),
     ("circle_attendance.csv", "meeting_date", "Date of the circle meeting"),
     ("circle_attendance.csv", "person", "Random identifier, as in people.csv"),
     ("circle_attendance.csv", "attendance", "present, apologies or absent"),
-    ("supervision.csv", "session", "Number of the 2:1 session (stable within export)"),
+    ("supervision.csv", "session", "Random identifier of the 2:1 session, new in every export"),
     ("supervision.csv", "date", "Date of the 2:1"),
     ("supervision.csv", "status", "planned, held or cancelled"),
     ("supervision.csv", "supervisor", "Random identifier of the supervisor, as in people.csv"),
     ("supervision.csv", "practitioner", "Random identifier of one practitioner in the 2:1"),
-    ("ratings.csv", "review", "Number of the review (stable within export)"),
+    ("ratings.csv", "review", "Random identifier of the review, new in every export"),
     ("ratings.csv", "revision", "1 for a review, 2 and up for its corrections"),
     ("ratings.csv", "practitioner", "Random identifier, as in people.csv"),
     ("ratings.csv", "supervisor", "Random identifier, as in people.csv"),
@@ -53,6 +94,31 @@ DICTIONARY = [
     ("ratings.csv", "level", "1 Basic, 2 Competent, 3 Advanced; blank means not yet seen"),
 ]
 
+RULES = [
+    (
+        "(every file)",
+        "(identifiers)",
+        "person, circle, session and review are random, consistent within one export (rows "
+        "join on them) and new in every export: two exports cannot be joined on them. Rows "
+        "sharing a date are in the order of these identifiers.",
+    ),
+    (
+        "people.csv",
+        "(small groups)",
+        f"K = {K}. Every combination of {', '.join(DESCRIPTIVE)} describes at least K people. "
+        f"People in a smaller group have their team replaced by '{SUPPRESSED}'; if still fewer "
+        "than K share the result, their role_group too; then their service_area; then their "
+        "status and trained_phase. Should fewer than K people remain with everything "
+        "suppressed, the smallest other groups join them whole. The dates are not generalised.",
+    ),
+]
+
+DICTIONARY = COLUMNS + RULES
+
+
+def _header(file: str) -> list[str]:
+    return [column for name, column, _ in COLUMNS if name == file]
+
 
 def _csv(header: list[str], rows: object) -> str:
     out = io.StringIO()
@@ -62,46 +128,104 @@ def _csv(header: list[str], rows: object) -> str:
     return out.getvalue()
 
 
+class Codes(dict):
+    """Random identifiers made on first use: the same key gets the same code in one export,
+    and no two keys share one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._used: set[str] = set()
+
+    def __missing__(self, key: object) -> str:
+        code = secrets.token_hex(6)
+        while code in self._used:
+            code = secrets.token_hex(6)
+        self._used.add(code)
+        self[key] = code
+        return code
+
+
+def generalise(people: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`people` with their DESCRIPTIVE values suppressed until every combination of them is
+    shared by at least K people (unless there are fewer than K people in all).
+
+    Each group smaller than K moves one step along GENERALISATION, and again while the group it
+    lands in is smaller than K. Should fewer than K people end with everything suppressed, the
+    smallest remaining groups (the first in sorted order among equals) join them whole.
+    """
+    last = len(GENERALISATION) - 1
+    steps = [0] * len(people)
+
+    def keys() -> list[tuple[str, ...]]:
+        return [
+            tuple(
+                SUPPRESSED if column in GENERALISATION[step] else row[column]
+                for column in DESCRIPTIVE
+            )
+            for row, step in zip(people, steps, strict=True)
+        ]
+
+    while True:
+        current = keys()
+        sizes = Counter(current)
+        small = [i for i, key in enumerate(current) if sizes[key] < K and steps[i] < last]
+        if not small:
+            break
+        for i in small:
+            steps[i] += 1
+    everything = (SUPPRESSED,) * len(DESCRIPTIVE)
+    while 0 < sizes[everything] < K and len(sizes) > 1:
+        smallest = min((size, key) for key, size in sizes.items() if key != everything)[1]
+        for i, key in enumerate(current):
+            if key == smallest:
+                steps[i] = last
+        current = keys()
+        sizes = Counter(current)
+    return [
+        {**row, **dict(zip(DESCRIPTIVE, key, strict=True))}
+        for row, key in zip(people, current, strict=True)
+    ]
+
+
 def evaluation_export() -> tuple[bytes, str]:
     """The dataset as a ZIP file of CSV files, and its file name."""
     today = timezone.localdate()
-    people = list(
-        people_with_training(today)
-        .values_list(
-            "pk",
-            "team__name",
-            "team__service_area",
-            "role_group",
-            "status",
-            "restorative_on",
-            "base_on",
-            "trained_on",
-            "credited_phase_id",
-        )
-        .order_by("?")
-    )
-    alias = {row[0]: secrets.token_hex(6) for row in people}
     phases = dict(Phase.objects.values_list("pk", "name"))
+    alias = Codes()
+    people = generalise(
+        [
+            {
+                "person": alias[row["pk"]],
+                "team": row["team__name"],
+                "service_area": row["team__service_area"],
+                "role_group": row["role_group"],
+                "status": row["status"],
+                "restorative_on": row["restorative_on"],
+                "base_on": row["base_on"],
+                "trained_on": row["trained_on"],
+                "trained_phase": phases.get(row["credited_phase_id"], ""),
+            }
+            for row in people_with_training(today)
+            .values(
+                "pk",
+                "team__name",
+                "team__service_area",
+                "role_group",
+                "status",
+                "restorative_on",
+                "base_on",
+                "trained_on",
+                "credited_phase_id",
+            )
+            .order_by("?")
+        ]
+    )
+    header = _header("people.csv")
     files = {
-        "people.csv": _csv(
-            [name for _, name, _ in DICTIONARY[:9]],
-            ([alias[row[0]], *row[1:8], phases.get(row[8], "")] for row in people),
-        ),
-        "circle_attendance.csv": _csv(
-            ["circle", "meeting_date", "person", "attendance"],
-            (
-                [circle, timezone.localtime(starts).date(), alias[person], status]
-                for circle, starts, person, status in MeetingAttendance.objects.values_list(
-                    "meeting__circle_id", "meeting__starts_at", "person_id", "status"
-                ).order_by("meeting__starts_at")
-            ),
-        ),
-        "supervision.csv": _csv(
-            ["session", "date", "status", "supervisor", "practitioner"], _sessions(alias)
-        ),
-        "ratings.csv": _csv(
-            [name for file, name, _ in DICTIONARY if file == "ratings.csv"], _ratings(alias)
-        ),
+        "people.csv": _csv(header, ([row[column] for column in header] for row in people)),
+        "circle_attendance.csv": _csv(_header("circle_attendance.csv"), _attendance(alias)),
+        "supervision.csv": _csv(_header("supervision.csv"), _sessions(alias)),
+        "ratings.csv": _csv(_header("ratings.csv"), _ratings(alias)),
         "data_dictionary.csv": _csv(["file", "column", "meaning"], DICTIONARY),
     }
     buffer = io.BytesIO()
@@ -111,16 +235,37 @@ def evaluation_export() -> tuple[bytes, str]:
     return buffer.getvalue(), f"evaluation-dataset-{today}.zip"
 
 
-def _sessions(alias: dict[int, str]) -> object:
+def _attendance(alias: Codes) -> list[list[object]]:
+    circles = Codes()
+    rows = [
+        [circles[circle], timezone.localtime(starts).date(), alias[person], status]
+        for circle, starts, person, status in MeetingAttendance.objects.values_list(
+            "meeting__circle_id", "meeting__starts_at", "person_id", "status"
+        )
+    ]
+    return sorted(rows, key=lambda row: (row[1], row[0], row[2]))
+
+
+def _sessions(alias: Codes) -> list[list[object]]:
+    sessions = Codes()
     places = SupervisionSession.practitioners.through.objects.values_list(
         "supervisionsession_id",
         "supervisionsession__starts_at",
         "supervisionsession__status",
         "supervisionsession__supervisor_id",
         "person_id",
-    ).order_by("supervisionsession__starts_at")
-    for session, starts, status, supervisor, person in places:
-        yield [session, timezone.localtime(starts).date(), status, alias[supervisor], alias[person]]
+    )
+    rows = [
+        [
+            sessions[session],
+            timezone.localtime(starts).date(),
+            status,
+            alias[supervisor],
+            alias[person],
+        ]
+        for session, starts, status, supervisor, person in places
+    ]
+    return sorted(rows, key=lambda row: (row[1], row[0], row[4]))
 
 
 RATING_FIELDS = [
@@ -140,18 +285,19 @@ RATING_FIELDS = [
 ]
 
 
-def _ratings(alias: dict[int, str]) -> object:
+def _ratings(alias: Codes) -> list[list[object]]:
+    reviews = Codes()
     ratings = (
         Rating.objects.filter(review__status=ReviewStatus.SIGNED_OFF)
         .values(*RATING_FIELDS)
-        .order_by("review__signed_off_at", "review_id", "competency_id", "rater")
+        .order_by("competency_id", "rater")
     )
-    for row in ratings:
-        yield [
-            row["review_id"],
+    rows = [
+        [
+            reviews[row["review_id"]],
             row["review__revision"],
             alias[row["review__practitioner_id"]],
-            alias.get(row["review__supervisor_id"], ""),
+            alias[row["review__supervisor_id"]] if row["review__supervisor_id"] else "",
             f"{row['review__version__framework__name']} v{row['review__version__number']}",
             timezone.localtime(row["review__signed_off_at"]).date(),
             row["review__case_type"],
@@ -161,3 +307,7 @@ def _ratings(alias: dict[int, str]) -> object:
             row["rater"],
             "" if row["level"] is None else row["level"],
         ]
+        for row in ratings
+    ]
+    # Stable: within one review the ratings keep the framework's order.
+    return sorted(rows, key=lambda row: (row[5], row[0]))

@@ -7,7 +7,10 @@ from dashboards.evaluation import evaluation_export
 
 
 class Command(BaseCommand):
-    help = "Write the pseudonymised evaluation dataset (a ZIP of CSV files) to FILE."
+    help = (
+        "Write the pseudonymised evaluation dataset (a ZIP of CSV files, its identifiers new in "
+        "every export) to FILE."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
