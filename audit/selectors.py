@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from accounts.models import User
 from circles.models import CircleMembership, MeetingAttendance
 from competencies.models import Rating, Review
+from operations.selectors import is_removed_account
 from supervision.models import SupervisionSession
 from training.models import CourseAttendance, Person
 
@@ -37,11 +39,20 @@ def _entries(history, what: str, describe) -> list[TrailEntry]:
             what=what,
             record=describe(row),
             change=CHANGES.get(row.history_type, row.history_type),
-            by=row.history_user.email if row.history_user else "the system",
+            by=_author(row.history_user),
             details="",
         )
         for row in history.select_related("history_user").order_by("-history_date")[:LIMIT]
     ]
+
+
+def _author(account: User | None) -> str:
+    if account is None:
+        return "the system"
+    if is_removed_account(account):
+        # The account of a person purged as a leaver: emptied, kept so the trail points at it.
+        return f"a removed account (#{account.pk})"
+    return account.email
 
 
 def person_trail(person: Person) -> list[TrailEntry]:

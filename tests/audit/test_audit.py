@@ -141,3 +141,30 @@ def test_a_framework_import_and_its_publication_are_in_the_trail_with_their_auth
     assert list(
         draft.history.order_by("history_id").values_list("history_type", "status", "history_user")
     ) == [("+", "draft", admin.pk), ("~", "published", admin.pk)]
+
+
+def test_a_change_by_a_purged_person_shows_as_a_removed_account_in_the_trail(cast, as_user):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.roles import Role
+    from tests.factories import attend, make_cohort, make_person
+    from training.models import PersonStatus
+
+    trainer = make_person(roles=(Role.PRACTICE_LEADER,))
+    cohort = make_cohort()
+    attend(cast.practitioner, cohort, attended=False)
+    as_user(trainer).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+    )
+    trainer.status, trainer.left_on = PersonStatus.LEFT, datetime.date(2000, 1, 1)
+    trainer.save()
+    call_command("purge_leavers", stdout=io.StringIO())
+
+    response = as_user(cast.administrator).get(reverse("person_audit", args=[cast.practitioner.pk]))
+
+    by = {entry.by for entry in response.context["entries"] if entry.what == "Course attendance"}
+    assert by == {"the system", f"a removed account (#{trainer.user_id})"}
+    assert f"a removed account (#{trainer.user_id})" in response.content.decode()

@@ -10,7 +10,9 @@ from operations.services import leavers_purge
 class Command(BaseCommand):
     help = (
         "Delete people who left more than --older-than years ago (default 6), with their "
-        "training, circle and other records and their accounts."
+        "training, circle and other records and the history of them; empty their accounts "
+        "(kept, so the audit trail still shows which account made each change). People whom "
+        "other people's records name are kept and listed by ID."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
