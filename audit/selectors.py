@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from accounts.models import User
-from circles.models import CircleMembership, MeetingAttendance
+from circles.models import CircleMembership, LearningCircle, MeetingAttendance
 from competencies.models import Rating, Review
 from operations.selectors import is_removed_account
 from supervision.models import SupervisionSession
@@ -44,6 +44,12 @@ def _entries(history, what: str, describe) -> list[TrailEntry]:
         )
         for row in history.select_related("history_user").order_by("-history_date")[:LIMIT]
     ]
+
+
+def _people(snapshot) -> str:
+    """The people of a many-to-many field as it was at one historical row, by person ID."""
+    ids = sorted(link.person_id for link in snapshot.all())
+    return ", ".join(f"#{pk}" for pk in ids) or "nobody"
 
 
 def _author(account: User | None) -> str:
@@ -86,6 +92,31 @@ def person_trail(person: Person) -> list[TrailEntry]:
             SupervisionSession.history.filter(supervisor_id=person.pk),
             "2:1 they supervise",
             lambda row: f"2:1 {row.id}: {row.get_status_display()}",
+        ),
+        # Every change to a 2:1 or circle they were ever in, so that being taken off one shows.
+        *_entries(
+            SupervisionSession.history.filter(
+                id__in=SupervisionSession.history.filter(
+                    historicalsupervisionsession_practitioners__person=person.pk
+                ).values("id")
+            ).prefetch_related("historicalsupervisionsession_practitioners_set"),
+            "2:1 they are in",
+            lambda row: (
+                f"2:1 {row.id}: {row.get_status_display()}, practitioners "
+                f"{_people(row.historicalsupervisionsession_practitioners_set)}"
+            ),
+        ),
+        *_entries(
+            LearningCircle.history.filter(
+                id__in=LearningCircle.history.filter(
+                    historicallearningcircle_facilitators__person=person.pk
+                ).values("id")
+            ).prefetch_related("historicallearningcircle_facilitators_set"),
+            "Circle they lead",
+            lambda row: (
+                f"circle {row.id} ({row.name}): practice leaders "
+                f"{_people(row.historicallearningcircle_facilitators_set)}"
+            ),
         ),
         *_entries(
             Review.history.filter(practitioner_id=person.pk),

@@ -168,3 +168,44 @@ def test_a_change_by_a_purged_person_shows_as_a_removed_account_in_the_trail(cas
     by = {entry.by for entry in response.context["entries"] if entry.what == "Course attendance"}
     assert by == {"the system", f"a removed account (#{trainer.user_id})"}
     assert f"a removed account (#{trainer.user_id})" in response.content.decode()
+
+
+def test_the_trail_shows_the_2_1s_a_person_is_in_and_the_circles_they_lead(cast, as_user):
+    from tests.factories import make_person, make_session
+
+    peer = make_person(team=cast.practitioner.team)
+    session = make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner, peer])
+    session.practitioners.remove(cast.practitioner)
+    circle = make_circle(leaders=[cast.practice_leader])
+    admin = as_user(cast.administrator)
+
+    practitioner = admin.get(reverse("person_audit", args=[cast.practitioner.pk])).context
+    leader = admin.get(reverse("person_audit", args=[cast.practice_leader.pk])).context
+
+    in_2_1s = [entry.record for entry in practitioner["entries"] if entry.what == "2:1 they are in"]
+    assert f"2:1 {session.pk}: Planned, practitioners #{peer.pk}" in in_2_1s  # taken off it
+    assert any(f"#{cast.practitioner.pk}" in record for record in in_2_1s)
+    leads = [entry.record for entry in leader["entries"] if entry.what == "Circle they lead"]
+    assert (
+        f"circle {circle.pk} ({circle.name}): practice leaders #{cast.practice_leader.pk}" in leads
+    )
+
+
+@pytest.mark.parametrize("sessions", [1, 8])
+def test_the_trail_runs_a_constant_number_of_queries(cast, as_user, sessions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_session
+
+    for _ in range(sessions):
+        make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner])
+        make_circle(leaders=[cast.practitioner])
+    admin = as_user(cast.administrator)
+    url = reverse("person_audit", args=[cast.practitioner.pk])
+    admin.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert admin.get(url).status_code == 200
+
+    assert len(queries) == 15
