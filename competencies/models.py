@@ -177,12 +177,14 @@ class Review(models.Model):
         max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
     revision = models.PositiveSmallIntegerField(default=1)
+    # RESTRICT, not PROTECT: a revision is never deleted alone, but a practitioner's revisions
+    # all go together when the retention purge deletes the practitioner.
     replaces = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="replaced_by"
     )
     original = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",

@@ -394,3 +394,28 @@ def test_each_purge_is_in_the_security_log_by_id(people, caplog):
     assert logged == [
         f"purged person={person.pk} account={person.user_id}" for person in people["long_gone"]
     ]
+
+
+def test_a_practitioner_with_a_corrected_review_goes_with_every_revision(cast):
+    from competencies.models import Rater, Review
+    from competencies.services import (
+        review_correct,
+        review_sign_off,
+        review_start,
+        review_submit,
+    )
+    from tests.factories import rate_all
+
+    person = leaver(7, line_manager=cast.supervisor)
+    review = review_start(practitioner=person)
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR)
+    review_sign_off(review=review, supervisor=cast.supervisor)
+    review_correct(review=review, reason="A rating was entered against the wrong competency.")
+
+    output = purge()
+
+    assert not Person.objects.filter(pk=person.pk).exists()
+    assert not Review.objects.filter(practitioner_id=person.pk).exists()
+    assert "Kept" not in output
