@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from circles.calendar import CalendarEntry
+from competencies.models import Rater, Rating, Review, ReviewStatus
 from supervision.models import SessionStatus, SupervisionSession
 from training.models import Person, PersonStatus
 from training.selectors import people_with_training
@@ -36,6 +38,28 @@ def supervisees(supervisor: Person, *, now: datetime.datetime | None = None) -> 
     """
     now = now or timezone.now()
     theirs = SupervisionSession.objects.filter(practitioners=OuterRef("pk"))
+    # In their latest review this supervisor signed off: competencies they rated themselves a
+    # level or more above the supervisor's rating (the dashboard's flag, by name, for their own).
+    latest = Review.objects.filter(
+        practitioner=OuterRef(OuterRef("pk")),
+        supervisor=supervisor,
+        status=ReviewStatus.SIGNED_OFF,
+        replaced_by__isnull=True,
+    ).order_by("-signed_off_at", "-pk")
+    own = Rating.objects.filter(
+        review=OuterRef("review"), competency=OuterRef("competency"), rater=Rater.SELF
+    ).values("level")[:1]
+    rated_higher = (
+        Rating.objects.filter(
+            review=Subquery(latest.values("pk")[:1]), rater=Rater.SUPERVISOR, level__isnull=False
+        )
+        .annotate(self_level=Subquery(own))
+        .filter(self_level__gte=F("level") + 1)
+        .order_by()
+        .values("review")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     last_held = theirs.filter(status=SessionStatus.HELD, starts_at__lte=now).order_by("-starts_at")
     next_planned = theirs.filter(status=SessionStatus.PLANNED, starts_at__gt=now).order_by(
         "starts_at"
@@ -49,6 +73,7 @@ def supervisees(supervisor: Person, *, now: datetime.datetime | None = None) -> 
             last_held=Subquery(last_held.values("starts_at")[:1]),
             next_planned=Subquery(next_planned.values("starts_at")[:1]),
             overdue=~Exists(last_held.filter(starts_at__gte=now - overdue_after())),
+            rated_higher=Coalesce(Subquery(rated_higher[:1]), 0),
         )
         .select_related("team")
         .order_by("full_name")
