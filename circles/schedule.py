@@ -32,5 +32,7 @@ def series_dates(
 
 
 def horizon(today: datetime.date) -> datetime.date:
-    """How far ahead meetings exist as rows: the next 12 months."""
-    return today + relativedelta(months=HORIZON_MONTHS)
+    """How far ahead meetings exist as rows: to the end of the month 12 months from today, so
+    that a monthly series has the same number of meetings ahead whatever the day of the month
+    (from the 1st, "12 months" would otherwise stop short of a meeting later in that month)."""
+    return today + relativedelta(months=HORIZON_MONTHS, day=31)

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from accounts.roles import Role
 from tests.factories import make_person, make_team
 from training.models import Person, RoleGroup
+
+LONDON = ZoneInfo("Europe/London")
+
+# The days a test marked `any_day` runs as of: the first, the middle and the last of a month, a
+# short month's end, and the days the clocks go forward and back (London, 2027).
+ANY_DAY = {
+    "1st": datetime.datetime(2026, 12, 1, 9, 0, tzinfo=LONDON),
+    "15th": datetime.datetime(2026, 12, 15, 9, 0, tzinfo=LONDON),
+    "31st": datetime.datetime(2026, 12, 31, 23, 30, tzinfo=LONDON),
+    "28-february": datetime.datetime(2027, 2, 28, 9, 0, tzinfo=LONDON),
+    "clocks-forward": datetime.datetime(2027, 3, 28, 3, 30, tzinfo=LONDON),
+    "clocks-back": datetime.datetime(2027, 10, 31, 1, 30, tzinfo=LONDON),
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `any_day` runs once as of each of `ANY_DAY`, so that a test that holds
+    only on some days of the month fails on every checkout, not one day in three."""
+    if metafunc.definition.get_closest_marker("any_day"):
+        metafunc.parametrize("today", list(ANY_DAY.values()), ids=list(ANY_DAY), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def today(request: pytest.FixtureRequest):
+    """Travels to the day of an `any_day` test before any other fixture runs; otherwise
+    today stays today."""
+    moment = getattr(request, "param", None)
+    if moment is None:
+        yield None
+        return
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @dataclass

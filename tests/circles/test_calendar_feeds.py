@@ -15,7 +15,7 @@ from circles.services import feed_for, feed_token_regenerate, meeting_cancel, me
 from tests.factories import make_circle, make_person, make_session
 from training.models import PersonStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_day]
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from circles.models import CircleMeeting, LearningCircle, MeetingStatus, Ordinal, Weekday
-from circles.schedule import series_dates
+from circles.schedule import horizon, series_dates
 from circles.services import circle_save, circles_extend, meeting_cancel, meeting_move
 from tests.factories import make_circle, make_person
 
@@ -46,13 +46,14 @@ def test_last_thursday_and_first_monday():
 
 
 @pytest.mark.django_db
-def test_a_new_circle_gets_a_row_for_each_meeting_over_the_next_12_months():
+def test_a_new_circle_gets_a_row_for_each_meeting_this_month_and_the_12_months_after():
     leader = make_person()
     circle = make_circle(leaders=[leader], starts_on=D(2027, 1, 1), today=D(2027, 1, 1))
 
     meetings = list(circle.meetings.order_by("starts_at"))
 
-    assert len(meetings) == 12
+    assert len(meetings) == 13
+    assert timezone.localtime(meetings[-1].starts_at).date() == D(2028, 1, 11)
     first = timezone.localtime(meetings[0].starts_at)
     assert (first.date(), first.time(), meetings[0].month) == (
         D(2027, 1, 12),
@@ -68,7 +69,12 @@ def test_the_daily_job_extends_the_series_and_adds_nothing_when_run_again():
 
     assert circles_extend(today=D(2027, 3, 1)) == 2
     assert circles_extend(today=D(2027, 3, 1)) == 0
-    assert circle.meetings.count() == 14
+    assert circle.meetings.count() == 15
+
+
+@pytest.mark.parametrize("today", [D(2026, 12, 1), D(2026, 12, 15), D(2026, 12, 31)])
+def test_the_horizon_reaches_the_end_of_the_month_12_months_ahead_whatever_the_day(today):
+    assert horizon(today) == D(2027, 12, 31)
 
 
 @pytest.mark.django_db
