@@ -171,13 +171,18 @@ def meeting_register(meeting: CircleMeeting) -> list[dict[str, object]]:
     return [{"person": person, "status": marks.get(person.pk)} for person in members]
 
 
-def unplaced_trained_people() -> QuerySet[Person]:
-    """Active trained people who belong to no learning circle, by team."""
-    in_a_circle = CircleMembership.objects.filter(person=OuterRef("pk"))
+def in_no_circle() -> Exists:
+    """Of a person (the outer query's `pk`): a member of no circle, of any kind. Leading a
+    circle is not belonging to it."""
+    return ~Exists(CircleMembership.objects.filter(person=OuterRef("pk")))
+
+
+def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[Person]:
+    """Active people trained by `as_of` (today by default) who belong to no circle, by team:
+    the circles page, the dashboard and the fidelity report all list people from this."""
     return (
-        people_with_training(timezone.localdate())
-        .filter(TRAINED, status=PersonStatus.ACTIVE)
-        .exclude(Exists(in_a_circle))
+        people_with_training(as_of or timezone.localdate())
+        .filter(TRAINED, in_no_circle(), status=PersonStatus.ACTIVE)
         .select_related("team")
         .order_by("team__name", "full_name")
     )

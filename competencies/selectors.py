@@ -8,9 +8,10 @@ supervisor reads it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import User
@@ -22,7 +23,42 @@ from competencies.models import (
     Review,
     ReviewStatus,
 )
+from training.dates import day_end
 from training.models import Person
+
+# Someone whose own ratings are a level or more above their supervisor's on this many
+# competencies of their current review is flagged, to their supervisor by name and on the
+# dashboard by team.
+SELF_HIGHER_FLAG = 3
+
+
+def signed_off_reviews() -> QuerySet[Review]:
+    """The reviews that count: signed off and not replaced by a correction. A correction
+    replaces its review at once, so until it is signed off again neither counts."""
+    return Review.objects.filter(status=ReviewStatus.SIGNED_OFF, replaced_by__isnull=True)
+
+
+def current_reviews(
+    practitioner: Person | OuterRef, *, as_of: datetime.date | None = None
+) -> QuerySet[Review]:
+    """A practitioner's current review first: of the reviews that count, the one signed off
+    last (by the end of `as_of`, when given). Use `[:1]`; `practitioner` may be an OuterRef."""
+    reviews = signed_off_reviews().filter(practitioner=practitioner)
+    if as_of is not None:
+        reviews = reviews.filter(signed_off_at__lt=day_end(as_of))
+    return reviews.order_by("-signed_off_at", "-pk")
+
+
+def rated_self_higher(
+    people: QuerySet[Person], *, as_of: datetime.date | None = None
+) -> QuerySet[Person]:
+    """Of `people`, those flagged: in their current review (see `current_reviews`) they rated
+    themselves a level or more above their supervisor on SELF_HIGHER_FLAG or more
+    competencies, annotated with that number as `self_higher`."""
+    current = current_reviews(OuterRef("pk"), as_of=as_of)
+    return people.annotate(self_higher=Subquery(current.values("verdict__self_higher")[:1])).filter(
+        self_higher__gte=SELF_HIGHER_FLAG
+    )
 
 
 def person_of(user: User) -> Person | None:
@@ -167,11 +203,7 @@ def my_progress(person: Person) -> list[ProgressArea]:
     counts only in its latest revision.
     """
     ratings = (
-        Rating.objects.filter(
-            review__practitioner=person,
-            review__status=ReviewStatus.SIGNED_OFF,
-            review__replaced_by__isnull=True,
-        )
+        Rating.objects.filter(review__in=signed_off_reviews().filter(practitioner=person))
         .select_related("competency__area", "review")
         .order_by("competency__area__order", "competency__order", "review__signed_off_at")
     )

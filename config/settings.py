@@ -248,8 +248,6 @@ CALENDAR_FEED_SOURCES = [
     "circles.selectors.feed_entries",
     "supervision.selectors.feed_entries",
 ]
-# A supervisee with no held 2:1 in this many days is overdue.
-SUPERVISION_OVERDUE_DAYS = env.int("SUPERVISION_OVERDUE_DAYS", default=42)
 # The dashboard keeps figures for past month-ends this long (seconds; 0 for never).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600)
 

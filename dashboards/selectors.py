@@ -37,19 +37,20 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 
 from circles.models import AttendanceStatus, CircleMeeting, MeetingAttendance, MeetingStatus
+from circles.selectors import unplaced_trained_people
 from competencies.models import (
     BASE_STAGES,
     STATUTORY_CASE_TYPES,
     Level,
     Rater,
     Rating,
-    Review,
-    ReviewStatus,
     RiskLevel,
     Stage,
 )
+from competencies.selectors import current_reviews, rated_self_higher, signed_off_reviews
 from dashboards.models import Definitions
 from supervision.models import SessionStatus, SupervisionSession
+from supervision.selectors import overdue_days, overdue_people
 from training.models import Person, PersonStatus, Phase, RoleGroup, Team
 from training.selectors import TRAINED, people_with_training
 
@@ -165,13 +166,9 @@ def people_status(as_of: datetime.date, definitions: Definitions) -> QuerySet[Pe
     # The person's latest signed-off review in the window. Its supervisor ratings are counted
     # inside one correlated subquery, which also decides fidelity, so the database looks each
     # person's review up once for the verdict.
-    reviews = Review.objects.filter(
-        practitioner=OuterRef("pk"),
-        status=ReviewStatus.SIGNED_OFF,
-        replaced_by__isnull=True,
-        signed_off_at__lt=end,
+    reviews = current_reviews(OuterRef("pk"), as_of=as_of).filter(
         signed_off_at__gte=_day_start(as_of - relativedelta(months=definitions.fidelity_months)),
-    ).order_by("-signed_off_at", "-pk")
+    )
     supervisor_rated = Q(ratings__rater=Rater.SUPERVISOR, ratings__level__isnull=False)
     counted = reviews.annotate(
         rated=Count("ratings", filter=supervisor_rated),
@@ -340,6 +337,7 @@ class Dashboard:
     case_contexts: list[dict[str, object]]
     cohorts: list[dict[str, object]]
     flags: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    overdue_days: int = 0
 
     @property
     def has_critical_mass(self) -> bool:
@@ -380,8 +378,7 @@ def supervisor_ratings(filters: Filters, months: int) -> QuerySet[Rating]:
         filters.ratings(),
         rater=Rater.SUPERVISOR,
         level__isnull=False,
-        review__status=ReviewStatus.SIGNED_OFF,
-        review__replaced_by__isnull=True,
+        review__in=signed_off_reviews(),
         review__signed_off_at__gte=start,
         review__signed_off_at__lt=end,
     )
@@ -414,6 +411,7 @@ def _share(row: dict[str, object], part: str, whole: str) -> float:
 
 def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
     definitions = Definitions.load()
+    overdue_after = overdue_days()
     people = people_status(filters.as_of, definitions).filter(filters.people())
 
     total_counts = _funnel(people, None)[None]
@@ -535,7 +533,8 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
         gap_trend=gap_trend,
         case_contexts=case_contexts,
         cohorts=cohort_comparison(filters, months=months),
-        flags=flags(filters, definitions),
+        flags=flags(filters, definitions, days=overdue_after),
+        overdue_days=overdue_after,
     )
 
 
@@ -593,21 +592,17 @@ def cohort_comparison(filters: Filters, *, months: int) -> list[dict[str, object
     return sorted(result, key=lambda r: (r["phase_order"], order.get(r["since"], 99)))
 
 
-def flags(filters: Filters, definitions: Definitions) -> dict[str, list[dict[str, object]]]:
-    """What practice leaders and supervisors should look at."""
-    people = people_status(filters.as_of, definitions).filter(filters.people())
-    latest = people.filter(latest_review_id__isnull=False).values("latest_review_id")
-    own = Rating.objects.filter(
-        review=OuterRef("review"), competency=OuterRef("competency"), rater=Rater.SELF
-    ).values("level")[:1]
+def flags(
+    filters: Filters, definitions: Definitions, *, days: int
+) -> dict[str, list[dict[str, object]]]:
+    """What practice leaders and supervisors should look at, each by the rule of the app that
+    owns it (competencies: rated themselves higher; circles: in no circle; supervision:
+    overdue), for the people in scope."""
+    in_scope = filters.people()
     over_rated = (
-        Rating.objects.filter(rater=Rater.SUPERVISOR, level__isnull=False, review__in=latest)
-        .annotate(self_level=Subquery(own))
-        .filter(self_level__gte=F("level") + 1)
-        .values("review__practitioner__full_name", "review__practitioner__team__name")
-        .annotate(competencies=Count("pk"))
-        .filter(competencies__gte=3)
-        .order_by("-competencies", "review__practitioner__full_name")
+        rated_self_higher(people_with_training(filters.as_of).filter(in_scope), as_of=filters.as_of)
+        .values("full_name", "team__name", "self_higher")
+        .order_by("-self_higher", "full_name")
     )
     basic_stages = (
         supervisor_ratings(filters, months=6)
@@ -616,38 +611,22 @@ def flags(filters: Filters, definitions: Definitions) -> dict[str, list[dict[str
         .order_by("-basic")
     )
     stage_labels = dict(Stage.choices)
-    from circles.models import CircleMembership
-
     in_no_circle = (
-        people.filter(TRAINED)
-        .exclude(Exists(CircleMembership.objects.filter(person=OuterRef("pk"))))
+        unplaced_trained_people(as_of=filters.as_of)
+        .filter(in_scope)
         .values("full_name", "team__name")
-        .order_by("team__name", "full_name")
-    )
-    overdue_since = _day_start(
-        filters.as_of - datetime.timedelta(days=settings.SUPERVISION_OVERDUE_DAYS)
     )
     overdue = (
-        people.filter(TRAINED)
-        .exclude(
-            Exists(
-                SupervisionSession.objects.filter(
-                    practitioners=OuterRef("pk"),
-                    status=SessionStatus.HELD,
-                    starts_at__gte=overdue_since,
-                    starts_at__lt=_day_end(filters.as_of),
-                )
-            )
-        )
+        overdue_people(as_of=filters.as_of, days=days)
+        .filter(in_scope)
         .values("full_name", "team__name", "line_manager__full_name")
-        .order_by("team__name", "full_name")
     )
     return {
         "self_higher": [
             {
-                "name": row["review__practitioner__full_name"],
-                "team": row["review__practitioner__team__name"],
-                "competencies": row["competencies"],
+                "name": row["full_name"],
+                "team": row["team__name"],
+                "competencies": row["self_higher"],
             }
             for row in over_rated
         ],

@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from competencies.models import BASE_STAGES, Stage
+from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
@@ -143,6 +144,7 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "charts": _charts(data),
             "query": query.urlencode(),
+            "self_higher_flag": SELF_HIGHER_FLAG,
         },
     )
 

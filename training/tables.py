@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django_tables2.columns import BoundColumn
 
 from training.models import Person
+from training.selectors import TrainingState, training_state
 
 
 def aria_sort(bound_column: BoundColumn) -> str | None:
@@ -119,16 +120,14 @@ class RosterTable(AccessibleTable):
         sequence = [*fields, "training"]
 
     def render_training(self, record: Person) -> str:
-        return training_state(record)
+        return training_state_text(record)
 
     def value_training(self, record: Person) -> str:
-        return training_state(record)
+        return training_state_text(record)
 
 
-def training_state(person: Person) -> str:
+def training_state_text(person: Person) -> str:
     """How far a person annotated by `people_with_training` has got with the course."""
-    if person.trained_on:
+    if training_state(person) == TrainingState.TRAINED:
         return f"Trained {person.trained_on:%d/%m/%Y}"
-    if person.restorative_on or person.base_on:
-        return "Part-trained"
-    return "Not trained"
+    return training_state(person).label

@@ -23,10 +23,15 @@ from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
-    training = None
+    training = state = None
     if person is not None:
         training = selectors.people_with_training(timezone.localdate()).get(pk=person.pk)
-    return render(request, "training/home.html", {"person": training})
+        state = selectors.training_state(training)
+    return render(
+        request,
+        "training/home.html",
+        {"person": training, "state": state, "states": selectors.TrainingState},
+    )
 
 
 @require_http_methods(["GET"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -59,6 +60,19 @@ def report(data: Dashboard) -> dict[str, object]:
             }
             for row in data.case_contexts
         ],
+        # The same rules as the supervisor's and circles' pages: see dashboards.selectors.flags.
+        "flags": {
+            "overdue": [
+                {"name": row["name"], "team": row["team"]} for row in data.flags["overdue"]
+            ],
+            "in_no_circle": [
+                {"name": row["name"], "team": row["team"]} for row in data.flags["in_no_circle"]
+            ],
+            # Reviews are the practitioner's and their supervisor's: counts by team, no names.
+            "self_higher_by_team": dict(
+                sorted(Counter(row["team"] for row in data.flags["self_higher"]).items())
+            ),
+        },
         "gap": [
             {
                 "month": f"{row['month']:%Y-%m}",
@@ -113,3 +127,9 @@ class Command(BaseCommand):
         )
         for _, name, stage, *counts in rows:
             self.stdout.write(f"  {name:<40} {stage:<24} " + " ".join(f"{c:>4}" for c in counts))
+        flagged = figures["flags"]
+        self.stdout.write(
+            f"Overdue 2:1s: {len(flagged['overdue'])}. Trained but in no circle: "
+            f"{len(flagged['in_no_circle'])}. Rated themselves higher: "
+            f"{sum(flagged['self_higher_by_team'].values())}."
+        )
