@@ -12,6 +12,7 @@ from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
+from dashboards.selectors.ratings import StageShare
 from dashboards.tables import (
     CaseContextTable,
     CohortTable,
@@ -25,13 +26,13 @@ from training import views as training_views
 from training.exports import export_response
 
 
-def stage_rows(stage_trends: list[dict[str, object]]) -> list[dict[str, object]]:
-    """The stage shares pivoted to one row a month."""
+def stage_rows(stage_trends: list[StageShare]) -> list[dict[str, object]]:
+    """The stage shares pivoted to one row a month, a column a stage."""
     months: dict[object, dict[str, object]] = {}
     for row in stage_trends:
-        month = months.setdefault(row["month"], {"month": row["month"], "ratings": 0})
-        month[row["stage"]] = row["share"]
-        month["ratings"] += row["ratings"]
+        month = months.setdefault(row.month, {"month": row.month, "ratings": 0})
+        month[row.stage] = row.share
+        month["ratings"] += row.ratings
     return list(months.values())
 
 
@@ -85,8 +86,8 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
         threshold=in_scope * critical / 100 if in_scope else None,
         threshold_label=f"Critical mass ({critical}%)",
     )
-    stage_months = sorted({row["month"] for row in data.stage_trends})
-    by_stage = {(row["month"], row["stage"]): row["share"] for row in data.stage_trends}
+    stage_months = sorted({row.month for row in data.stage_trends})
+    by_stage = {(row.month, row.stage): row.share for row in data.stage_trends}
     stage_names = dict(Stage.choices)
     stages = charts.line_chart(
         title="Rated Competent or above, by BASE stage",
@@ -103,15 +104,15 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
         title="Self rated higher than supervisor",
         description="The share of competencies where the practitioner's own rating is above "
         "their supervisor's, month by month; the mean gap is in the table.",
-        x_labels=[f"{row['month']:%b %Y}" for row in data.gap_trend],
-        series=[("Self higher", [row["self_higher_share"] for row in data.gap_trend])],
+        x_labels=[f"{row.month:%b %Y}" for row in data.gap_trend],
+        series=[("Self higher", [row.self_higher_share for row in data.gap_trend])],
         percent=True,
     )
     contexts = charts.bar_chart(
         title="Rated Competent or above, by case context",
         description="Supervisor ratings at Competent or Advanced by case context; the "
         "figures are in the table.",
-        rows=[(row["label"], row["share"]) for row in data.case_contexts if row["ratings"]],
+        rows=[(row.label, row.share) for row in data.case_contexts if row.ratings],
     )
     return {"funnel": funnel, "stages": stages, "gap": gap, "contexts": contexts}
 

@@ -13,9 +13,9 @@ from dashboards.selectors import (
     FunnelRow,
     ImplementationStage,
     dashboard,
-    people_status,
     stage_of,
 )
+from dashboards.selectors.definitions import people_status
 from tests.dashboards.history import (
     AS_OF,
     circle_with_meetings,

@@ -96,7 +96,7 @@ def test_overdue_is_the_same_on_the_supervisors_page_the_dashboard_and_the_repor
 
     page = as_user(cast.supervisor).get(reverse("supervision")).context["supervisees"]
     on_page = {person.full_name for person in page if person.overdue}
-    on_dashboard = {row["name"] for row in dashboard(as_user(cast.programme_lead)).flags["overdue"]}
+    on_dashboard = {row.name for row in dashboard(as_user(cast.programme_lead)).flags.overdue}
     in_report = {row["name"] for row in report()["flags"]["overdue"]}
 
     assert on_page == on_dashboard == in_report == {held_the_day_before.full_name}
@@ -122,8 +122,8 @@ def flagged(cast, as_user) -> tuple[set[str], set[str], dict[str, int]]:
         for person in page
         if person.rated_higher is not None and person.rated_higher >= SELF_HIGHER_FLAG
     }
-    rows = dashboard(as_user(cast.programme_lead)).flags["self_higher"]
-    return on_page, {row["name"] for row in rows}, report()["flags"]["self_higher_by_team"]
+    rows = dashboard(as_user(cast.programme_lead)).flags.self_higher
+    return on_page, {row.name for row in rows}, report()["flags"]["self_higher_by_team"]
 
 
 def test_rated_higher_is_the_same_on_the_supervisors_page_the_dashboard_and_the_report(
@@ -187,8 +187,8 @@ def test_in_no_circle_is_the_same_on_the_circles_page_the_dashboard_and_the_repo
 
     page = as_user(cast.practice_leader).get(reverse("circles_unplaced")).context["people"]
     on_page = {person.full_name for person in page}
-    rows = dashboard(as_user(cast.programme_lead)).flags["in_no_circle"]
-    on_dashboard = {row["name"] for row in rows}
+    rows = dashboard(as_user(cast.programme_lead)).flags.in_no_circle
+    on_dashboard = {row.name for row in rows}
     in_report = {row["name"] for row in report()["flags"]["in_no_circle"]}
 
     assert on_page == on_dashboard == in_report == {trained_today.full_name, leads_only.full_name}

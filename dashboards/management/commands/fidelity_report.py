@@ -52,33 +52,31 @@ def report(data: Dashboard) -> dict[str, object]:
         ],
         "case_contexts": [
             {
-                "context": row["key"],
-                "ratings": row["ratings"],
-                "competent_or_above": row["competent_or_above"],
-                "share": round(row["share"], 4),
-                "mean_gap": round(row["mean_gap"], 3),
+                "context": row.key,
+                "ratings": row.ratings,
+                "competent_or_above": row.competent_or_above,
+                "share": round(row.share, 4),
+                "mean_gap": round(row.mean_gap, 3),
             }
             for row in data.case_contexts
         ],
         # The same rules as the supervisor's and circles' pages: see dashboards.selectors.flags.
         "flags": {
-            "overdue": [
-                {"name": row["name"], "team": row["team"]} for row in data.flags["overdue"]
-            ],
+            "overdue": [{"name": row.name, "team": row.team} for row in data.flags.overdue],
             "in_no_circle": [
-                {"name": row["name"], "team": row["team"]} for row in data.flags["in_no_circle"]
+                {"name": row.name, "team": row.team} for row in data.flags.in_no_circle
             ],
             # Reviews are the practitioner's and their supervisor's: counts by team, no names.
             "self_higher_by_team": dict(
-                sorted(Counter(row["team"] for row in data.flags["self_higher"]).items())
+                sorted(Counter(row.team for row in data.flags.self_higher).items())
             ),
         },
         "gap": [
             {
-                "month": f"{row['month']:%Y-%m}",
-                "pairs": row["pairs"],
-                "mean_gap": round(row["mean_gap"], 3),
-                "self_higher_share": round(row["self_higher_share"], 4),
+                "month": f"{row.month:%Y-%m}",
+                "pairs": row.pairs,
+                "mean_gap": round(row.mean_gap, 3),
+                "self_higher_share": round(row.self_higher_share, 4),
             }
             for row in data.gap_trend
         ],
