@@ -25,7 +25,7 @@ from circles.models import (
     MeetingStatus,
 )
 from training.models import Person, PersonStatus
-from training.selectors import TRAINED, people_with_training
+from training.selectors import people_with_training, trained_by
 
 HEALTH_MEETINGS = 6
 
@@ -181,8 +181,9 @@ def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[P
     """Active people trained by `as_of` (today by default) who belong to no circle, by team:
     the circles page, the dashboard and the fidelity report all list people from this."""
     return (
-        people_with_training(as_of or timezone.localdate())
-        .filter(TRAINED, in_no_circle(), status=PersonStatus.ACTIVE)
+        Person.objects.filter(
+            trained_by(as_of or timezone.localdate()), in_no_circle(), status=PersonStatus.ACTIVE
+        )
         .select_related("team")
         .order_by("team__name", "full_name")
     )

@@ -24,8 +24,9 @@ from circles.models import (
     ReminderSent,
 )
 from circles.schedule import horizon, series_dates
-from training.dates import local_datetime
+from training.dates import local_date, local_datetime
 from training.models import Person, PersonStatus
+from training.signals import records_changed
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,20 @@ def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
         description=f"{circle.get_kind_display()}: meets {circle.rule_text}.",
         cancelled=meeting.is_cancelled,
         last_modified=meeting.updated_at or timezone.now(),
+    )
+
+
+def _meetings_changed(circle_id: int, since: datetime.date) -> None:
+    """Whether someone counts as attending one of their circle's last meetings depends on every
+    meeting of the circle: moving, cancelling or adding one changes it for all who attended."""
+    records_changed.send(
+        sender=CircleMeeting,
+        person_ids=list(
+            MeetingAttendance.objects.filter(meeting__circle_id=circle_id)
+            .values_list("person_id", flat=True)
+            .distinct()
+        ),
+        since=since,
     )
 
 
@@ -103,6 +118,8 @@ def circle_schedule(
             meeting.status = MeetingStatus.CANCELLED
             meeting.sequence += 1
             meeting.save()
+    if created or rule_changed:
+        _meetings_changed(circle.pk, today)
     return created
 
 
@@ -180,11 +197,13 @@ def meeting_move(
         local_datetime(date, start_time),
         local_datetime(date, end_time),
     )
+    moved_from = meeting.starts_at
     meeting.venue = venue
     meeting.status = MeetingStatus.SCHEDULED
     meeting.sequence += 1
     meeting.full_clean()
     meeting.save()
+    _meetings_changed(meeting.circle_id, min(local_date(moved_from), date))
     people = _members(meeting)
     transaction.on_commit(
         lambda: send_invitation(meeting=meeting, people=people, reason="This meeting has moved.")
@@ -198,6 +217,7 @@ def meeting_cancel(*, meeting: CircleMeeting) -> CircleMeeting:
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
     meeting.save()
+    _meetings_changed(meeting.circle_id, local_date(meeting.starts_at))
     people = _members(meeting)
     transaction.on_commit(
         lambda: send_invitation(meeting=meeting, people=people, reason="This meeting is cancelled.")
@@ -237,6 +257,11 @@ def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, Attendan
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_create_with_history(new, MeetingAttendance)
     bulk_update_with_history(changed, MeetingAttendance, ["status"])
+    records_changed.send(
+        sender=MeetingAttendance,
+        person_ids=[row.person_id for row in [*new, *changed]],
+        since=local_date(meeting.starts_at),
+    )
     return len(new) + len(changed)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts.models import User
@@ -49,16 +50,39 @@ def current_reviews(
     return reviews.order_by("-signed_off_at", "-pk")
 
 
+def current_reviews_of_everyone(
+    *, as_of: datetime.date | None = None, practitioners: QuerySet[Person] | None = None
+) -> QuerySet[Review]:
+    """Everyone's current review (see `current_reviews`), found for all of them at once with
+    ROW_NUMBER rather than looked up person by person."""
+    reviews = signed_off_reviews()
+    if as_of is not None:
+        reviews = reviews.filter(signed_off_at__lt=day_end(as_of))
+    if practitioners is not None:
+        reviews = reviews.filter(practitioner__in=practitioners.values("pk"))
+    return reviews.annotate(
+        recency=Window(
+            RowNumber(),
+            partition_by=[F("practitioner_id")],
+            order_by=[F("signed_off_at").desc(), F("pk").desc()],
+        )
+    ).filter(recency=1)
+
+
 def rated_self_higher(
     people: QuerySet[Person], *, as_of: datetime.date | None = None
-) -> QuerySet[Person]:
-    """Of `people`, those flagged: in their current review (see `current_reviews`) they rated
-    themselves a level or more above their supervisor on SELF_HIGHER_FLAG or more
-    competencies, annotated with that number as `self_higher`."""
-    current = current_reviews(OuterRef("pk"), as_of=as_of)
-    return people.annotate(self_higher=Subquery(current.values("verdict__self_higher")[:1])).filter(
-        self_higher__gte=SELF_HIGHER_FLAG
+) -> list[tuple[int, str, str, int]]:
+    """Of `people`, those flagged: in their current review they rated themselves a level or
+    more above their supervisor on SELF_HIGHER_FLAG or more competencies. (id, name, team,
+    how many competencies), most first."""
+    rows = current_reviews_of_everyone(as_of=as_of, practitioners=people).values_list(
+        "practitioner_id",
+        "practitioner__full_name",
+        "practitioner__team__name",
+        "verdict__self_higher",
     )
+    flagged = [row for row in rows if row[3] is not None and row[3] >= SELF_HIGHER_FLAG]
+    return sorted(flagged, key=lambda row: (-row[3], row[1]))
 
 
 def person_of(user: User) -> Person | None:

@@ -248,8 +248,6 @@ CALENDAR_FEED_SOURCES = [
     "circles.selectors.feed_entries",
     "supervision.selectors.feed_entries",
 ]
-# The dashboard keeps figures for past month-ends this long (seconds; 0 for never).
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

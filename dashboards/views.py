@@ -13,6 +13,7 @@ from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
 from dashboards.selectors.ratings import StageShare
+from dashboards.services import figures_catch_up
 from dashboards.tables import (
     CaseContextTable,
     CohortTable,
@@ -119,6 +120,7 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
 
 def render_dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
+    figures_catch_up()
     data = selectors.dashboard(form.filters())
     tables = _tables(data)
     RequestConfig(request, paginate=False).configure(tables["teams"])

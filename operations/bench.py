@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client, override_settings
@@ -174,9 +175,7 @@ def bench(
     hosts = [host for host in _allowed_hosts() if host != "*"] or ["localhost"]
     # Signing in is logged for the security log; a thousand bench sign-ins are not news.
     logging.getLogger("operations.security").setLevel(logging.WARNING)
-    with override_settings(
-        MFA_REQUIRED_FOR_ROLES=[], SECURE_SSL_REDIRECT=False, DASHBOARD_CACHE_SECONDS=0
-    ):
+    with override_settings(MFA_REQUIRED_FOR_ROLES=[], SECURE_SSL_REDIRECT=False):
         for name, role, url in _pages():
             if (only and only not in name) or (skip and skip in name):
                 continue
@@ -220,6 +219,48 @@ def bench(
     if extra:
         result.figures = extra()
     return result
+
+
+def figure_timings(*, repeat: int = 5) -> dict[str, float]:
+    """The dashboard's funnel for the default filters (12 month-ends, teams now and three
+    months before, role groups, phases): read from the stored figures, and counted again from
+    the source tables with the same set-based statements a refresh runs (nothing is written);
+    and one full `refresh_figures`."""
+    from dashboards.models import Definitions
+    from dashboards.selectors import Filters
+    from dashboards.selectors.definitions import status_spans
+    from dashboards.selectors.funnel import month_ends, span_counts
+    from dashboards.services import figures_refresh
+
+    filters = Filters(as_of=timezone.localdate())
+    every_group = Filters(as_of=filters.as_of, role_group="")
+    before = filters.as_of - relativedelta(months=3)
+
+    def read() -> None:
+        span_counts(filters, month_ends(filters.as_of, 12))
+        span_counts(filters, [before, filters.as_of], group_by="person__team_id")
+        span_counts(every_group, [filters.as_of], group_by="person__role_group")
+        span_counts(filters, [filters.as_of], group_by="phase_id")
+
+    def recount() -> None:
+        status_spans(Definitions.load())
+
+    def median_ms(work: Callable[[], None]) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - started) * 1000)
+        return round(statistics.median(times), 1)
+
+    started = time.perf_counter()
+    figures_refresh()
+    refresh_ms = (time.perf_counter() - started) * 1000
+    return {
+        "dashboard funnel read from the stored figures (ms)": median_ms(read),
+        "everyone's figures counted again from the records (ms)": median_ms(recount),
+        "refresh_figures (ms)": round(refresh_ms, 1),
+    }
 
 
 def _allowed_hosts() -> list[str]:

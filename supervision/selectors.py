@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -25,36 +24,36 @@ from competencies.selectors import current_reviews
 from supervision.models import SessionStatus, SupervisionSession, SupervisionSettings
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus
-from training.selectors import TRAINED, people_with_training
+from training.selectors import people_with_training, trained_by
 
 
 def overdue_days() -> int:
     return SupervisionSettings.load().overdue_days
 
 
-def held_recently(person: Person | OuterRef, *, as_of: datetime.date, days: int) -> QuerySet:
-    """The person's 2:1s held from the start of the day `days` before `as_of` to its end.
+def held_recently(*, as_of: datetime.date, days: int) -> QuerySet:
+    """The people with a 2:1 held from the start of the day `days` before `as_of` to its end,
+    as person_id rows.
 
     Whole days, so that a 2:1 held at 09:00 forty-two days ago counts all day today on every
     page; cancelled and merely planned 2:1s never count.
     """
-    return SupervisionSession.objects.filter(
-        practitioners=person,
-        status=SessionStatus.HELD,
-        starts_at__gte=day_start(as_of - datetime.timedelta(days=days)),
-        starts_at__lt=day_end(as_of),
-    )
+    return SupervisionSession.practitioners.through.objects.filter(
+        supervisionsession__status=SessionStatus.HELD,
+        supervisionsession__starts_at__gte=day_start(as_of - datetime.timedelta(days=days)),
+        supervisionsession__starts_at__lt=day_end(as_of),
+    ).values("person_id")
 
 
 def overdue(*, as_of: datetime.date, days: int | None = None) -> Q:
-    """Overdue for a 2:1 on `as_of`, over people annotated by people_with_training(as_of):
-    active and trained (nobody else is expected to have 2:1s), with none held recently (see
-    `held_recently`; `days` is the administrator's setting unless given)."""
+    """Of a person: overdue for a 2:1 on `as_of`. Active and trained (nobody else is expected
+    to have 2:1s), with none held recently (see `held_recently`; `days` is the administrator's
+    setting unless given)."""
     days = overdue_days() if days is None else days
     return (
         Q(status=PersonStatus.ACTIVE)
-        & TRAINED
-        & ~Q(Exists(held_recently(OuterRef("pk"), as_of=as_of, days=days)))
+        & trained_by(as_of)
+        & ~Q(pk__in=held_recently(as_of=as_of, days=days))
     )
 
 
@@ -62,8 +61,7 @@ def overdue_people(*, as_of: datetime.date, days: int | None = None) -> QuerySet
     """Everyone overdue for a 2:1 on `as_of`, by team and name: the supervisor's page, the
     dashboard and the fidelity report all list people from this."""
     return (
-        people_with_training(as_of)
-        .filter(overdue(as_of=as_of, days=days))
+        Person.objects.filter(overdue(as_of=as_of, days=days))
         .select_related("team", "line_manager")
         .order_by("team__name", "full_name")
     )

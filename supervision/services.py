@@ -12,7 +12,9 @@ from django.utils import timezone
 from circles.calendar import send_calendar_email
 from supervision.models import SessionStatus, SupervisionSession
 from supervision.selectors import session_entry
+from training.dates import local_date
 from training.models import Person
+from training.signals import records_changed
 
 
 def _check_people(supervisor: Person, practitioners: list[Person], reason: str) -> None:
@@ -80,12 +82,19 @@ def session_change(
     reason: str = "",
 ) -> SupervisionSession:
     _check_people(session.supervisor, practitioners, reason)
+    before = (session.starts_at, [person.pk for person in session.practitioners.all()])
     session.starts_at, session.ends_at, session.place = starts_at, ends_at, place
     session.single_practitioner_reason = reason if len(practitioners) == 1 else ""
     session.sequence += 1
     session.full_clean()
     session.save()
     session.practitioners.set(practitioners)
+    if session.status == SessionStatus.HELD:
+        records_changed.send(
+            sender=SupervisionSession,
+            person_ids=[*before[1], *(person.pk for person in practitioners)],
+            since=local_date(min(before[0], starts_at)),
+        )
     transaction.on_commit(lambda: _invite(session, "This 2:1 has changed."))
     return session
 
@@ -100,4 +109,9 @@ def session_set_status(*, session: SupervisionSession, status: SessionStatus) ->
         session.sequence += 1
         transaction.on_commit(lambda: _invite(session, "This 2:1 is cancelled."))
     session.save(update_fields=["status", "sequence", "updated_at"])
+    records_changed.send(
+        sender=SupervisionSession,
+        person_ids=list(session.practitioners.values_list("pk", flat=True)),
+        since=local_date(session.starts_at),
+    )
     return session

@@ -13,9 +13,6 @@ from config.settings import *  # noqa: E402, F403
 # required, so tests can sign in as any role.
 MFA_REQUIRED_FOR_ROLES: list[str] = []
 
-# Query counts are pinned with the dashboard's cache of past figures off.
-DASHBOARD_CACHE_SECONDS = 0
-
 # Hashing a password the production way takes half a second; the tests make many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

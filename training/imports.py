@@ -30,6 +30,7 @@ from training.models import (
     Team,
 )
 from training.services import person_account_sync
+from training.signals import records_changed
 
 ROSTER_REQUIRED = ["email", "full_name", "team", "role_group"]
 ROSTER_OPTIONAL = ["job_title", "line_manager_email", "status"]
@@ -405,6 +406,7 @@ def training_import(*, text: str, dry_run: bool = False) -> ImportResult:
             for row in CourseAttendance.objects.filter(person__in=[row.person for row in rows])
         }
         next_order = (Phase.objects.aggregate(highest=Max("order"))["highest"] or 0) + 1
+        dated: list[int] = []
         for row in rows:
             phase = phases.get(row.phase.lower())
             if phase is None:
@@ -421,6 +423,7 @@ def training_import(*, text: str, dry_run: bool = False) -> ImportResult:
             if getattr(cohort, date_field) is None:
                 setattr(cohort, date_field, row.date)
                 cohort.save(update_fields=[date_field])
+                dated.append(cohort.pk)
 
             existing = attendance.get((row.person.pk, cohort.pk, row.day))
             if existing is None:
@@ -434,6 +437,16 @@ def training_import(*, text: str, dry_run: bool = False) -> ImportResult:
                 result.updated += 1
             else:
                 result.unchanged += 1
+        records_changed.send(
+            sender=CourseAttendance,
+            person_ids=[row.person.pk for row in rows]
+            + list(
+                CourseAttendance.objects.filter(cohort_id__in=dated).values_list(
+                    "person_id", flat=True
+                )
+            ),
+            since=min(row.date for row in rows) if rows else None,
+        )
         if dry_run:
             transaction.set_rollback(True)
     return result

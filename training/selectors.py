@@ -61,6 +61,19 @@ TRAINED = TRAINING_STATES[TrainingState.TRAINED]
 PART_TRAINED = TRAINING_STATES[TrainingState.PART_TRAINED]
 
 
+def trained_by(as_of: datetime.date) -> Q:
+    """Of a person: trained on or before `as_of` (both days attended), the same rule as
+    TRAINING_STATES for querysets without the `people_with_training` annotations. The two sets
+    of people are found once each, not person by person."""
+    day1 = CourseAttendance.objects.filter(
+        attended=True, day=CourseDay.RESTORATIVE, cohort__day1_date__lte=as_of
+    )
+    day2 = CourseAttendance.objects.filter(
+        attended=True, day=CourseDay.BASE, cohort__day2_date__lte=as_of
+    )
+    return Q(pk__in=day1.values("person_id")) & Q(pk__in=day2.values("person_id"))
+
+
 def training_state(person: Person | TrainingRecord) -> TrainingState:
     """The state of one person annotated by `people_with_training`, or of a `TrainingRecord`."""
     if person.trained_on:

@@ -8,6 +8,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import User
 from accounts.roles import Role, grant_roles
 from training.models import Cohort, CourseAttendance, CourseDay, Person, PersonStatus, RoleGroup
+from training.signals import records_changed
 
 # New accounts start with the role their role group usually needs; administrators add more.
 DEFAULT_ROLES: dict[str, tuple[Role, ...]] = {
@@ -66,4 +67,10 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
         row.attended = not row.attended
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_update_with_history(changed, CourseAttendance, ["attended"])
+    days = [cohort.date_of(day) for day in CourseDay if cohort.date_of(day)]
+    records_changed.send(
+        sender=CourseAttendance,
+        person_ids=[row.person_id for row in changed],
+        since=min(days) if days else None,
+    )
     return len(changed)

@@ -9,9 +9,8 @@ from circles.selectors import unplaced_trained_people
 from competencies.models import Stage
 from competencies.selectors import rated_self_higher
 from dashboards.selectors.filters import Filters
-from dashboards.selectors.ratings import SHARES, supervisor_ratings
 from supervision.selectors import overdue_people
-from training.selectors import people_with_training
+from training.models import Person
 
 
 @dataclass(frozen=True)
@@ -45,21 +44,13 @@ class Flags:
     overdue: list[FlaggedPerson]
 
 
-def flags(filters: Filters, *, overdue_days: int) -> Flags:
-    """What practice leaders and supervisors should look at, for the people in scope."""
+def flags(filters: Filters, *, overdue_days: int, basics: list[tuple[str, int, int]]) -> Flags:
+    """What practice leaders and supervisors should look at, for the people in scope;
+    `basics` are the supervisor's ratings by stage over the last 6 months
+    (ratings.stage_basics)."""
     in_scope = filters.people()
-    over_rated = (
-        rated_self_higher(people_with_training(filters.as_of).filter(in_scope), as_of=filters.as_of)
-        .values_list("full_name", "team__name", "self_higher")
-        .order_by("-self_higher", "full_name")
-    )
+    over_rated = rated_self_higher(Person.objects.filter(in_scope), as_of=filters.as_of)
     stage_labels = dict(Stage.choices)
-    basic_stages = (
-        supervisor_ratings(filters, months=6)
-        .values("competency__area__stage")
-        .annotate(**SHARES)
-        .order_by("-basic")
-    )
     in_no_circle = (
         unplaced_trained_people(as_of=filters.as_of)
         .filter(in_scope)
@@ -73,15 +64,11 @@ def flags(filters: Filters, *, overdue_days: int) -> Flags:
     return Flags(
         self_higher=[
             FlaggedPerson(name=name, team=team, competencies=count)
-            for name, team, count in over_rated
+            for _, name, team, count in over_rated
         ],
         basic_stages=[
-            BasicStage(
-                stage=stage_labels.get(row["competency__area__stage"], ""),
-                basic=row["basic"],
-                ratings=row["ratings"],
-            )
-            for row in basic_stages
+            BasicStage(stage=stage_labels.get(stage, ""), basic=basic, ratings=ratings)
+            for stage, ratings, basic in basics
         ],
         in_no_circle=[FlaggedPerson(name=name, team=team) for name, team in in_no_circle],
         overdue=[

@@ -1,23 +1,28 @@
 """The funnel: how many people in scope are trained, embedded and practising with fidelity, in
 total, month by month, and by team, service area, role group and phase; and the implementation
-stage those shares put a group in."""
+stage those shares put a group in.
+
+Read from the stored status spans (dashboards.models.StatusSpan): the figures for a day are the
+spans that contain it, so every month's end, today and three months ago are one GROUP BY each,
+whatever the number of people or records. Who is in scope (active, of a role group, in a team
+or service area) is read from the roster as it is now.
+"""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
-from dashboards.models import Definitions
-from dashboards.selectors.definitions import people_status
+from dashboards.models import Definitions, StatusSpan
 from dashboards.selectors.filters import Filters
 from training.models import Person
-from training.selectors import TRAINED
+
+MEASURES = ("trained", "embedded", "fidelity")
+FIELDS = {"trained": "trained", "embedded": "embedded", "fidelity": "faithful"}
 
 
 class ImplementationStage:
@@ -28,14 +33,6 @@ class ImplementationStage:
     INITIAL = "Initial implementation"
     FULL = "Full implementation"
     ORDER = [EXPLORATION, INSTALLATION, INITIAL, FULL]
-
-
-FUNNEL = {
-    "in_scope": Count("pk"),
-    "trained": Count("pk", filter=TRAINED),
-    "embedded": Count("pk", filter=Q(is_embedded=True)),
-    "fidelity": Count("pk", filter=Q(has_fidelity=True)),
-}
 
 
 @dataclass(frozen=True)
@@ -84,60 +81,93 @@ class TeamRow(FunnelRow):
         return ImplementationStage.ORDER.index(self.stage)
 
 
-def funnel(people: QuerySet[Person], group_by: str | None) -> dict[object, dict[str, int]]:
-    if group_by is None:
-        return {None: people.aggregate(**FUNNEL)}
-    return {row[group_by]: row for row in people.values(group_by).annotate(**FUNNEL).order_by()}
+Counts = dict[str, int]
 
 
-def past_funnel(
-    filters: Filters,
-    as_of: datetime.date,
-    definitions: Definitions,
-    group_by: str | None = None,
-) -> dict[object, dict[str, int]] | dict[str, int]:
-    """The funnel as it stood at an earlier date, from the cache when it has been counted.
+def _first_on_or_after(field: str, days: list[datetime.date]) -> Case:
+    """The index of the first of `days` (ascending) on or after the span's `field`; len(days)
+    when none is (or the field is empty: a span that has not ended)."""
+    return Case(
+        *(When(**{f"{field}__lte": day}, then=Value(index)) for index, day in enumerate(days)),
+        default=Value(len(days)),
+        output_field=IntegerField(),
+    )
 
-    Figures for a date already past change only when records are back-dated, so they are kept
-    for `DASHBOARD_CACHE_SECONDS` (an hour by default; 0 turns the cache off).
+
+def span_counts(
+    filters: Filters, days: list[datetime.date], *, group_by: str | None = None
+) -> dict[tuple[object, datetime.date], Counts]:
+    """How many people in scope were trained, embedded and practising with fidelity on each of
+    `days` (by `group_by`, a field of the span such as "person__team_id", or in total), in one
+    statement. With a phase filter, only the people credited to it on that day are counted.
+
+    A span contains the days from the first on or after its start up to, not including, the
+    first on or after its end; the spans are counted by those two indexes, so the statement
+    does the same few comparisons a span however many days are asked for, and the counts for
+    each day are added up here from at most (days + 1)² rows a group.
     """
-    past = Filters(**{**filters.__dict__, "as_of": as_of})
-    key = (
-        "dashboard-funnel:"
-        + hashlib.sha256(
-            repr((past, group_by, _definitions_key(definitions), _data_version())).encode()
-        ).hexdigest()
+    ordered = sorted(set(days))
+    spans = StatusSpan.objects.filter(filters.people(prefix="person__", phase=False))
+    if filters.phase:
+        spans = spans.filter(phase_id=filters.phase)
+    first, last = ordered[0], ordered[-1]
+    spans = spans.filter(Q(starts_on__lte=last) & (Q(ends_on__gt=first) | Q(ends_on__isnull=True)))
+    keys = [group_by] if group_by else []
+    rows = (
+        spans.annotate(
+            first_day=_first_on_or_after("starts_on", ordered),
+            after_day=_first_on_or_after("ends_on", ordered),
+        )
+        .values(*keys, "first_day", "after_day")
+        .annotate(
+            **{name: Count("pk", filter=Q(**{field: True})) for name, field in FIELDS.items()}
+        )
+        .order_by()
     )
-    cached = cache.get(key) if settings.DASHBOARD_CACHE_SECONDS else None
-    if cached is None:
-        counts = funnel(people_status(as_of, definitions).filter(past.people()), group_by)
-        cached = counts if group_by else counts[None]
-        if settings.DASHBOARD_CACHE_SECONDS:
-            cache.set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
-    return cached
+    counts: dict[tuple[object, datetime.date], Counts] = {}
+    for row in rows:
+        key = row[group_by] if group_by else None
+        for index in range(row["first_day"], row["after_day"]):
+            total = counts.setdefault((key, ordered[index]), dict.fromkeys(MEASURES, 0))
+            for name in MEASURES:
+                total[name] += row[name]
+    return counts
 
 
-def _definitions_key(definitions: Definitions) -> tuple[int, ...]:
-    return tuple(
-        getattr(definitions, field.attname)
-        for field in Definitions._meta.concrete_fields
-        if field.attname != "id"
+def people_in_scope(filters: Filters) -> dict[tuple[int, str], int]:
+    """Active people matching the filters but the role group and phase, counted by team and
+    role group: the other groupings add these up."""
+    scope = Filters(**{**filters.__dict__, "role_group": "", "phase": None})
+    return {
+        (row["team_id"], row["role_group"]): row["count"]
+        for row in Person.objects.filter(scope.people())
+        .values("team_id", "role_group")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+
+
+def in_scope_by(
+    people: dict[tuple[int, str], int], *, role_group: str, key: str
+) -> dict[object, int]:
+    """Sum `people_in_scope` by team ("team"), role group ("role_group") or in total ("all"),
+    keeping the chosen role group only (every group when blank)."""
+    totals: dict[object, int] = defaultdict(int)
+    for (team_id, group), count in people.items():
+        if role_group and group != role_group:
+            continue
+        totals[{"team": team_id, "role_group": group, "all": None}[key]] += count
+    return totals
+
+
+def funnel_row(
+    key: object, label: str, in_scope: int, counts: Counts | None, *, phase: bool = False
+) -> FunnelRow:
+    counts = counts or dict.fromkeys(MEASURES, 0)
+    # Filtered by phase, the people in scope are those credited to it by that day: the trained.
+    return FunnelRow(
+        key=key, label=label, in_scope=counts["trained"] if phase else in_scope, **counts
     )
-
-
-def _data_version() -> str:
-    """Changes whenever the day changes, so cached past figures are never older than a day."""
-    from django.utils import timezone
-
-    return timezone.localdate().isoformat()
-
-
-def rows(counts: dict[object, dict[str, int]], labels: list[tuple[object, str]]) -> list[FunnelRow]:
-    empty = {"in_scope": 0, "trained": 0, "embedded": 0, "fidelity": 0}
-    return [
-        FunnelRow(key=key, label=label, **{k: counts.get(key, empty)[k] for k in empty})
-        for key, label in labels
-    ]
 
 
 def month_ends(as_of: datetime.date, months: int) -> list[datetime.date]:

@@ -1,46 +1,46 @@
 """Supervisor ratings in the dashboard's window: by BASE stage and month, by competency, by
-case context and by phase cohort, and the gap between self and supervisor ratings."""
+case context and by phase cohort, and the gap between self and supervisor ratings.
+
+What can be is counted from the reviews' stored verdicts (competencies.models.ReviewVerdict:
+a review's ratings counted once, with its month), a row a review; only the figures by stage
+and by competency read the ratings themselves.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import (
-    Avg,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 
-from competencies.models import Level, Rater, Rating, Stage
+from competencies.models import Competency, Level, Rater, Rating, Review, Stage
 from competencies.selectors import signed_off_reviews
 from dashboards.selectors.filters import CASE_CONTEXTS, Filters
 from training.dates import day_end, day_start
 from training.models import Phase
-from training.selectors import TRAINED, people_with_training
+from training.selectors import TrainingState, training_records
+
+
+def _window(filters: Filters, months: int) -> tuple[datetime.datetime, datetime.datetime]:
+    start = (filters.as_of - relativedelta(months=months - 1)).replace(day=1)
+    return day_start(start), day_end(filters.as_of)
+
+
+def counted_reviews(filters: Filters, months: int) -> QuerySet[Review]:
+    """The reviews that count (signed off, not replaced) of people in scope, signed off in the
+    `months` up to the as-of date."""
+    start, end = _window(filters, months)
+    return signed_off_reviews().filter(
+        filters.reviews(), signed_off_at__gte=start, signed_off_at__lt=end
+    )
 
 
 def supervisor_ratings(filters: Filters, months: int) -> QuerySet[Rating]:
-    """Supervisor ratings with a level, from the reviews that count (signed off, not replaced)
-    signed off in the `months` up to the as-of date."""
-    end = day_end(filters.as_of)
-    start = day_start((filters.as_of - relativedelta(months=months - 1)).replace(day=1))
+    """The supervisor's ratings with a level in `counted_reviews`."""
     return Rating.objects.filter(
-        filters.ratings(),
-        rater=Rater.SUPERVISOR,
-        level__isnull=False,
-        review__in=signed_off_reviews(),
-        review__signed_off_at__gte=start,
-        review__signed_off_at__lt=end,
+        review__in=counted_reviews(filters, months), rater=Rater.SUPERVISOR, level__isnull=False
     )
 
 
@@ -49,28 +49,15 @@ SHARES = {
     "competent_or_above": Count("pk", filter=Q(level__gte=Level.COMPETENT)),
     "basic": Count("pk", filter=Q(level=Level.BASIC)),
 }
-
-
-def _with_self_level(ratings: QuerySet[Rating]) -> QuerySet[Rating]:
-    own = Rating.objects.filter(
-        review=OuterRef("review"), competency=OuterRef("competency"), rater=Rater.SELF
-    ).values("level")[:1]
-    return ratings.annotate(self_level=Subquery(own)).filter(self_level__isnull=False)
-
-
-GAP = {
-    "pairs": Count("pk"),
-    "mean_gap": Avg(ExpressionWrapper(F("self_level") - F("level"), output_field=FloatField())),
-    "self_higher": Count("pk", filter=Q(self_level__gt=F("level"))),
+# The same, and the self and supervisor comparison, added up from the reviews' verdicts.
+VERDICTS = {
+    "ratings": Sum("verdict__rated", default=0),
+    "competent_or_above": Sum("verdict__good", default=0),
+    "basic": Sum("verdict__basic", default=0),
+    "pairs": Sum("verdict__compared", default=0),
+    "gap_total": Sum("verdict__gap_total", default=0),
+    "self_higher": Sum("verdict__self_higher", default=0),
 }
-
-
-def share_of(row: dict[str, Any], part: str, whole: str) -> float:
-    return row[part] / row[whole] if row[whole] else 0.0
-
-
-def _month(value: datetime.date | datetime.datetime) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 @dataclass(frozen=True)
@@ -143,70 +130,167 @@ class CohortRow:
     share: float
 
 
-def stage_trends(filters: Filters, *, months: int) -> list[StageShare]:
+@dataclass(frozen=True)
+class RatingCount:
+    """A month's supervisor ratings of one competency."""
+
+    month: datetime.date
+    competency_id: int
+    ratings: int
+    competent_or_above: int
+    basic: int
+
+
+def rating_counts(filters: Filters, *, months: int) -> list[RatingCount]:
+    """The supervisor's ratings in the window by month and competency, in one statement: the
+    figures by stage, by competency and the stages most often rated Basic add these up."""
+    return [
+        RatingCount(
+            month=row["review__verdict__month"],
+            competency_id=row["competency_id"],
+            **{key: row[key] for key in SHARES},
+        )
+        for row in supervisor_ratings(filters, months)
+        .values("review__verdict__month", "competency_id")
+        .annotate(**SHARES)
+        .order_by()
+    ]
+
+
+def competencies_by_id() -> dict[int, tuple[str, str, str]]:
+    """(code, title, stage) of every competency of every version."""
+    return {
+        pk: (code, title, stage)
+        for pk, code, title, stage in Competency.objects.values_list(
+            "pk", "code", "title", "area__stage"
+        )
+    }
+
+
+def _added_up(
+    counts: list[RatingCount], key: Callable[[RatingCount], object]
+) -> dict[object, list[int]]:
+    totals: dict[object, list[int]] = {}
+    for row in counts:
+        total = totals.setdefault(key(row), [0, 0, 0])
+        total[0] += row.ratings
+        total[1] += row.competent_or_above
+        total[2] += row.basic
+    return totals
+
+
+def stage_trends(
+    counts: list[RatingCount], competencies: dict[int, tuple[str, str, str]]
+) -> list[StageShare]:
     stage_labels = dict(Stage.choices)
+    totals = _added_up(counts, lambda row: (row.month, competencies[row.competency_id][2]))
     return [
         StageShare(
-            month=_month(row["month"]),
-            stage=row["competency__area__stage"],
-            stage_label=stage_labels.get(row["competency__area__stage"], ""),
-            **{key: row[key] for key in SHARES},
+            month=month,
+            stage=stage,
+            stage_label=stage_labels.get(stage, ""),
+            ratings=ratings,
+            competent_or_above=good,
+            basic=basic,
         )
-        for row in supervisor_ratings(filters, months)
-        .annotate(month=TruncMonth("review__signed_off_at"))
-        .values("month", "competency__area__stage")
-        .annotate(**SHARES)
-        .order_by("month", "competency__area__stage")
+        for (month, stage), (ratings, good, basic) in sorted(totals.items())
     ]
 
 
-def competency_shares(filters: Filters, *, months: int) -> list[CompetencyShare]:
+def stage_basics(
+    counts: list[RatingCount],
+    competencies: dict[int, tuple[str, str, str]],
+    *,
+    since: datetime.date,
+) -> list[tuple[str, int, int]]:
+    """(stage, ratings, of which Basic) from the months since `since`, most Basic first."""
+    totals = _added_up(
+        [row for row in counts if row.month >= since],
+        lambda row: competencies[row.competency_id][2],
+    )
+    return sorted(
+        ((stage, ratings, basic) for stage, (ratings, _, basic) in totals.items()),
+        key=lambda row: -row[2],
+    )
+
+
+def competency_shares(
+    counts: list[RatingCount], competencies: dict[int, tuple[str, str, str]]
+) -> list[CompetencyShare]:
     stage_labels = dict(Stage.choices)
+    totals = _added_up(counts, lambda row: competencies[row.competency_id])
     return [
         CompetencyShare(
-            code=row["competency__code"],
-            title=row["competency__title"],
-            stage_label=stage_labels.get(row["competency__area__stage"], ""),
-            **{key: row[key] for key in SHARES},
+            code=code,
+            title=title,
+            stage_label=stage_labels.get(stage, ""),
+            ratings=ratings,
+            competent_or_above=good,
+            basic=basic,
         )
-        for row in supervisor_ratings(filters, months)
-        .values("competency__code", "competency__title", "competency__area__stage")
-        .annotate(**SHARES)
-        .order_by("competency__area__stage", "competency__code")
+        for (code, title, stage), (ratings, good, basic) in sorted(
+            totals.items(), key=lambda item: (item[0][2], item[0][0])
+        )
     ]
+
+
+def _gap(row: dict[str, int]) -> tuple[float, float]:
+    """The mean gap in levels (self minus supervisor) and the share rated higher by oneself."""
+    if not row["pairs"]:
+        return 0.0, 0.0
+    return row["gap_total"] / row["pairs"], row["self_higher"] / row["pairs"]
 
 
 def gap_trend(filters: Filters, *, months: int) -> list[GapPoint]:
-    return [
-        GapPoint(
-            month=_month(row["month"]),
-            pairs=row["pairs"],
-            mean_gap=row["mean_gap"] or 0.0,
-            self_higher_share=share_of(row, "self_higher", "pairs"),
+    points = []
+    for row in (
+        counted_reviews(filters, months)
+        .values("verdict__month")
+        .annotate(**VERDICTS)
+        .filter(pairs__gt=0)
+        .order_by("verdict__month")
+    ):
+        mean_gap, self_higher_share = _gap(row)
+        points.append(
+            GapPoint(
+                month=row["verdict__month"],
+                pairs=row["pairs"],
+                mean_gap=mean_gap,
+                self_higher_share=self_higher_share,
+            )
         )
-        for row in _with_self_level(supervisor_ratings(filters, months))
-        .annotate(month=TruncMonth("review__signed_off_at"))
-        .values("month")
-        .annotate(**GAP)
-        .order_by("month")
-    ]
+    return points
 
 
 def case_contexts(filters: Filters, *, months: int) -> list[CaseContextRow]:
-    """Every case context side by side, whichever the filters chose."""
+    """Every case context side by side, whichever the filters chose, in one statement."""
     every_context = Filters(**{**filters.__dict__, "case_context": ""})
+    sums = {
+        f"{name}_{key}": Sum(f"verdict__{field}", default=0, filter=condition)
+        for key, (_, condition) in CASE_CONTEXTS.items()
+        for name, field in (
+            ("ratings", "rated"),
+            ("competent_or_above", "good"),
+            ("basic", "basic"),
+            ("pairs", "compared"),
+            ("gap_total", "gap_total"),
+            ("self_higher", "self_higher"),
+        )
+    }
+    totals = counted_reviews(every_context, months).aggregate(**sums)
     result = []
-    for key, (label, condition) in CASE_CONTEXTS.items():
-        context_ratings = supervisor_ratings(every_context, months).filter(condition)
-        row = context_ratings.aggregate(**SHARES)
-        gap = _with_self_level(context_ratings).aggregate(**GAP)
+    for key, (label, _) in CASE_CONTEXTS.items():
+        row = {name: totals[f"{name}_{key}"] for name in VERDICTS}
+        mean_gap, self_higher_share = _gap(row)
         result.append(
             CaseContextRow(
                 key=key,
                 label=label,
-                **row,
-                mean_gap=gap["mean_gap"] or 0.0,
-                self_higher_share=share_of(gap, "self_higher", "pairs"),
+                ratings=row["ratings"],
+                competent_or_above=row["competent_or_above"],
+                basic=row["basic"],
+                mean_gap=mean_gap,
+                self_higher_share=self_higher_share,
             )
         )
     return result
@@ -220,37 +304,31 @@ def cohort_comparison(filters: Filters, *, months: int) -> list[CohortRow]:
     """Each phase cohort's share of supervisor ratings at Competent or above, by months since
     the practitioner was trained, so later cohorts can be set beside the pilot at the same point.
 
-    Uses every signed-off review up to the as-of date, not just the dashboard's window. Ratings
-    are counted in the database per person and month; only those totals are put in buckets here.
+    Uses every review that counts up to the as-of date, not just the dashboard's window. The
+    verdicts are added up in the database per person and month; only those totals are put in
+    buckets here.
     """
-    trained = {
-        row["pk"]: (row["trained_on"], row["credited_phase_id"])
-        for row in people_with_training(filters.as_of)
-        .filter(TRAINED)
-        .values("pk", "trained_on", "credited_phase_id")
-    }
+    records = training_records(filters.as_of)
     per_person_month = (
-        supervisor_ratings(filters, months=10_000)
-        .annotate(month=TruncMonth("review__signed_off_at"))
-        .values("review__practitioner_id", "month")
-        .annotate(**SHARES)
+        counted_reviews(filters, months=10_000)
+        .values("practitioner_id", "verdict__month")
+        .annotate(ratings=VERDICTS["ratings"], good=VERDICTS["competent_or_above"])
         .order_by()
     )
     totals: dict[tuple[int, str], list[int]] = {}
     for row in per_person_month:
-        person = trained.get(row["review__practitioner_id"])
-        if person is None:
+        record = records.get(row["practitioner_id"])
+        if record is None or record.state != TrainingState.TRAINED or not row["verdict__month"]:
             continue
-        trained_on, phase_id = person
-        month = _month(row["month"])
+        month, trained_on = row["verdict__month"], record.trained_on
         since = (month.year - trained_on.year) * 12 + month.month - trained_on.month
         label = next(
             (label for low, high, label in MONTHS_SINCE_BUCKETS if low <= since < high), ""
         )
-        if label:
-            counts = totals.setdefault((phase_id, label), [0, 0])
+        if label and row["ratings"]:
+            counts = totals.setdefault((record.credited_phase_id, label), [0, 0])
             counts[0] += row["ratings"]
-            counts[1] += row["competent_or_above"]
+            counts[1] += row["good"]
     phases = {phase.pk: phase for phase in Phase.objects.all()}
     order = {label: index for index, (_, _, label) in enumerate(MONTHS_SINCE_BUCKETS)}
     result = [

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from dashboards.selectors import Dashboard, Filters, dashboard
+from dashboards.services import figures_catch_up
 from training.dates import as_of_option
 
 
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
+        figures_catch_up()
         data = dashboard(Filters(as_of=as_of_option(as_of) if as_of else timezone.localdate()))
         figures = report(data)
         if format == "json":

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from operations.bench import bench, markdown_table
+from operations.bench import bench, figure_timings, markdown_table
 
 
 class Command(BaseCommand):
@@ -46,6 +46,7 @@ class Command(BaseCommand):
             budget_seconds=budget,
             only=only,
             skip=skip,
+            extra=figure_timings if not only or "figures" in only else None,
             report=self.stdout.write,
         )
         self.stdout.write("")
