@@ -87,9 +87,10 @@ def circle_list(user: User) -> QuerySet[LearningCircle]:
             "facilitators",
             Prefetch(
                 "meetings",
+                # Only the next meeting is shown; a year of them for every circle is not read.
                 queryset=CircleMeeting.objects.filter(
                     status=MeetingStatus.SCHEDULED, starts_at__gt=now
-                ).order_by("starts_at"),
+                ).order_by("starts_at")[:1],
                 to_attr="upcoming",
             ),
         )

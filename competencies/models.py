@@ -285,6 +285,11 @@ class ReviewVerdict(models.Model):
     gap_total = models.SmallIntegerField(
         help_text="Over the compared competencies, the sum of own level minus supervisor's."
     )
+    # Read by the figures by competency and stage, which would otherwise read every rating.
+    levels = models.JSONField(
+        default=dict,
+        help_text="The supervisor's level of each competency they rated, by competency id.",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["signed_off_on"])]

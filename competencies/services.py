@@ -233,7 +233,7 @@ def review_correct(*, review: Review, reason: str) -> Review:
 
 def verdict_counts(
     ratings: Iterable[tuple[int, str, str, int | None]],
-) -> dict[str, int]:
+) -> dict[str, object]:
     """The counts of a review's verdict (see ReviewVerdict) from its ratings, each given as
     (competency id, the competency's stage, rater, level or None for "not yet seen")."""
     supervisor: dict[int, int] = {}
@@ -250,6 +250,7 @@ def verdict_counts(
             own[competency_id] = level
     compared = [(own[key], level) for key, level in supervisor.items() if key in own]
     return {
+        "levels": {str(key): level for key, level in sorted(supervisor.items())},
         "rated": len(supervisor),
         "good": sum(level >= Level.COMPETENT for level in supervisor.values()),
         "basic": sum(level == Level.BASIC for level in supervisor.values()),

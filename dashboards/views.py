@@ -26,6 +26,8 @@ from dashboards.tables import (
 from training import views as training_views
 from training.exports import export_response
 
+TEAMS_PER_PAGE = 25
+
 
 def stage_rows(stage_trends: list[StageShare]) -> list[dict[str, object]]:
     """The stage shares pivoted to one row a month, a column a stage."""
@@ -123,7 +125,8 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
     figures_catch_up()
     data = selectors.dashboard(form.filters())
     tables = _tables(data)
-    RequestConfig(request, paginate=False).configure(tables["teams"])
+    # A region has hundreds of teams: a page of them at a time (the download has them all).
+    RequestConfig(request, paginate={"per_page": TEAMS_PER_PAGE}).configure(tables["teams"])
     RequestConfig(request, paginate=False).configure(tables["competencies"])
     wanted = request.GET.get("table", "")
     if wanted in tables:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client, override_settings
@@ -175,7 +176,16 @@ def bench(
     hosts = [host for host in _allowed_hosts() if host != "*"] or ["localhost"]
     # Signing in is logged for the security log; a thousand bench sign-ins are not news.
     logging.getLogger("operations.security").setLevel(logging.WARNING)
-    with override_settings(MFA_REQUIRED_FOR_ROLES=[], SECURE_SSL_REDIRECT=False):
+    # The pages as production serves them, but without collectstatic's manifest to look up
+    # and without two-factor sign-in for the bench's own sign-ins.
+    with override_settings(
+        MFA_REQUIRED_FOR_ROLES=[],
+        SECURE_SSL_REDIRECT=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
         for name, role, url in _pages():
             if (only and only not in name) or (skip and skip in name):
                 continue
@@ -264,8 +274,6 @@ def figure_timings(*, repeat: int = 5) -> dict[str, float]:
 
 
 def _allowed_hosts() -> list[str]:
-    from django.conf import settings
-
     return list(settings.ALLOWED_HOSTS)
 
 

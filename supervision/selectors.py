@@ -115,9 +115,13 @@ def supervisees(
 
 
 def sessions_for_person(person: Person) -> QuerySet[SupervisionSession]:
+    # By the person's own rows on both sides, not a join of every session with its
+    # practitioners made distinct: the cost is the person's sessions, not everyone's.
+    theirs = SupervisionSession.practitioners.through.objects.filter(person=person)
     return (
-        SupervisionSession.objects.filter(Q(supervisor=person) | Q(practitioners=person))
-        .distinct()
+        SupervisionSession.objects.filter(
+            Q(supervisor=person) | Q(pk__in=theirs.values("supervisionsession_id"))
+        )
         .select_related("supervisor")
         .prefetch_related("practitioners")
     )

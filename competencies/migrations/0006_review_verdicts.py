@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                 ('compared', models.PositiveSmallIntegerField(help_text='Competencies both the practitioner and the supervisor gave a level.')),
                 ('self_higher', models.PositiveSmallIntegerField(help_text="Of those, the practitioner's own level is a level or more above the supervisor's.")),
                 ('gap_total', models.SmallIntegerField(help_text="Over the compared competencies, the sum of own level minus supervisor's.")),
+                ('levels', models.JSONField(default=dict, help_text="The supervisor's level of each competency they rated, by competency id.")),
             ],
             options={
                 'indexes': [models.Index(fields=['signed_off_on'], name='competencie_signed__e6f680_idx')],

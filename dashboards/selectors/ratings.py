@@ -9,18 +9,19 @@ and by competency read the ratings themselves.
 from __future__ import annotations
 
 import datetime
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 
-from competencies.models import Competency, Level, Rater, Rating, Review, Stage
+from competencies.models import Competency, Level, Review, Stage
 from competencies.selectors import signed_off_reviews
+from dashboards.models import StatusSpan
 from dashboards.selectors.filters import CASE_CONTEXTS, Filters
 from training.dates import day_end, day_start
 from training.models import Phase
-from training.selectors import TrainingState, training_records
 
 
 def _window(filters: Filters, months: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -37,19 +38,7 @@ def counted_reviews(filters: Filters, months: int) -> QuerySet[Review]:
     )
 
 
-def supervisor_ratings(filters: Filters, months: int) -> QuerySet[Rating]:
-    """The supervisor's ratings with a level in `counted_reviews`."""
-    return Rating.objects.filter(
-        review__in=counted_reviews(filters, months), rater=Rater.SUPERVISOR, level__isnull=False
-    )
-
-
-SHARES = {
-    "ratings": Count("pk"),
-    "competent_or_above": Count("pk", filter=Q(level__gte=Level.COMPETENT)),
-    "basic": Count("pk", filter=Q(level=Level.BASIC)),
-}
-# The same, and the self and supervisor comparison, added up from the reviews' verdicts.
+# Supervisor ratings and the self and supervisor comparison, added up from the verdicts.
 VERDICTS = {
     "ratings": Sum("verdict__rated", default=0),
     "competent_or_above": Sum("verdict__good", default=0),
@@ -142,18 +131,30 @@ class RatingCount:
 
 
 def rating_counts(filters: Filters, *, months: int) -> list[RatingCount]:
-    """The supervisor's ratings in the window by month and competency, in one statement: the
-    figures by stage, by competency and the stages most often rated Basic add these up."""
+    """The supervisor's ratings in the window by month and competency, added up from the
+    verdicts' levels (one row a review, not one a rating): the figures by stage, by competency
+    and the stages most often rated Basic add these up."""
+    pairs: dict[datetime.date, Counter[tuple[str, int]]] = defaultdict(Counter)
+    for month, levels in counted_reviews(filters, months).values_list(
+        "verdict__month", "verdict__levels"
+    ):
+        pairs[month].update((levels or {}).items())  # (competency id, level): counted in C
+    totals: dict[tuple[datetime.date, int], list[int]] = {}
+    for month, counted in pairs.items():
+        for (competency_id, level), count in counted.items():
+            total = totals.setdefault((month, int(competency_id)), [0, 0, 0])
+            total[0] += count
+            total[1] += count if level >= Level.COMPETENT else 0
+            total[2] += count if level == Level.BASIC else 0
     return [
         RatingCount(
-            month=row["review__verdict__month"],
-            competency_id=row["competency_id"],
-            **{key: row[key] for key in SHARES},
+            month=month,
+            competency_id=competency_id,
+            ratings=n,
+            competent_or_above=good,
+            basic=basic,
         )
-        for row in supervisor_ratings(filters, months)
-        .values("review__verdict__month", "competency_id")
-        .annotate(**SHARES)
-        .order_by()
+        for (month, competency_id), (n, good, basic) in totals.items()
     ]
 
 
@@ -308,7 +309,17 @@ def cohort_comparison(filters: Filters, *, months: int) -> list[CohortRow]:
     verdicts are added up in the database per person and month; only those totals are put in
     buckets here.
     """
-    records = training_records(filters.as_of)
+    # Each person's training day and phase, from the stored figures: their trained spans
+    # start on the day training completed and keep its phase.
+    trained = {
+        person_id: (trained_on, phase_id)
+        for person_id, trained_on, phase_id in StatusSpan.objects.filter(
+            trained=True, starts_on__lte=filters.as_of
+        )
+        .values("person_id")
+        .annotate(trained_on=Min("starts_on"), phase=Min("phase_id"))
+        .values_list("person_id", "trained_on", "phase")
+    }
     per_person_month = (
         counted_reviews(filters, months=10_000)
         .values("practitioner_id", "verdict__month")
@@ -317,16 +328,15 @@ def cohort_comparison(filters: Filters, *, months: int) -> list[CohortRow]:
     )
     totals: dict[tuple[int, str], list[int]] = {}
     for row in per_person_month:
-        record = records.get(row["practitioner_id"])
-        if record is None or record.state != TrainingState.TRAINED or not row["verdict__month"]:
+        if row["practitioner_id"] not in trained or not row["verdict__month"]:
             continue
-        month, trained_on = row["verdict__month"], record.trained_on
+        month, (trained_on, phase_id) = row["verdict__month"], trained[row["practitioner_id"]]
         since = (month.year - trained_on.year) * 12 + month.month - trained_on.month
         label = next(
             (label for low, high, label in MONTHS_SINCE_BUCKETS if low <= since < high), ""
         )
         if label and row["ratings"]:
-            counts = totals.setdefault((record.credited_phase_id, label), [0, 0])
+            counts = totals.setdefault((phase_id, label), [0, 0])
             counts[0] += row["ratings"]
             counts[1] += row["good"]
     phases = {phase.pk: phase for phase in Phase.objects.all()}
