@@ -610,8 +610,9 @@ class _Builder:
             and p.pk in self.held
         )
         leader = next(p for p in self.circle_leaders if p.status == PersonStatus.ACTIVE)
-        lead = next(p for p in self.people if p.role_group == RoleGroup.SENIOR_MANAGER)
-        admin = next(p for p in self.people if p.role_group == RoleGroup.ADMIN and p is not leader)
+        active = [p for p in self.people if p.status == PersonStatus.ACTIVE]
+        lead = next(p for p in active if p.role_group == RoleGroup.SENIOR_MANAGER)
+        admin = next(p for p in active if p.role_group == RoleGroup.ADMIN and p is not leader)
         chosen = [
             (practitioner.pk, Role.PRACTITIONER),
             (supervisor, Role.SUPERVISOR),

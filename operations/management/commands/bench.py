@@ -39,7 +39,9 @@ class Command(BaseCommand):
         skip: str,
         **options: Any,
     ) -> None:
-        self.stdout.write(f"{'page':<30} {'median ms':>9} {'p95 ms':>9} {'q':>4} {'n':>3}")
+        self.stdout.write(
+            f"{'page':<30} {'median ms':>9} {'p95 ms':>9} {'CPU ms':>7} {'q':>4} {'n':>3}"
+        )
         result = bench(
             repeat=repeat,
             warm_up=warm_up,
