@@ -7,9 +7,8 @@ import itertools
 import pytest
 from playwright.sync_api import Page, expect
 
-from competencies.frameworks import current_version, framework_import, version_publish
-from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review, ReviewStatus
-from tests.browser.support import REPO_ROOT, assert_accessible, docs_screenshot
+from competencies.models import Competency, Rater, Rating, Review, ReviewStatus
+from tests.browser.support import assert_accessible, docs_screenshot, published_framework
 from training.models import Person
 
 # How each person rates the competencies, in turn down the grid.
@@ -26,16 +25,6 @@ KEYS = {
 }
 SUMMARY = ("summary", "What the levels look like")
 LEVEL_NUMBER = {"Basic": 1, "Competent": 2, "Advanced": 3, "Not yet seen": None}
-
-
-def published_framework() -> FrameworkVersion:
-    """The starter framework, which a migration publishes; the database flush after an earlier
-    transactional test removes it, so it is imported again when it is missing."""
-    version = current_version()
-    if version is None:
-        text = (REPO_ROOT / "competencies" / "starter_framework.json").read_text(encoding="utf-8")
-        version = version_publish(version=framework_import(text=text, file_format="json"))
-    return version
 
 
 def named(person: Person, full_name: str) -> Person:
