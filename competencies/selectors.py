@@ -98,6 +98,37 @@ def review_grid(review: Review, rater: Rater) -> list[GridArea]:
     return list(areas.values())
 
 
+@dataclass
+class RatingProgress:
+    """How far one rater is through a review's grid."""
+
+    rated: int
+    total: int
+    first_unrated: int | None  # the competency's id, in the grid's order
+
+    @classmethod
+    def of(cls, grid: list[GridArea]) -> RatingProgress:
+        rows = [row for grid_area in grid for row in grid_area.rows]
+        unrated = [row.competency.pk for row in rows if row.mine is None]
+        return cls(
+            rated=len(rows) - len(unrated),
+            total=len(rows),
+            first_unrated=unrated[0] if unrated else None,
+        )
+
+
+def rating_progress(review: Review, rater: Rater) -> RatingProgress:
+    """The rater's progress, counted in the database (after an htmx save of one row)."""
+    rated = set(review.ratings.filter(rater=rater).values_list("competency_id", flat=True))
+    order = Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
+    unrated = [pk for pk in order if pk not in rated]
+    return RatingProgress(
+        rated=len(rated),
+        total=len(rated) + len(unrated),
+        first_unrated=unrated[0] if unrated else None,
+    )
+
+
 def grid_row(review: Review, rater: Rater, competency_id: int) -> GridRow:
     other = Rater.SUPERVISOR if rater == Rater.SELF else Rater.SELF
     ratings = {r.rater: r for r in review.ratings.filter(competency_id=competency_id)}
@@ -261,3 +292,21 @@ def latest_signed_off(person: Person) -> Review | None:
         .order_by("-signed_off_at", "-pk")
         .first()
     )
+
+
+def review_list(person: Person, **filters: object) -> QuerySet[Review]:
+    """Every review the person may read (their own and their supervisees'), newest first,
+    narrowed by `filters` (status, practitioner)."""
+    return (
+        reviews_visible_to(person)
+        .filter(**filters)
+        .select_related("practitioner", "supervisor", "version__framework")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def practitioners_in_reviews(person: Person) -> QuerySet[Person]:
+    """The practitioners whose reviews the person may read, for the list's filter."""
+    return Person.objects.filter(
+        pk__in=reviews_visible_to(person).values("practitioner_id")
+    ).order_by("full_name")

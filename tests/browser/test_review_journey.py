@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -229,3 +230,24 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     expect(page.get_by_role("radio")).to_have_count(0)
     expect(page.get_by_role("button", name="Submit to my supervisor")).to_have_count(0)
     assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_the_four_levels_of_a_row_stay_on_one_line_at_1366_pixels(
+    page, live_server, transactional_db, cast, sign_in
+):
+    from competencies.services import review_start
+
+    published_framework()
+    review = review_start(practitioner=cast.practitioner)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, live_server, cast.practitioner)
+    page.goto(f"{live_server.url}/reviews/{review.pk}/")
+
+    first_row = page.locator("table.rating-grid tbody tr[id^=row-]").first
+    tops = first_row.locator("fieldset .form-check").evaluate_all(
+        "checks => checks.map(check => Math.round(check.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 4
+    assert len(set(tops)) == 1, tops
+    expect(page.get_by_text(re.compile(r"^0 of \d+ rated$"))).to_be_visible()
