@@ -69,8 +69,13 @@ def rate_grid_by_keyboard(page: Page, review: Review, levels: list[str]) -> None
     competencies = Competency.objects.filter(area__version=review.version_id)
     for number, (competency, level) in enumerate(zip(competencies, levels, strict=True)):
         passed = [(stop["tag"], stop["text"]) for stop in tab_to(page, f"level-{competency.pk}")]
-        if number == 0:  # the breadcrumb, the framework's link, then the first row
-            assert passed == [("a", "Reviews"), ("a", str(review.version)), SUMMARY], passed
+        if number == 0:  # the breadcrumb, the framework's link, the jump link, the first row
+            assert passed == [
+                ("a", "Reviews"),
+                ("a", str(review.version)),
+                ("a", "Go to the first competency not yet rated"),
+                SUMMARY,
+            ], passed
         else:  # the previous row's comment box, then this row's description of the levels
             assert passed == [("textarea", ""), SUMMARY], passed
         group = page.get_by_role("group", name=competency.title, exact=True)
@@ -167,11 +172,12 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     second_page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
     expect(second_page.get_by_role("heading", level=1)).to_have_text("Competency reviews")
     assert_accessible(second_page)
-    supervisees = second_page.get_by_role("region", name="Your supervisees' reviews")
-    expect(supervisees.get_by_role("row", name="Sam Taylor")).to_contain_text(
+    everything = second_page.get_by_role("region", name="All reviews you can read")
+    expect(everything.get_by_role("row", name="Sam Taylor")).to_contain_text(
         "CR-1042 (Child protection)"
     )
-    supervisees.get_by_role("link", name="Sam Taylor").click()
+    waiting = second_page.get_by_role("region", name="Waiting for you")
+    waiting.get_by_role("link", name="Sam Taylor's review").click()
     expect(second_page.get_by_role("heading", level=1)).to_have_text(
         "Competency review: Sam Taylor"
     )
@@ -221,7 +227,7 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     # And the review itself is locked: no choices left to make.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
     assert_accessible(page)
-    page.get_by_role("region", name="Your reviews").get_by_role("row").filter(
+    page.get_by_role("region", name="All reviews you can read").get_by_role("row").filter(
         has_text="CR-1042"
     ).get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/reviews/{review.pk}/")
