@@ -202,3 +202,65 @@ def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]
     from circles.services import meeting_entry
 
     return [meeting_entry(meeting) for meeting in feed_meetings(person, since=since)]
+
+
+# What waits for a person: the reads behind the home page ----------------------------------------
+
+
+def next_meeting_for(person: Person, *, now: datetime.datetime) -> CircleMeeting | None:
+    """The next meeting, not cancelled, of a circle the person belongs to or leads."""
+    return (
+        feed_meetings(person, since=timezone.localdate(now))
+        .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .first()
+    )
+
+
+def circles_led_by(person: Person) -> QuerySet[LearningCircle]:
+    return LearningCircle.objects.filter(facilitators=person).order_by("name")
+
+
+def registers_not_taken(
+    person: Person, *, now: datetime.datetime, within_days: int = 90
+) -> QuerySet[CircleMeeting]:
+    """Meetings of the circles a person leads that have taken place in the last `within_days`
+    days with nobody's attendance recorded, oldest first."""
+    return (
+        CircleMeeting.objects.filter(
+            circle__in=circles_led_by(person),
+            status=MeetingStatus.SCHEDULED,
+            starts_at__lte=now,
+            starts_at__gte=now - datetime.timedelta(days=within_days),
+        )
+        .exclude(Exists(MeetingAttendance.objects.filter(meeting=OuterRef("pk"))))
+        .select_related("circle")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class LedCircle:
+    circle: LearningCircle
+    health: CircleHealth
+
+
+def led_circles_health(person: Person) -> list[LedCircle]:
+    """Each circle the person leads with its health (next meeting, who missed the last two),
+    from one query for all their meetings and attendance."""
+    circles = list(
+        circles_led_by(person).prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=CircleMeeting.objects.order_by("starts_at").prefetch_related(
+                    Prefetch(
+                        "attendance",
+                        queryset=MeetingAttendance.objects.select_related("person"),
+                    )
+                ),
+            )
+        )
+    )
+    return [
+        LedCircle(circle=circle, health=circle_health(circle, list(circle.meetings.all())))
+        for circle in circles
+    ]

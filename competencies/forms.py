@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from competencies.models import CaseType, Level, Review, RiskLevel
+from competencies.models import CaseType, Level, Review, ReviewStatus, RiskLevel
 from competencies.services import RatingChange
-from supervision.models import SupervisionSession
+from supervision.models import SessionStatus, SupervisionSession
 from training.forms import StyledFormMixin
 
 NOT_SEEN = "not_seen"
@@ -28,7 +30,23 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args: object, sessions: QuerySet[SupervisionSession], **kwargs: object):
         super().__init__(*args, **kwargs)
+        sessions = sessions.exclude(status=SessionStatus.CANCELLED)
         self.fields["session"].queryset = sessions
+        # A review usually follows a 2:1 that took place: those first, the latest at the top,
+        # then the ones to come, the soonest first.
+        now = timezone.now()
+        listed = sorted(
+            sessions.select_related("supervisor"),
+            key=lambda session: (
+                (0, -session.starts_at.timestamp())
+                if session.starts_at <= now
+                else (1, session.starts_at.timestamp())
+            ),
+        )
+        self.fields["session"].choices = [
+            ("", "None"),
+            *((session.pk, session_label(session, now=now)) for session in listed),
+        ]
         self.fields["case_type"].choices = [("", "No particular case"), *CaseType.choices]
         self.fields["risk_level"].choices = [("", "Not applicable"), *RiskLevel.choices]
 
@@ -40,6 +58,17 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data
+
+
+def session_label(session: SupervisionSession, *, now: datetime.datetime) -> str:
+    when = timezone.localtime(session.starts_at).strftime("%-d %B %Y, %H:%M")
+    if session.status == SessionStatus.HELD:
+        state = "Held"
+    elif session.starts_at <= now:
+        state = "Took place (not yet marked held)"
+    else:
+        state = "Coming"
+    return f"{state}: {when}, with {session.supervisor.full_name}"
 
 
 def parse_level(value: str) -> tuple[bool, int | None]:
@@ -106,3 +135,25 @@ class FrameworkImportForm(StyledFormMixin, forms.Form):
             return upload.read().decode("utf-8-sig"), suffix
         except UnicodeDecodeError as error:
             raise forms.ValidationError("Save the file as UTF-8 and try again.") from error
+
+
+class ReviewFilterForm(StyledFormMixin, forms.Form):
+    """The filters of the review list, read from the query string; anything invalid is ignored."""
+
+    status = forms.ChoiceField(choices=[("", "Any status"), *ReviewStatus.choices], required=False)
+    person = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", label="Practitioner"
+    )
+
+    def __init__(self, *args: object, people: QuerySet, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+    def filters(self) -> dict[str, object]:
+        if not self.is_valid():
+            return {}
+        chosen = {
+            "status": self.cleaned_data["status"],
+            "practitioner": self.cleaned_data["person"],
+        }
+        return {key: value for key, value in chosen.items() if value}

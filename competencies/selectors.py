@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
 from competencies.models import (
     Area,
     Competency,
+    Level,
     Rater,
     Rating,
     Review,
@@ -94,6 +96,37 @@ def review_grid(review: Review, rater: Rater) -> list[GridArea]:
             )
         )
     return list(areas.values())
+
+
+@dataclass
+class RatingProgress:
+    """How far one rater is through a review's grid."""
+
+    rated: int
+    total: int
+    first_unrated: int | None  # the competency's id, in the grid's order
+
+    @classmethod
+    def of(cls, grid: list[GridArea]) -> RatingProgress:
+        rows = [row for grid_area in grid for row in grid_area.rows]
+        unrated = [row.competency.pk for row in rows if row.mine is None]
+        return cls(
+            rated=len(rows) - len(unrated),
+            total=len(rows),
+            first_unrated=unrated[0] if unrated else None,
+        )
+
+
+def rating_progress(review: Review, rater: Rater) -> RatingProgress:
+    """The rater's progress, counted in the database (after an htmx save of one row)."""
+    rated = set(review.ratings.filter(rater=rater).values_list("competency_id", flat=True))
+    order = Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
+    unrated = [pk for pk in order if pk not in rated]
+    return RatingProgress(
+        rated=len(rated),
+        total=len(rated) + len(unrated),
+        first_unrated=unrated[0] if unrated else None,
+    )
 
 
 def grid_row(review: Review, rater: Rater, competency_id: int) -> GridRow:
@@ -197,3 +230,83 @@ def my_progress(person: Person) -> list[ProgressArea]:
     for row in rows.values():
         row.points.sort(key=lambda p: p.review.signed_off_at)
     return list(areas.values())
+
+
+# What waits for a person: the reads behind the home page ----------------------------------------
+
+
+def drafts_of(person: Person) -> QuerySet[Review]:
+    """The person's own draft reviews, oldest first, each with `left_to_rate`: the competencies
+    of its framework version they have not rated yet (a "Not yet seen" counts as rated)."""
+    in_version = (
+        Competency.objects.filter(area__version=OuterRef("version"))
+        .order_by()
+        .values("area__version")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rated = (
+        Rating.objects.filter(review=OuterRef("pk"), rater=Rater.SELF)
+        .order_by()
+        .values("review")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Review.objects.filter(practitioner=person, status=ReviewStatus.DRAFT)
+        .annotate(
+            left_to_rate=Coalesce(Subquery(in_version), 0) - Coalesce(Subquery(rated), 0),
+        )
+        .select_related("version__framework", "supervisor")
+        .order_by("created_at", "pk")
+    )
+
+
+def waiting_for(supervisor: Person) -> QuerySet[Review]:
+    """Submitted reviews waiting for this supervisor's rating and sign-off, oldest first."""
+    return (
+        Review.objects.filter(supervisor=supervisor, status=ReviewStatus.SUBMITTED)
+        .select_related("practitioner", "version__framework")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def current_reviews() -> QuerySet[Review]:
+    """Signed-off reviews that no correction has replaced: the ones that count."""
+    return Review.objects.filter(status=ReviewStatus.SIGNED_OFF, replaced_by__isnull=True)
+
+
+def latest_signed_off(person: Person) -> Review | None:
+    """The person's latest current review, with its supervisor ratings counted by level."""
+    supervisor_rated = Q(ratings__rater=Rater.SUPERVISOR, ratings__level__isnull=False)
+    return (
+        current_reviews()
+        .filter(practitioner=person)
+        .select_related("supervisor")
+        .annotate(
+            rated=Count("ratings", filter=supervisor_rated),
+            basic=Count("ratings", filter=supervisor_rated & Q(ratings__level=Level.BASIC)),
+            competent=Count("ratings", filter=supervisor_rated & Q(ratings__level=Level.COMPETENT)),
+            advanced=Count("ratings", filter=supervisor_rated & Q(ratings__level=Level.ADVANCED)),
+        )
+        .order_by("-signed_off_at", "-pk")
+        .first()
+    )
+
+
+def review_list(person: Person, **filters: object) -> QuerySet[Review]:
+    """Every review the person may read (their own and their supervisees'), newest first,
+    narrowed by `filters` (status, practitioner)."""
+    return (
+        reviews_visible_to(person)
+        .filter(**filters)
+        .select_related("practitioner", "supervisor", "version__framework")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def practitioners_in_reviews(person: Person) -> QuerySet[Person]:
+    """The practitioners whose reviews the person may read, for the list's filter."""
+    return Person.objects.filter(
+        pk__in=reviews_visible_to(person).values("practitioner_id")
+    ).order_by("full_name")

@@ -207,3 +207,15 @@ def review_correct(*, review: Review, reason: str) -> Review:
         Rating,
     )
     return correction
+
+
+@transaction.atomic
+def review_discard(*, review: Review, practitioner: Person) -> None:
+    """The practitioner throws away a draft they started. A review that has been with the
+    supervisor (sent back to them) keeps the supervisor's work, so it cannot be discarded."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.practitioner_id != practitioner.pk:
+        raise ReviewLocked("Only the practitioner discards their own draft.")
+    if review.status != ReviewStatus.DRAFT or review.submitted_at is not None:
+        raise ReviewLocked("Only a draft that has never been submitted can be discarded.")
+    review.delete()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,6 +15,7 @@ from competencies.forms import (
     LEVEL_CHOICES,
     CorrectionForm,
     FrameworkImportForm,
+    ReviewFilterForm,
     ReviewStartForm,
     SignOffForm,
     rating_changes,
@@ -30,17 +32,31 @@ def _person(request: HttpRequest) -> Person:
     return person
 
 
+REVIEWS_PER_PAGE = 25
+
+
 @require_http_methods(["GET"])
 def review_list(request: HttpRequest) -> HttpResponse:
+    """What waits for the person first (reviews to rate and sign off, their own drafts), then
+    every review they may read, newest first, filtered and paged."""
     person = _person(request)
-    return render(
-        request,
-        "competencies/review_list.html",
-        {
-            "mine": selectors.my_reviews(person),
-            "to_supervise": selectors.reviews_to_supervise(person),
-        },
+    form = ReviewFilterForm(request.GET or None, people=selectors.practitioners_in_reviews(person))
+    page = Paginator(selectors.review_list(person, **form.filters()), REVIEWS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "waiting": list(selectors.waiting_for(person)),
+        "drafts": list(selectors.drafts_of(person)),
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+    }
+    template = "competencies/review_list.html"
+    if request.htmx:
+        template += "#reviews"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,12 +79,14 @@ def review_start(request: HttpRequest) -> HttpResponse:
 def _grid_context(
     review: Review, rater: Rater, *, reader: bool = False, **extra: object
 ) -> dict[str, object]:
+    grid = selectors.review_grid(review, rater)
     return {
         "review": review,
         "rater": rater,
         "reader": reader,
         "editable": not reader and services.may_rate(review, rater),
-        "grid": selectors.review_grid(review, rater),
+        "grid": grid,
+        "progress": selectors.RatingProgress.of(grid),
         "levels": LEVEL_CHOICES,
         "history": selectors.review_history(review),
         "sign_off_form": SignOffForm(),
@@ -119,7 +137,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return reswap(retarget(response, f"#row-{competency_id}"), "outerHTML")
         return render(
-            request, "competencies/review_detail.html#row-status", {**context, "saved": True}
+            request,
+            "competencies/review_detail.html#row-status",
+            {**context, "saved": True, "progress": selectors.rating_progress(review, rater)},
         )
 
     conflicts = _save(review, rater, rating_changes(request.POST, competency_ids))
@@ -285,3 +305,22 @@ def framework_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{version} imported as a draft.")
             return redirect("framework_version", pk=version.pk)
     return render(request, "competencies/framework_import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.REVIEW_OWN_PRACTICE)
+def review_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then throw away one's own draft review."""
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    if review.practitioner_id != person.pk:
+        raise Http404("No such review.")
+    if request.method == "POST":
+        try:
+            services.review_discard(review=review, practitioner=person)
+        except services.ReviewLocked as error:
+            messages.error(request, str(error))
+            return redirect("review_detail", pk=review.pk)
+        messages.success(request, "Draft review discarded.")
+        return redirect("review_list")
+    return render(request, "competencies/review_discard.html", {"review": review})

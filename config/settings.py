@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "dashboards",
     "audit",
     "operations",
+    "home",
     "csp",
 ]
 

@@ -3,10 +3,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from dashboards import views as dashboard_views
+from home import views as home_views
 
 urlpatterns = [
-    path("", dashboard_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
     path("", include("circles.urls")),

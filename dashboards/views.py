@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from accounts.decorators import permission_required
-from accounts.roles import Permission, can
+from accounts.roles import Permission
 from competencies.models import BASE_STAGES, Stage
 from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
@@ -20,7 +20,6 @@ from dashboards.tables import (
     StageTrendTable,
     TeamStageTable,
 )
-from training import views as training_views
 from training.exports import export_response
 
 
@@ -160,11 +159,3 @@ def evaluation_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
-    """Programme leads land on the dashboard; everyone else on their own summary."""
-    if can(request.user, Permission.VIEW_DASHBOARD):
-        return render_dashboard(request)
-    return training_views.home(request)

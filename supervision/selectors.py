@@ -123,3 +123,15 @@ def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]
         session_entry(session)
         for session in sessions_for_person(person).filter(starts_at__date__gte=since)
     ]
+
+
+# What waits for a person: the reads behind the home page ----------------------------------------
+
+
+def upcoming_sessions(person: Person, *, now: datetime.datetime) -> QuerySet[SupervisionSession]:
+    """Planned 2:1s from now on that the person supervises or is in, soonest first."""
+    return (
+        sessions_for_person(person)
+        .filter(status=SessionStatus.PLANNED, starts_at__gt=now)
+        .order_by("starts_at", "pk")
+    )

@@ -161,6 +161,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
+    # Refused by role (403) first; among practitioners, only the review's own finds it.
+    "review_discard": expect(403, practitioner=200, practice_leader=404, outsider=404),
     "my_progress": SIGNED_IN,
     "framework_list": SIGNED_IN,
     "framework_import": granted_to("administrator"),
@@ -721,6 +723,13 @@ WRITES = {
         ),
         allowed="practitioner",
         prepare=rated_by_self,
+    ),
+    "discard a draft review": Write(
+        "review_discard",
+        lambda world: {},
+        refused(403, "supervisor", "programme_lead", "administrator")
+        | refused(404, "practice_leader", "outsider"),
+        allowed="practitioner",
     ),
     "sign a review off": Write(
         "review_sign_off",

@@ -21,15 +21,6 @@ from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
 
 
 @require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
-    person = getattr(request.user, "person", None)
-    training = None
-    if person is not None:
-        training = selectors.people_with_training(timezone.localdate()).get(pk=person.pk)
-    return render(request, "training/home.html", {"person": training})
-
-
-@require_http_methods(["GET"])
 @permission_required(Permission.VIEW_ROLLOUT)
 def rollout(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
