@@ -111,18 +111,22 @@ class PurgeResult:
     history_deleted: Counter[str] = field(default_factory=Counter)
     # Accounts of the purged people, emptied in place and kept for the audit trail.
     accounts_emptied: int = 0
+    # Entries of the admin site's log about other people's records that named them.
+    admin_log_rewritten: int = 0
     # People whose line manager was purged, and who now have none.
     line_managers_cleared: int = 0
     without_a_date: int = 0
 
     def summary(self) -> list[str]:
         verb = "Dry run, nothing changed: would have purged" if self.dry_run else "Purged"
-        lines = [
-            f"{verb} {self.people} people who left before {self.left_before:%d/%m/%Y}: each is "
-            f'now "{FORMER_MEMBER_NAME}", with no email address, job title, line manager or '
-            "history. The 2:1s, circles and course and meeting registers they were part of keep "
-            "them under that name, so other people's records and the figures do not change."
-        ]
+        lines = [f"{verb} {self.people} people who left before {self.left_before:%d/%m/%Y}."]
+        if self.people:
+            lines.append(
+                f'Each is now "{FORMER_MEMBER_NAME}", with no email address, job title, line '
+                "manager or history. The 2:1s, circles and course and meeting registers they "
+                "were part of keep them under that name, so other people's records and the "
+                "figures do not change."
+            )
         models = [(apps.get_model(label), count) for label, count in sorted(self.deleted.items())]
         with_them = [
             f"{count} {model._meta.verbose_name_plural}"
@@ -141,6 +145,12 @@ class PurgeResult:
                 f"{verb} {self.accounts_emptied} accounts (no email address, password or "
                 "roles), kept so that the audit trail still shows which account made each "
                 "change."
+            )
+        if self.admin_log_rewritten:
+            verb = "Would have rewritten" if self.dry_run else "Rewrote"
+            lines.append(
+                f"{verb} {self.admin_log_rewritten} entries of the admin site's log about other "
+                f'people\'s records to say "{FORMER_MEMBER_NAME}" instead of their name.'
             )
         if self.line_managers_cleared:
             verb = "Would have cleared" if self.dry_run else "Cleared"
@@ -223,7 +233,7 @@ def _person_purge(person: Person, result: PurgeResult) -> int:
     person._change_reason = PURGED_REASON
     person.save()
 
-    result.history_deleted.update(_admin_log_scrub(names))
+    result.admin_log_rewritten += _admin_log_scrub(names)
     return len(reports)
 
 
@@ -311,10 +321,10 @@ def _history_delete(records: dict[type[models.Model], set[object]]) -> Counter[s
     return deleted
 
 
-def _admin_log_scrub(names: set[str]) -> Counter[str]:
+def _admin_log_scrub(names: set[str]) -> int:
     """Write "A former member" for a purged person's name and email addresses wherever the
     admin site's log still names them: in the description of another person's record ("2:1 with
-    …") or of an inline row in a change message. Counted as history rows changed."""
+    …") or of an inline row in a change message; returns how many entries changed."""
     names = {name for name in names if name.strip()}
     # Change messages are JSON, where letters beyond ASCII are written as \u escapes.
     forms = names | {json.dumps(name)[1:-1] for name in names}
@@ -327,12 +337,12 @@ def _admin_log_scrub(names: set[str]) -> Counter[str]:
     query = models.Q()
     for form in forms:
         query |= models.Q(object_repr__icontains=form) | models.Q(change_message__icontains=form)
-    changed: Counter[str] = Counter()
+    changed = 0
     for entry in LogEntry.objects.filter(query) if forms else ():
         entry.object_repr = pattern.sub(FORMER_MEMBER_NAME, entry.object_repr)
         entry.change_message = pattern.sub(FORMER_MEMBER_NAME, entry.change_message)
         entry.save(update_fields=["object_repr", "change_message"])
-        changed[LogEntry._meta.label] += 1
+        changed += 1
     return changed
 
 
