@@ -178,7 +178,7 @@ class Review(models.Model):
     )
     revision = models.PositiveSmallIntegerField(default=1)
     # RESTRICT, not PROTECT: a revision is never deleted alone, but a practitioner's revisions
-    # all go together when the retention purge deletes the practitioner.
+    # all go together when the retention purge deletes the practitioner's reviews.
     replaces = models.OneToOneField(
         "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="replaced_by"
     )

@@ -253,6 +253,10 @@ CALENDAR_FEED_SOURCES = [
 SUPERVISION_OVERDUE_DAYS = env.int("SUPERVISION_OVERDUE_DAYS", default=42)
 # The dashboard keeps figures for past month-ends this long (seconds; 0 for never).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600)
+# purge_leavers anonymises people this many years after the day they left (docs/operations.md).
+LEAVER_RETENTION_YEARS = env.int("LEAVER_RETENTION_YEARS", default=6)
+if LEAVER_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("LEAVER_RETENTION_YEARS must be at least 1.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
