@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from competencies.models import CaseType, Level, Review, RiskLevel
+from competencies.models import (
+    CASE_REFERENCE_HELP,
+    CaseType,
+    Level,
+    Review,
+    RiskLevel,
+    validate_case_reference,
+)
 from competencies.services import RatingChange
 from supervision.models import SupervisionSession
 from training.forms import StyledFormMixin
@@ -21,8 +26,7 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
         fields = ["case_reference", "case_type", "risk_level", "session"]
         labels = {"case_reference": "Case reference (optional)"}
         help_texts = {
-            "case_reference": "Only your organisation's pseudonymous reference. Never a name, "
-            "date of birth, address or any detail that identifies a child or young person.",
+            "case_reference": CASE_REFERENCE_HELP,
             "session": "The 2:1 where you will discuss this review, if there is one.",
         }
 
@@ -35,8 +39,10 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
     def clean(self) -> dict[str, object]:
         data = super().clean()
         reference = (data.get("case_reference") or "").strip()
-        if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
-            self.add_error("case_reference", settings.CASE_REFERENCE_MESSAGE)
+        try:
+            validate_case_reference(reference)
+        except ValidationError as error:
+            self.add_error("case_reference", error)
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -138,6 +141,23 @@ class RiskLevel(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
+
+
+CASE_REFERENCE_HELP = (
+    "Only your organisation's pseudonymous reference. Never a name, date of birth, address or "
+    "any detail that identifies a child or young person."
+)
+
+
+def validate_case_reference(value: str) -> None:
+    """Refuse a case reference that is not in the organisation's own format.
+
+    The one home of the rule for every record that names a case (a review, a case discussed at
+    a 2:1): the format (`CASE_REFERENCE_PATTERN`) is what keeps names and birth dates out.
+    """
+    reference = (value or "").strip()
+    if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
+        raise ValidationError(settings.CASE_REFERENCE_MESSAGE, code="case_reference")
 
 
 class ReviewStatus(models.TextChoices):

@@ -47,7 +47,13 @@ from circles.services import feed_for
 from competencies.frameworks import current_version
 from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review
 from competencies.services import review_sign_off, review_start, review_submit
-from supervision.models import SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SupervisionSession,
+)
 from tests.conftest import Cast
 from tests.factories import (
     attend,
@@ -154,6 +160,13 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "session_detail": THEIRS,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
+    # The record of a 2:1: each practitioner reads their part, its supervisor writes it.
+    "session_record": THEIRS,
+    "session_case_add": POST_ONLY,
+    "session_focus_add": POST_ONLY,
+    "session_note_add": POST_ONLY,
+    "session_action_add": POST_ONLY,
+    "session_action_close": POST_ONLY,
     # competencies/
     "review_list": SIGNED_IN,
     "review_start": granted_to("practitioner", "practice_leader", "outsider"),
@@ -489,6 +502,7 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "meeting_detail",
         "meeting_change",
         "session_detail",
+        "session_record",
         "review_detail",
         "review_correct",
     ]
@@ -578,6 +592,10 @@ def database_state() -> list[list[dict]]:
         MeetingAttendance,
         CalendarFeed,
         SupervisionSession,
+        CaseDiscussed,
+        SessionFocus,
+        SessionNote,
+        AgreedAction,
         Review,
         Rating,
         FrameworkVersion,
@@ -645,6 +663,25 @@ def session_form(world: World) -> dict[str, object]:
     }
 
 
+def session_started(world: World) -> None:
+    """The world's 2:1 began an hour ago: its record may be written."""
+    now = timezone.now()
+    SupervisionSession.objects.filter(pk=world.session.pk).update(
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now
+    )
+
+
+def with_an_open_action(world: World) -> None:
+    session_started(world)
+    AgreedAction.objects.create(
+        session=world.session,
+        owner=world.cast.practitioner,
+        practitioner=world.cast.practitioner,
+        description="Try the resilience map with one family",
+        due_on=timezone.localdate(),
+    )
+
+
 @dataclass(frozen=True)
 class Write:
     """A POST: what each role that may not make it gets, and one role that may."""
@@ -703,6 +740,63 @@ WRITES = {
             403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
         ),
         allowed="supervisor",
+    ),
+    "add a case to a 2:1's record (htmx)": Write(
+        "session_case_add",
+        lambda world: {
+            "whose": world.cast.practitioner.pk,
+            "case_reference": "CR-1042",
+            "case_type": "cp",
+            "risk_level": "high",
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=session_started,
+    ),
+    "record what a 2:1 worked on": Write(
+        "session_focus_add",
+        lambda world: {"worked_on": "stage:risk", "whose": world.cast.practitioner.pk},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "add a note to a 2:1's record": Write(
+        "session_note_add",
+        lambda world: {"whose": world.cast.practitioner.pk, "text": "Talked through risk"},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "agree an action at a 2:1": Write(
+        "session_action_add",
+        lambda world: {
+            "description": "Try the resilience map",
+            "owner": world.cast.practitioner.pk,
+            "whose": world.cast.practitioner.pk,
+            "due_on": timezone.localdate().isoformat(),
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "close an action (htmx)": Write(
+        "session_action_close",
+        lambda world: {"action": AgreedAction.objects.get().pk, "note": "Done with two families"},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=with_an_open_action,
     ),
     "rate a competency (htmx)": Write(
         "review_detail",
