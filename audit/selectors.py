@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from circles.models import CircleMembership, LearningCircle, MeetingAttendance
-from competencies.models import Rating, Review
+from competencies.models import DevelopmentGoal, Rating, Review
 from operations.selectors import is_removed_account
 from supervision.models import (
     AgreedAction,
@@ -177,6 +177,14 @@ def person_trail(person: Person) -> list[TrailEntry]:
                 f"review {row.review_id}, competency {row.competency_id}, "
                 f"{row.get_rater_display().lower()}: "
                 f"{row.get_level_display() if row.level else 'not yet seen'}"
+            ),
+        ),
+        *_entries(
+            DevelopmentGoal.history.filter(review__practitioner_id=person.pk),
+            "Development goal",
+            lambda row: (
+                f"review {row.review_id}, competency {row.competency_id}: "
+                f"review date {row.review_on:%d/%m/%Y}"
             ),
         ),
     ]

@@ -12,8 +12,10 @@ from competencies.models import (
     RiskLevel,
     validate_case_reference,
 )
+from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
 from supervision.models import SupervisionSession
+from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
 
 NOT_SEEN = "not_seen"
@@ -112,3 +114,65 @@ class FrameworkImportForm(StyledFormMixin, forms.Form):
             return upload.read().decode("utf-8-sig"), suffix
         except UnicodeDecodeError as error:
             raise forms.ValidationError("Save the file as UTF-8 and try again.") from error
+
+
+def _levels(row: GridRow) -> str:
+    def level(rating: object) -> str:
+        if rating is None:
+            return "not rated"
+        return rating.get_level_display() if rating.level else "not yet seen"
+
+    return f"supervisor: {level(row.theirs)}, own: {level(row.mine)}"
+
+
+class GoalForm(StyledFormMixin, forms.Form):
+    """A goal agreed from a signed-off review, on one of its competencies."""
+
+    competency = forms.ChoiceField(label="Competency")
+    description = forms.CharField(
+        label="The goal",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What will be done and what it will look like. Never write names or details of "
+        "children, young people or families.",
+    )
+    review_on = DateInSpanField(
+        label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    agreed = forms.BooleanField(
+        label="We have agreed this goal together.",
+        error_messages={"required": "Confirm that you have agreed the goal together."},
+    )
+
+    def __init__(
+        self, *args: object, grid: list[GridArea], suggested: list[GridRow], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        rows = [row for area in grid for row in area.rows]
+        self.competencies = {str(row.competency.pk): row.competency for row in rows}
+        chosen = {row.competency.pk for row in suggested}
+        others = [row for row in rows if row.competency.pk not in chosen]
+        choices: list[tuple[str, object]] = [("", "Choose")]
+        if suggested:
+            choices.append(
+                (
+                    "Suggested: rated Basic by the supervisor, or the views differ",
+                    [
+                        (str(row.competency.pk), f"{row.competency.title} ({_levels(row)})")
+                        for row in suggested
+                    ],
+                )
+            )
+        choices.append(
+            (
+                "Other competencies" if suggested else "Competencies",
+                [
+                    (str(row.competency.pk), f"{row.competency.title} ({_levels(row)})")
+                    for row in others
+                ],
+            )
+        )
+        self.fields["competency"].choices = choices
+
+    def clean_competency(self) -> object:
+        return self.competencies[self.cleaned_data["competency"]]

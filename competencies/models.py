@@ -274,3 +274,38 @@ class Rating(models.Model):
     def __str__(self) -> str:
         level = self.get_level_display() if self.level else "not yet seen"
         return f"{self.get_rater_display()}: {self.competency} {level}"
+
+
+class DevelopmentGoal(models.Model):
+    """A goal the practitioner and their supervisor agree from a signed-off review.
+
+    It is tied to one competency of the review's framework version and looked at again by its
+    review date; the next review shows whether the supervisor's level of it moved.
+    """
+
+    review = models.ForeignKey(
+        Review,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        help_text="The signed-off review the goal was agreed from.",
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="goals")
+    description = models.TextField("goal", max_length=1000)
+    review_on = models.DateField("review date")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "development goal"
+        ordering = ["review_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "competency"],
+                name="one_goal_per_competency_a_review",
+                violation_error_message="This review already has a goal for that competency.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Goal on {self.competency} from review {self.review_id}"

@@ -45,7 +45,14 @@ from circles.models import (
 )
 from circles.services import feed_for
 from competencies.frameworks import current_version
-from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review
+from competencies.models import (
+    Competency,
+    DevelopmentGoal,
+    FrameworkVersion,
+    Rater,
+    Rating,
+    Review,
+)
 from competencies.services import review_sign_off, review_start, review_submit
 from supervision.models import (
     AgreedAction,
@@ -174,6 +181,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
+    "review_goals": THEIRS,
     "my_progress": SIGNED_IN,
     "framework_list": SIGNED_IN,
     "framework_import": granted_to("administrator"),
@@ -505,6 +513,7 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "session_record",
         "review_detail",
         "review_correct",
+        "review_goals",
     ]
 
     assert {name: MATRIX[name]["outsider"] for name in objects} == dict.fromkeys(objects, 404)
@@ -598,6 +607,7 @@ def database_state() -> list[list[dict]]:
         AgreedAction,
         Review,
         Rating,
+        DevelopmentGoal,
         FrameworkVersion,
         CourseAttendance,
     ]
@@ -832,6 +842,21 @@ WRITES = {
             404, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
         ),
         allowed="supervisor",
+        prepare=signed_off,
+    ),
+    "agree a development goal (htmx)": Write(
+        "review_goals",
+        lambda world: {
+            "competency": Competency.objects.filter(area__version=world.review.version_id)
+            .first()
+            .pk,
+            "description": "Weigh each hazard with the family",
+            "review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+            "agreed": "on",
+        },
+        refused(404, "practice_leader", "programme_lead", "administrator", "outsider"),
+        allowed="practitioner",
+        htmx=True,
         prepare=signed_off,
     ),
     "mark course attendance (htmx)": Write(

@@ -208,7 +208,7 @@ def test_the_trail_runs_a_constant_number_of_queries(cast, as_user, sessions):
     with CaptureQueriesContext(connection) as queries:
         assert admin.get(url).status_code == 200
 
-    assert len(queries) == 19
+    assert len(queries) == 20
 
 
 def test_a_2_1_record_written_through_the_pages_is_in_each_practitioners_trail(cast, as_user):
@@ -260,3 +260,39 @@ def test_a_2_1_record_written_through_the_pages_is_in_each_practitioners_trail(c
     assert next(e.record for e in mine if e.what == "2:1 action").endswith(", closed")
     assert {e.what for e in theirs if e.what in record} == {"2:1 case discussed", "2:1 note"}
     assert any("case CR-7781" in e.record for e in theirs)
+
+
+def test_a_development_goal_agreed_through_the_page_is_in_the_practitioners_trail(cast, as_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from competencies.models import Competency, Rater
+    from competencies.services import review_sign_off, review_start, review_submit
+    from tests.factories import rate_all
+
+    review = review_start(practitioner=cast.practitioner)
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR)
+    review_sign_off(review=review, supervisor=cast.supervisor)
+    competency = Competency.objects.filter(area__version=review.version_id).first()
+    as_user(cast.supervisor).post(
+        reverse("review_goals", args=[review.pk]),
+        {
+            "competency": competency.pk,
+            "description": "Weigh each hazard with the family",
+            "review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+            "agreed": "on",
+        },
+    )
+
+    entries = (
+        as_user(cast.administrator)
+        .get(reverse("person_audit", args=[cast.practitioner.pk]))
+        .context["entries"]
+    )
+
+    goals = [entry for entry in entries if entry.what == "Development goal"]
+    assert [(entry.change, entry.by) for entry in goals] == [("Created", cast.supervisor.email)]
+    assert goals[0].record.startswith(f"review {review.pk}, competency {competency.pk}")

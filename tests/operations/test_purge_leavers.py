@@ -419,3 +419,28 @@ def test_a_practitioner_with_a_corrected_review_goes_with_every_revision(cast):
     assert not Person.objects.filter(pk=person.pk).exists()
     assert not Review.objects.filter(practitioner_id=person.pk).exists()
     assert "Kept" not in output
+
+
+def test_a_practitioners_development_goals_go_with_them_and_their_history(cast):
+    from competencies.models import Competency, DevelopmentGoal, Rater
+    from competencies.services import goal_agree, review_sign_off, review_start, review_submit
+    from tests.factories import rate_all
+
+    person = leaver(7, line_manager=cast.supervisor)
+    review = review_start(practitioner=person)
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR)
+    review_sign_off(review=review, supervisor=cast.supervisor)
+    goal = goal_agree(
+        review=review,
+        competency=Competency.objects.filter(area__version=review.version_id).first(),
+        description="Weigh each hazard with the family",
+        review_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+    output = purge()
+
+    assert not DevelopmentGoal.objects.filter(pk=goal.pk).exists()
+    assert not DevelopmentGoal.history.filter(id=goal.pk).exists()
+    assert "Kept" not in output
