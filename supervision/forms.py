@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.db.models import QuerySet
 
-from competencies.models import Competency, Stage
+from competencies.models import CaseType, Competency, RiskLevel, Stage
 from supervision.models import AgreedAction, CaseDiscussed, SupervisionSession
 from training.dates import local_datetime
 from training.fields import DateInSpanField, RecordsChoiceField
@@ -105,6 +105,8 @@ class CaseDiscussedForm(WhoseMixin, StyledFormMixin, forms.ModelForm):
         kwargs.setdefault("auto_id", "case_%s")
         kwargs.setdefault("instance", CaseDiscussed(session=session))
         super().__init__(*args, **kwargs)
+        self.fields["case_type"].choices = [("", "Choose"), *CaseType.choices]
+        self.fields["risk_level"].choices = [("", "Choose"), *RiskLevel.choices]
         self.add_whose(session)
         self.order_fields(["whose"])
 

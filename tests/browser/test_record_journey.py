@@ -98,6 +98,7 @@ def test_a_supervisor_writes_a_shared_2_1s_record_and_each_practitioner_reads_th
     )
     expect(page.get_by_role("region", name="Notes")).to_contain_text("Talked through")
     # The open action is closed with a note.
+    actions.get_by_text("Close this action").click()
     actions.get_by_label("How it was closed").fill("Used it with two families")
     actions.get_by_role("button", name="Close the action").click()
     expect(actions.get_by_role("status")).to_have_text("Action closed.")
