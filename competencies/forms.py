@@ -1,16 +1,25 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 from django import forms
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from competencies.models import CaseType, Level, Review, ReviewStatus, RiskLevel
+from competencies.models import (
+    CASE_REFERENCE_HELP,
+    CaseType,
+    Level,
+    Review,
+    ReviewStatus,
+    RiskLevel,
+    validate_case_reference,
+)
+from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
 from supervision.models import SessionStatus, SupervisionSession
+from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
 
 NOT_SEEN = "not_seen"
@@ -23,8 +32,7 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
         fields = ["case_reference", "case_type", "risk_level", "session"]
         labels = {"case_reference": "Case reference (optional)"}
         help_texts = {
-            "case_reference": "Only your organisation's pseudonymous reference. Never a name, "
-            "date of birth, address or any detail that identifies a child or young person.",
+            "case_reference": CASE_REFERENCE_HELP,
             "session": "The 2:1 where you will discuss this review, if there is one.",
         }
 
@@ -53,8 +61,10 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
     def clean(self) -> dict[str, object]:
         data = super().clean()
         reference = (data.get("case_reference") or "").strip()
-        if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
-            self.add_error("case_reference", settings.CASE_REFERENCE_MESSAGE)
+        try:
+            validate_case_reference(reference)
+        except ValidationError as error:
+            self.add_error("case_reference", error)
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data
@@ -157,3 +167,65 @@ class ReviewFilterForm(StyledFormMixin, forms.Form):
             "practitioner": self.cleaned_data["person"],
         }
         return {key: value for key, value in chosen.items() if value}
+
+
+def _levels(row: GridRow) -> str:
+    def level(rating: object) -> str:
+        if rating is None:
+            return "not rated"
+        return rating.get_level_display() if rating.level else "not yet seen"
+
+    return f"supervisor: {level(row.theirs)}, own: {level(row.mine)}"
+
+
+class GoalForm(StyledFormMixin, forms.Form):
+    """A goal agreed from a signed-off review, on one of its competencies."""
+
+    competency = forms.ChoiceField(label="Competency")
+    description = forms.CharField(
+        label="The goal",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What will be done and what it will look like. Never write names or details of "
+        "children, young people or families.",
+    )
+    review_on = DateInSpanField(
+        label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    agreed = forms.BooleanField(
+        label="We have agreed this goal together.",
+        error_messages={"required": "Confirm that you have agreed the goal together."},
+    )
+
+    def __init__(
+        self, *args: object, grid: list[GridArea], suggested: list[GridRow], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        rows = [row for area in grid for row in area.rows]
+        self.competencies = {str(row.competency.pk): row.competency for row in rows}
+        chosen = {row.competency.pk for row in suggested}
+        others = [row for row in rows if row.competency.pk not in chosen]
+        choices: list[tuple[str, object]] = [("", "Choose")]
+        if suggested:
+            choices.append(
+                (
+                    "Suggested: rated Basic by the supervisor, or the views differ",
+                    [
+                        (str(row.competency.pk), f"{row.competency.title} ({_levels(row)})")
+                        for row in suggested
+                    ],
+                )
+            )
+        choices.append(
+            (
+                "Other competencies" if suggested else "Competencies",
+                [
+                    (str(row.competency.pk), f"{row.competency.title} ({_levels(row)})")
+                    for row in others
+                ],
+            )
+        )
+        self.fields["competency"].choices = choices
+
+    def clean_competency(self) -> object:
+        return self.competencies[self.cleaned_data["competency"]]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -140,6 +143,23 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
+CASE_REFERENCE_HELP = (
+    "Only your organisation's pseudonymous reference. Never a name, date of birth, address or "
+    "any detail that identifies a child or young person."
+)
+
+
+def validate_case_reference(value: str) -> None:
+    """Refuse a case reference that is not in the organisation's own format.
+
+    The one home of the rule for every record that names a case (a review, a case discussed at
+    a 2:1): the format (`CASE_REFERENCE_PATTERN`) is what keeps names and birth dates out.
+    """
+    reference = (value or "").strip()
+    if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
+        raise ValidationError(settings.CASE_REFERENCE_MESSAGE, code="case_reference")
+
+
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", "Draft: the practitioner is rating"
     SUBMITTED = "submitted", "Submitted: with the supervisor"
@@ -254,3 +274,38 @@ class Rating(models.Model):
     def __str__(self) -> str:
         level = self.get_level_display() if self.level else "not yet seen"
         return f"{self.get_rater_display()}: {self.competency} {level}"
+
+
+class DevelopmentGoal(models.Model):
+    """A goal the practitioner and their supervisor agree from a signed-off review.
+
+    It is tied to one competency of the review's framework version and looked at again by its
+    review date; the next review shows whether the supervisor's level of it moved.
+    """
+
+    review = models.ForeignKey(
+        Review,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        help_text="The signed-off review the goal was agreed from.",
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="goals")
+    description = models.TextField("goal", max_length=1000)
+    review_on = models.DateField("review date")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "development goal"
+        ordering = ["review_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "competency"],
+                name="one_goal_per_competency_a_review",
+                violation_error_message="This review already has a goal for that competency.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Goal on {self.competency} from review {self.review_id}"

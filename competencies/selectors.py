@@ -8,6 +8,7 @@ supervisor reads it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -18,6 +19,7 @@ from accounts.models import User
 from competencies.models import (
     Area,
     Competency,
+    DevelopmentGoal,
     Level,
     Rater,
     Rating,
@@ -181,6 +183,7 @@ class ProgressRow:
     code: str
     title: str
     points: list[ProgressPoint] = field(default_factory=list)
+    goals: list[GoalProgress] = field(default_factory=list)
 
     @property
     def latest(self) -> ProgressPoint | None:
@@ -310,3 +313,156 @@ def practitioners_in_reviews(person: Person) -> QuerySet[Person]:
     return Person.objects.filter(
         pk__in=reviews_visible_to(person).values("practitioner_id")
     ).order_by("full_name")
+
+
+# Development goals ------------------------------------------------------------------------------
+
+
+def review_family(review: Review) -> int:
+    """A review and its corrections are one review: known by the first revision's ID."""
+    return review.original_id or review.pk
+
+
+@dataclass
+class GoalProgress:
+    """A goal, with the supervisor's level of its competency when it was agreed (before) and at
+    the practitioner's next signed-off review (after). Levels are None for "not yet seen"."""
+
+    goal: DevelopmentGoal
+    before: int | None = None
+    after: int | None = None
+    after_rated: bool = False
+    next_review_id: int | None = None
+    next_family: int | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        return self.next_review_id is not None
+
+    @property
+    def moved(self) -> int | None:
+        """Levels up (negative: down) from before to after; None when either is not seen."""
+        if self.before and self.after:
+            return self.after - self.before
+        return None
+
+    @property
+    def levels_moved(self) -> int:
+        return abs(self.moved or 0)
+
+
+def goal_progress(person: Person) -> list[GoalProgress]:
+    """Every goal of the practitioner, and whether its competency moved.
+
+    Before: the supervisor's level in the review the goal came from (its newest revision).
+    After: their level in the first review started after that one was signed off, once it is
+    signed off itself. Competencies are matched by code, so a new framework version still
+    compares.
+    """
+    goals = list(
+        DevelopmentGoal.objects.filter(review__practitioner=person)
+        .select_related("competency", "review")
+        .order_by("review_on", "pk")
+    )
+    if not goals:
+        return []
+    levels: dict[tuple[int, str], int | None] = {}
+    families: dict[int, tuple[datetime.datetime, int]] = {}
+    ratings = (
+        Rating.objects.filter(
+            review__practitioner=person,
+            review__status=ReviewStatus.SIGNED_OFF,
+            review__replaced_by__isnull=True,
+            rater=Rater.SUPERVISOR,
+        )
+        .annotate(
+            family=Coalesce("review__original_id", "review_id"),
+            started=Coalesce("review__original__created_at", "review__created_at"),
+        )
+        .values_list("family", "started", "review_id", "competency__code", "level")
+    )
+    for family, started, review_id, code, level in ratings:
+        levels[(family, code)] = level
+        families[family] = (started, review_id)
+    progress = []
+    for goal in goals:
+        family, code = review_family(goal.review), goal.competency.code
+        later = sorted(
+            (started, review_id, other)
+            for other, (started, review_id) in families.items()
+            if other != family and started > goal.review.signed_off_at
+        )
+        item = GoalProgress(goal=goal, before=levels.get((family, code)))
+        if later:
+            _, item.next_review_id, item.next_family = later[0]
+            item.after_rated = (item.next_family, code) in levels
+            item.after = levels.get((item.next_family, code))
+        progress.append(item)
+    return progress
+
+
+def progress_with_goals(person: Person) -> list[ProgressArea]:
+    """My progress, with each goal beside the ratings of its competency."""
+    areas = my_progress(person)
+    rows = {row.code: row for area in areas for row in area.rows}
+    for item in goal_progress(person):
+        if row := rows.get(item.goal.competency.code):
+            row.goals.append(item)
+    return areas
+
+
+@dataclass
+class ReviewGoals:
+    agreed_here: list[GoalProgress]
+    # Goals from the practitioner's earlier reviews that this review looks at again.
+    reviewed_here: list[GoalProgress]
+
+
+def review_goals(review: Review) -> ReviewGoals:
+    """The goals agreed from a review, and those from earlier reviews that it looks at again.
+
+    A review not yet signed off shows the goals still waiting for their next review, agreed
+    before it was started; their "after" comes when it is signed off.
+    """
+    progress = goal_progress(review.practitioner)
+    family = review_family(review)
+    agreed_here = [item for item in progress if review_family(item.goal.review) == family]
+    if review.status == ReviewStatus.SIGNED_OFF:
+        reviewed_here = [item for item in progress if item.next_family == family]
+    else:
+        started = (
+            Review.objects.values_list("created_at", flat=True).get(pk=review.original_id)
+            if review.original_id
+            else review.created_at
+        )
+        reviewed_here = [
+            item
+            for item in progress
+            if not item.reviewed
+            and review_family(item.goal.review) != family
+            and item.goal.review.signed_off_at < started
+        ]
+    return ReviewGoals(agreed_here=agreed_here, reviewed_here=reviewed_here)
+
+
+def goal_refusal(review: Review) -> str | None:
+    """Why goals cannot be agreed from this review, or None when they can."""
+    if review.status != ReviewStatus.SIGNED_OFF:
+        return "Goals are agreed once the review is signed off."
+    if Review.objects.filter(replaces=review).exists():
+        return "This review has been corrected: goals are agreed from its newest revision."
+    return None
+
+
+def goal_suggestions(grid: list[GridArea]) -> list[GridRow]:
+    """Where a goal is worth agreeing: the supervisor rated Basic, or the two views differ.
+
+    `grid` is the review's grid seen from the practitioner's side (`review_grid(review,
+    Rater.SELF)`): each row's `theirs` is the supervisor's rating.
+    """
+    return [
+        row
+        for area in grid
+        for row in area.rows
+        if row.theirs and (row.theirs.level == Level.BASIC or row.differ)
+    ]

@@ -8,6 +8,7 @@ refused rather than silently overwriting someone else's change.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,11 +19,13 @@ from simple_history.utils import bulk_create_with_history
 from competencies.frameworks import current_version
 from competencies.models import (
     Competency,
+    DevelopmentGoal,
     Rater,
     Rating,
     Review,
     ReviewStatus,
 )
+from competencies.selectors import goal_refusal
 from supervision.models import SupervisionSession
 from training.models import Person
 
@@ -219,3 +222,34 @@ def review_discard(*, review: Review, practitioner: Person) -> None:
     if review.status != ReviewStatus.DRAFT or review.submitted_at is not None:
         raise ReviewLocked("Only a draft that has never been submitted can be discarded.")
     review.delete()
+
+
+def goal_agree(
+    *,
+    review: Review,
+    competency: Competency,
+    description: str,
+    review_on: datetime.date,
+    today: datetime.date | None = None,
+) -> DevelopmentGoal:
+    """A development goal the practitioner and supervisor agreed from a signed-off review.
+
+    Only from the newest revision of a signed-off review, on one of its competencies, with a
+    review date still to come.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if problem := goal_refusal(review):
+        raise ValidationError(problem)
+    if competency.area.version_id != review.version_id:
+        raise ValidationError({"competency": "That competency is not in this review's framework."})
+    if review_on <= (today or timezone.localdate()):
+        raise ValidationError({"review_on": "The review date is after today."})
+    goal = DevelopmentGoal(
+        review=review,
+        competency=competency,
+        description=description.strip(),
+        review_on=review_on,
+    )
+    goal.full_clean()
+    goal.save()
+    return goal

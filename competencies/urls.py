@@ -10,6 +10,7 @@ urlpatterns = [
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
     path("reviews/<int:pk>/correct/", views.review_correct, name="review_correct"),
     path("reviews/<int:pk>/discard/", views.review_discard, name="review_discard"),
+    path("reviews/<int:pk>/goals/", views.review_goals, name="review_goals"),
     path("progress/", views.my_progress, name="my_progress"),
     path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/import/", views.framework_import, name="framework_import"),

@@ -15,6 +15,7 @@ from competencies.forms import (
     LEVEL_CHOICES,
     CorrectionForm,
     FrameworkImportForm,
+    GoalForm,
     ReviewFilterForm,
     ReviewStartForm,
     SignOffForm,
@@ -90,6 +91,7 @@ def _grid_context(
         "levels": LEVEL_CHOICES,
         "history": selectors.review_history(review),
         "sign_off_form": SignOffForm(),
+        "goals": selectors.review_goals(review),
         **extra,
     }
 
@@ -235,8 +237,51 @@ def my_progress(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "competencies/my_progress.html",
-        {"areas": selectors.my_progress(person), "person": person},
+        {"areas": selectors.progress_with_goals(person), "person": person},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
+    """Development goals agreed from a signed-off review, with suggestions where to aim."""
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    writes = selectors.writes_in(review, person)
+    if request.method == "POST" and not writes:
+        raise PermissionDenied("Only the practitioner and the review's supervisor agree goals.")
+    refusal = selectors.goal_refusal(review)
+    grid = selectors.review_grid(review, Rater.SELF)
+    suggested = selectors.goal_suggestions(grid)
+    form = GoalForm(request.POST or None, grid=grid, suggested=suggested)
+    saved = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_agree(
+                review=review,
+                competency=form.cleaned_data["competency"],
+                description=form.cleaned_data["description"],
+                review_on=form.cleaned_data["review_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            saved = "Goal agreed."
+            if not request.htmx:
+                messages.success(request, saved)
+                return redirect("review_goals", pk=review.pk)
+            form = GoalForm(grid=grid, suggested=suggested)
+    context = {
+        "review": review,
+        "form": form,
+        "may_agree": writes and refusal is None,
+        "refusal": refusal,
+        "suggested": suggested,
+        "goals": selectors.review_goals(review),
+        "saved": saved,
+    }
+    if request.htmx and request.method == "POST":
+        return render(request, "competencies/review_goals.html#goals", context)
+    return render(request, "competencies/review_goals.html", context)
 
 
 # Frameworks -------------------------------------------------------------------------------------

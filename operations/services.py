@@ -52,7 +52,13 @@ from operations.selectors import (
     leavers_without_a_leaving_date,
     removed_account_email,
 )
-from supervision.models import SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SupervisionSession,
+)
 from training.models import CourseAttendance, Person
 
 # The personal rows of an account that go when its person is purged; the account stays.
@@ -69,7 +75,12 @@ ACCOUNT_SATELLITES: tuple[type[models.Model], ...] = (
 # Theirs alone, and counted in no figure that includes them (the dashboard counts only current
 # staff): deleted, with their history.
 PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
-    (Review, "practitioner"),  # with its ratings and comments, every revision
+    (Review, "practitioner"),  # with its ratings, comments and goals, every revision
+    # What a 2:1's record holds about them alone; what it holds as shared stays with the 2:1.
+    (CaseDiscussed, "practitioner"),
+    (SessionFocus, "practitioner"),
+    (SessionNote, "practitioner"),
+    (AgreedAction, "practitioner"),
     (CalendarFeed, "person"),
     (ReminderSent, "person"),
 )
@@ -90,6 +101,7 @@ LINKS_IN_OTHERS_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (LearningCircle, "facilitators"),
     (LearningCircle, "members"),  # through CircleMembership, above
     (Review, "supervisor"),
+    (AgreedAction, "owner"),  # an action they owned in a shared 2:1 or another's record
 )
 # A link that speaks of now: a purged leaver is nobody's line manager. Cleared, with a history row
 # on the report's roster entry that says why.

@@ -1,7 +1,14 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from supervision.models import SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SupervisionSession,
+)
 
 
 @admin.register(SupervisionSession)
@@ -10,3 +17,39 @@ class SupervisionSessionAdmin(SimpleHistoryAdmin):
     list_filter = ("status",)
     date_hierarchy = "starts_at"
     filter_horizontal = ("practitioners",)
+
+
+class RecordItemAdmin(SimpleHistoryAdmin):
+    """The record of a 2:1 is written by its supervisor through the services; here it is read,
+    with its history, and a mistaken item can be deleted."""
+
+    list_select_related = True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CaseDiscussed)
+class CaseDiscussedAdmin(RecordItemAdmin):
+    list_display = ("case_reference", "case_type", "risk_level", "practitioner", "session")
+    list_filter = ("case_type", "risk_level")
+
+
+@admin.register(SessionFocus)
+class SessionFocusAdmin(RecordItemAdmin):
+    list_display = ("stage", "competency", "practitioner", "session")
+    list_filter = ("stage",)
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(RecordItemAdmin):
+    list_display = ("session", "practitioner")
+
+
+@admin.register(AgreedAction)
+class AgreedActionAdmin(RecordItemAdmin):
+    list_display = ("description", "owner", "practitioner", "due_on", "closed_at", "session")
+    list_filter = ("due_on", "closed_at")

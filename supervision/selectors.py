@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -13,7 +14,14 @@ from django.utils import timezone
 from accounts.models import User
 from circles.calendar import CalendarEntry
 from competencies.models import Rater, Rating, Review, ReviewStatus
-from supervision.models import SessionStatus, SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SessionStatus,
+    SupervisionSession,
+)
 from training.models import Person, PersonStatus
 from training.selectors import people_with_training
 
@@ -134,4 +142,85 @@ def upcoming_sessions(person: Person, *, now: datetime.datetime) -> QuerySet[Sup
         sessions_for_person(person)
         .filter(status=SessionStatus.PLANNED, starts_at__gt=now)
         .order_by("starts_at", "pk")
+    )
+
+
+# The record of a 2:1 -----------------------------------------------------------------------------
+
+
+def record_refusal(
+    session: SupervisionSession, *, now: datetime.datetime | None = None
+) -> str | None:
+    """Why the record of a 2:1 cannot be written now, or None when it can.
+
+    It is written once the 2:1 has started, and a cancelled 2:1 has none.
+    """
+    if session.status == SessionStatus.CANCELLED:
+        return "This 2:1 was cancelled, so it has no record."
+    if session.starts_at > (now or timezone.now()):
+        return "The record of a 2:1 is written once it has started."
+    return None
+
+
+def _theirs(person: Person) -> Q:
+    """Items of a record a practitioner sees: their own and those shared by both."""
+    return Q(practitioner__isnull=True) | Q(practitioner=person)
+
+
+def open_actions(session: SupervisionSession) -> QuerySet[AgreedAction]:
+    """The actions a 2:1 opens with: open actions from earlier 2:1s of the same supervisor
+    that belong to one of its practitioners, or are shared in a 2:1 one of them was in.
+
+    Actions closed at this 2:1 stay in it, shown as closed.
+    """
+    people = [person.pk for person in session.practitioners.all()]
+    return (
+        AgreedAction.objects.filter(
+            session__supervisor_id=session.supervisor_id,
+            session__starts_at__lt=session.starts_at,
+        )
+        .filter(Q(closed_at__isnull=True) | Q(closed_in=session))
+        .filter(
+            Q(practitioner__in=people)
+            | Q(practitioner__isnull=True, session__practitioners__in=people)
+        )
+        .distinct()
+    )
+
+
+@dataclass
+class SessionRecord:
+    """The record of one 2:1 as one person may see it."""
+
+    cases: list[CaseDiscussed]
+    focus: list[SessionFocus]
+    notes: list[SessionNote]
+    actions: list[AgreedAction]
+    carried: list[AgreedAction]
+
+    @property
+    def open_action_ids(self) -> set[int]:
+        return {action.pk for action in [*self.carried, *self.actions] if action.is_open}
+
+
+def session_record(session: SupervisionSession, person: Person) -> SessionRecord:
+    """What `person` sees of a 2:1's record: everything for its supervisor; for a practitioner,
+    their own items and the shared ones, never the other practitioner's."""
+    cases = session.cases_discussed.select_related("practitioner")
+    focus = session.focus.select_related("practitioner", "competency")
+    notes = session.notes.select_related("practitioner")
+    actions = session.actions.select_related("owner", "practitioner")
+    carried = open_actions(session).select_related("owner", "practitioner", "session", "closed_in")
+    if person.pk != session.supervisor_id:
+        cases = cases.filter(practitioner=person)
+        focus, notes, actions = (items.filter(_theirs(person)) for items in (focus, notes, actions))
+        carried = carried.filter(_theirs(person)).filter(
+            Q(practitioner=person) | Q(session__practitioners=person)
+        )
+    return SessionRecord(
+        cases=list(cases),
+        focus=list(focus.order_by("stage", "competency__order", "pk")),
+        notes=list(notes),
+        actions=list(actions),
+        carried=list(carried.order_by("due_on", "pk")),
     )

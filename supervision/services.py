@@ -10,8 +10,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from circles.calendar import send_calendar_email
-from supervision.models import SessionStatus, SupervisionSession
-from supervision.selectors import session_entry
+from competencies.models import Competency
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SessionStatus,
+    SupervisionSession,
+)
+from supervision.selectors import record_refusal, session_entry
 from training.models import Person
 
 
@@ -101,3 +109,133 @@ def session_set_status(*, session: SupervisionSession, status: SessionStatus) ->
         transaction.on_commit(lambda: _invite(session, "This 2:1 is cancelled."))
     session.save(update_fields=["status", "sequence", "updated_at"])
     return session
+
+
+# The record of a 2:1: written by its supervisor, item by item ---------------------------------
+
+
+def _check_record_open(session: SupervisionSession) -> None:
+    if problem := record_refusal(session):
+        raise ValidationError(problem)
+
+
+def _check_whose(session: SupervisionSession, practitioner: Person | None) -> None:
+    """An item belongs to a practitioner of the 2:1, or (None) to both."""
+    if practitioner is not None and practitioner not in session.practitioners.all():
+        raise ValidationError("That person is not a practitioner of this 2:1.")
+
+
+@transaction.atomic
+def case_discussed_add(
+    *,
+    session: SupervisionSession,
+    practitioner: Person,
+    case_reference: str,
+    case_type: str,
+    risk_level: str,
+) -> CaseDiscussed:
+    _check_record_open(session)
+    _check_whose(session, practitioner)
+    case = CaseDiscussed(
+        session=session,
+        practitioner=practitioner,
+        case_reference=case_reference.strip(),
+        case_type=case_type,
+        risk_level=risk_level,
+    )
+    case.full_clean()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def session_focus_add(
+    *,
+    session: SupervisionSession,
+    practitioner: Person | None,
+    stage: str,
+    competency: Competency | None = None,
+) -> SessionFocus:
+    """Record a stage, or one competency of a published framework version, as worked on."""
+    _check_record_open(session)
+    _check_whose(session, practitioner)
+    if competency is not None:
+        if not competency.area.version.is_published:
+            raise ValidationError("Choose a competency of a published framework version.")
+        stage = competency.area.stage
+    focus = SessionFocus(
+        session=session, practitioner=practitioner, stage=stage, competency=competency
+    )
+    focus.full_clean()
+    already = SessionFocus.objects.filter(
+        session=session, practitioner=practitioner, stage=stage, competency=competency
+    )
+    if already.exists():
+        raise ValidationError("That is already in the record of this 2:1.")
+    focus.save()
+    return focus
+
+
+@transaction.atomic
+def session_note_add(
+    *, session: SupervisionSession, practitioner: Person | None, text: str
+) -> SessionNote:
+    _check_record_open(session)
+    _check_whose(session, practitioner)
+    note = SessionNote(session=session, practitioner=practitioner, text=text.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def action_agree(
+    *,
+    session: SupervisionSession,
+    owner: Person,
+    practitioner: Person | None,
+    description: str,
+    due_on: datetime.date,
+) -> AgreedAction:
+    """An action agreed at a 2:1, owned by its supervisor or one of its practitioners."""
+    _check_record_open(session)
+    _check_whose(session, practitioner)
+    practitioners = list(session.practitioners.all())
+    if owner != session.supervisor and owner not in practitioners:
+        raise ValidationError("An action is owned by the supervisor or a practitioner of the 2:1.")
+    if owner in practitioners and practitioner not in (None, owner):
+        raise ValidationError(
+            "An action a practitioner owns is theirs or shared, never the other practitioner's."
+        )
+    if due_on < timezone.localtime(session.starts_at).date():
+        raise ValidationError({"due_on": "An action is due on or after the 2:1 that agrees it."})
+    action = AgreedAction(
+        session=session,
+        owner=owner,
+        practitioner=practitioner,
+        description=description.strip(),
+        due_on=due_on,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_close(*, action: AgreedAction, session: SupervisionSession, note: str) -> AgreedAction:
+    """Close an open action at a 2:1 of the same supervisor, held after it was agreed."""
+    _check_record_open(session)
+    action = AgreedAction.objects.select_for_update().select_related("session").get(pk=action.pk)
+    if not action.is_open:
+        raise ValidationError("This action is already closed.")
+    if (
+        action.session.supervisor_id != session.supervisor_id
+        or action.session.starts_at > session.starts_at
+    ):
+        raise ValidationError("An action is closed at a later 2:1 with the same supervisor.")
+    action.closed_in = session
+    action.closed_at = timezone.now()
+    action.closing_note = note.strip()
+    action.full_clean()
+    action.save()
+    return action

@@ -45,9 +45,22 @@ from circles.models import (
 )
 from circles.services import feed_for
 from competencies.frameworks import current_version
-from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review
+from competencies.models import (
+    Competency,
+    DevelopmentGoal,
+    FrameworkVersion,
+    Rater,
+    Rating,
+    Review,
+)
 from competencies.services import review_sign_off, review_start, review_submit
-from supervision.models import SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SupervisionSession,
+)
 from tests.conftest import Cast
 from tests.factories import (
     attend,
@@ -154,6 +167,13 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "session_detail": THEIRS,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
+    # The record of a 2:1: each practitioner reads their part, its supervisor writes it.
+    "session_record": THEIRS,
+    "session_case_add": POST_ONLY,
+    "session_focus_add": POST_ONLY,
+    "session_note_add": POST_ONLY,
+    "session_action_add": POST_ONLY,
+    "session_action_close": POST_ONLY,
     # competencies/
     "review_list": SIGNED_IN,
     "review_start": granted_to("practitioner", "practice_leader", "outsider"),
@@ -163,6 +183,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_correct": granted_to("supervisor", refused=404),
     # Refused by role (403) first; among practitioners, only the review's own finds it.
     "review_discard": expect(403, practitioner=200, practice_leader=404, outsider=404),
+    "review_goals": THEIRS,
     "my_progress": SIGNED_IN,
     "framework_list": SIGNED_IN,
     "framework_import": granted_to("administrator"),
@@ -491,8 +512,10 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "meeting_detail",
         "meeting_change",
         "session_detail",
+        "session_record",
         "review_detail",
         "review_correct",
+        "review_goals",
     ]
 
     assert {name: MATRIX[name]["outsider"] for name in objects} == dict.fromkeys(objects, 404)
@@ -580,8 +603,13 @@ def database_state() -> list[list[dict]]:
         MeetingAttendance,
         CalendarFeed,
         SupervisionSession,
+        CaseDiscussed,
+        SessionFocus,
+        SessionNote,
+        AgreedAction,
         Review,
         Rating,
+        DevelopmentGoal,
         FrameworkVersion,
         CourseAttendance,
     ]
@@ -647,6 +675,25 @@ def session_form(world: World) -> dict[str, object]:
     }
 
 
+def session_started(world: World) -> None:
+    """The world's 2:1 began an hour ago: its record may be written."""
+    now = timezone.now()
+    SupervisionSession.objects.filter(pk=world.session.pk).update(
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now
+    )
+
+
+def with_an_open_action(world: World) -> None:
+    session_started(world)
+    AgreedAction.objects.create(
+        session=world.session,
+        owner=world.cast.practitioner,
+        practitioner=world.cast.practitioner,
+        description="Try the resilience map with one family",
+        due_on=timezone.localdate(),
+    )
+
+
 @dataclass(frozen=True)
 class Write:
     """A POST: what each role that may not make it gets, and one role that may."""
@@ -706,6 +753,63 @@ WRITES = {
         ),
         allowed="supervisor",
     ),
+    "add a case to a 2:1's record (htmx)": Write(
+        "session_case_add",
+        lambda world: {
+            "whose": world.cast.practitioner.pk,
+            "case_reference": "CR-1042",
+            "case_type": "cp",
+            "risk_level": "high",
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=session_started,
+    ),
+    "record what a 2:1 worked on": Write(
+        "session_focus_add",
+        lambda world: {"worked_on": "stage:risk", "whose": world.cast.practitioner.pk},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "add a note to a 2:1's record": Write(
+        "session_note_add",
+        lambda world: {"whose": world.cast.practitioner.pk, "text": "Talked through risk"},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "agree an action at a 2:1": Write(
+        "session_action_add",
+        lambda world: {
+            "description": "Try the resilience map",
+            "owner": world.cast.practitioner.pk,
+            "whose": world.cast.practitioner.pk,
+            "due_on": timezone.localdate().isoformat(),
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "close an action (htmx)": Write(
+        "session_action_close",
+        lambda world: {"action": AgreedAction.objects.get().pk, "note": "Done with two families"},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=with_an_open_action,
+    ),
     "rate a competency (htmx)": Write(
         "review_detail",
         rate_first_competency,
@@ -747,6 +851,21 @@ WRITES = {
             404, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
         ),
         allowed="supervisor",
+        prepare=signed_off,
+    ),
+    "agree a development goal (htmx)": Write(
+        "review_goals",
+        lambda world: {
+            "competency": Competency.objects.filter(area__version=world.review.version_id)
+            .first()
+            .pk,
+            "description": "Weigh each hazard with the family",
+            "review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+            "agreed": "on",
+        },
+        refused(404, "practice_leader", "programme_lead", "administrator", "outsider"),
+        allowed="practitioner",
+        htmx=True,
         prepare=signed_off,
     ),
     "mark course attendance (htmx)": Write(

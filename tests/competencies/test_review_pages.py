@@ -262,11 +262,11 @@ def test_grid_and_my_progress_run_a_constant_number_of_queries(
         review_sign_off(review=review, supervisor=cast.supervisor)
     client = as_user(cast.practitioner)
 
-    # session, user, roles, person, review, ratings, competencies with areas, history
-    with django_assert_num_queries(8):
+    # session, user, roles, person, review, ratings, competencies with areas, history, goals
+    with django_assert_num_queries(9):
         client.get(reverse("review_detail", args=[review.pk]))
-    # session, user, roles, person, ratings with competencies and reviews
-    with django_assert_num_queries(5):
+    # session, user, roles, person, ratings with competencies and reviews, goals
+    with django_assert_num_queries(6):
         client.get(reverse("my_progress"))
     # session, user, roles, person, waiting, drafts, the filter's people, count, page
     with django_assert_num_queries(9):

@@ -316,8 +316,15 @@ def test_every_link_to_a_person_is_decided_on():
         RECORDS_ABOUT_THEM,
     )
 
+    # Hidden relations too (related_name="+"), but not history rows or many-to-many tables.
     links = {
-        (relation.related_model, relation.field.name) for relation in Person._meta.related_objects
+        (relation.related_model, relation.field.name)
+        for relation in Person._meta.get_fields(include_hidden=True)
+        if relation.is_relation
+        and relation.auto_created
+        and not relation.concrete
+        and not relation.related_model._meta.auto_created
+        and not relation.related_model.__name__.startswith("Historical")
     }
     decided = [*PERSONAL_RECORDS, *RECORDS_ABOUT_THEM, *LINKS_IN_OTHERS_RECORDS, *CLEARED_LINKS]
     assert links == set(decided)
@@ -667,3 +674,63 @@ def test_a_practitioner_with_a_corrected_review_goes_with_every_revision(cast):
     assert is_purged(person)
     assert not Review.objects.filter(practitioner_id=person.pk).exists()
     assert "2 reviews" in output
+
+
+def test_a_practitioners_development_goals_go_with_them_and_their_history(cast):
+    from competencies.models import Competency, DevelopmentGoal, Rater
+    from competencies.services import goal_agree, review_sign_off, review_start, review_submit
+    from tests.factories import rate_all
+
+    person = leaver(7, line_manager=cast.supervisor)
+    review = review_start(practitioner=person)
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR)
+    review_sign_off(review=review, supervisor=cast.supervisor)
+    goal = goal_agree(
+        review=review,
+        competency=Competency.objects.filter(area__version=review.version_id).first(),
+        description="Weigh each hazard with the family",
+        review_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+    purge()
+
+    assert not DevelopmentGoal.objects.filter(pk=goal.pk).exists()
+    assert not DevelopmentGoal.history.filter(id=goal.pk).exists()
+
+
+def test_a_leavers_own_items_of_a_shared_2_1_record_go_and_the_shared_ones_stay(cast):
+    from supervision.models import AgreedAction, CaseDiscussed, SessionNote
+    from supervision.services import action_agree, case_discussed_add, session_note_add
+    from tests.factories import make_session
+
+    person = leaver(7, line_manager=cast.supervisor)
+    session = make_session(
+        supervisor=cast.supervisor,
+        practitioners=[person, cast.practitioner],
+        starts_at=timezone.now() - datetime.timedelta(days=3),
+        status="held",
+    )
+    theirs = case_discussed_add(
+        session=session, practitioner=person, case_reference="CR-2041", case_type="cin",
+        risk_level="high",
+    )  # fmt: skip
+    others = case_discussed_add(
+        session=session, practitioner=cast.practitioner, case_reference="CR-2042",
+        case_type="cin", risk_level="low",
+    )  # fmt: skip
+    session_note_add(session=session, practitioner=person, text="Own reflection")
+    shared = session_note_add(session=session, practitioner=None, text="Agreed together")
+    owned = action_agree(
+        session=session, owner=person, practitioner=None, description="Book the formulation",
+        due_on=timezone.localdate() + datetime.timedelta(days=14),
+    )  # fmt: skip
+
+    purge()
+
+    assert not CaseDiscussed.objects.filter(pk=theirs.pk).exists()
+    assert CaseDiscussed.objects.filter(pk=others.pk).exists()
+    assert list(SessionNote.objects.filter(session=session)) == [shared]
+    assert AgreedAction.objects.get(pk=owned.pk).owner_id == person.pk  # the placeholder now
+    assert is_purged(person)
