@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -250,18 +249,3 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.person} about {self.meeting}"
-
-
-def new_feed_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class CalendarFeed(models.Model):
-    """A person's private calendar subscription; regenerating the token revokes the old address."""
-
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Calendar feed of {self.person}"

@@ -1,4 +1,4 @@
-"""Reads behind the circle pages, the attendance screen and the calendar feeds.
+"""Reads behind the circle pages and the attendance screen.
 
 Who may see or run a circle is decided here, once: the `get_*_for_user` helpers answer 404 for
 anything the user may not see, so guessing an ID reveals nothing.
@@ -6,7 +6,6 @@ anything the user may not see, so guessing an ID reveals nothing.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Permission, can
-from circles.calendar import CalendarEntry
 from circles.models import (
     AttendanceStatus,
     CircleMeeting,
@@ -181,24 +179,3 @@ def unplaced_trained_people() -> QuerySet[Person]:
         .select_related("team")
         .order_by("team__name", "full_name")
     )
-
-
-def feed_meetings(person: Person, *, since: datetime.date) -> QuerySet[CircleMeeting]:
-    """Meetings of every circle a person belongs to or leads, from `since` onwards."""
-    led = LearningCircle.facilitators.through.objects.filter(person=person).values(
-        "learningcircle_id"
-    )
-    belongs = CircleMembership.objects.filter(person=person).values("circle_id")
-    return (
-        CircleMeeting.objects.filter(Q(circle_id__in=belongs) | Q(circle_id__in=led))
-        .filter(starts_at__date__gte=since)
-        .select_related("circle")
-        .order_by("starts_at")
-    )
-
-
-def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
-    """A person's circle meetings for their calendar feed."""
-    from circles.services import meeting_entry
-
-    return [meeting_entry(meeting) for meeting in feed_meetings(person, since=since)]

@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from circles.calendar import CalendarEntry, send_calendar_email
 from circles.models import (
     AttendanceStatus,
-    CalendarFeed,
     CircleMeeting,
     CircleMembership,
     LearningCircle,
@@ -24,27 +21,13 @@ from circles.models import (
     ReminderSent,
 )
 from circles.schedule import horizon, series_dates
+from circles.signals import meeting_notice
 from training.dates import local_datetime
 from training.models import Person, PersonStatus
 
 logger = logging.getLogger(__name__)
 
 RULE_FIELDS = ("ordinal", "weekday", "start_time", "end_time", "starts_on", "ends_on")
-
-
-def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
-    circle = meeting.circle
-    return CalendarEntry(
-        uid=f"circle-meeting-{meeting.pk}@{settings.CALENDAR_UID_DOMAIN}",
-        sequence=meeting.sequence,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        summary=circle.name,
-        location=meeting.place,
-        description=f"{circle.get_kind_display()}: meets {circle.rule_text}.",
-        cancelled=meeting.is_cancelled,
-        last_modified=meeting.updated_at or timezone.now(),
-    )
 
 
 # Scheduling -------------------------------------------------------------------------------------
@@ -146,10 +129,11 @@ def circle_member_add(*, circle: LearningCircle, person: Person) -> CircleMember
             .first()
         )
         if next_meeting is not None:
-            transaction.on_commit(
-                lambda: send_invitation(
-                    meeting=next_meeting, people=[person], reason="You have joined this circle."
-                )
+            meeting_notice.send(
+                sender=CircleMeeting,
+                meeting=next_meeting,
+                people=[person],
+                reason="You have joined this circle.",
             )
     return membership
 
@@ -185,9 +169,11 @@ def meeting_move(
     meeting.sequence += 1
     meeting.full_clean()
     meeting.save()
-    people = _members(meeting)
-    transaction.on_commit(
-        lambda: send_invitation(meeting=meeting, people=people, reason="This meeting has moved.")
+    meeting_notice.send(
+        sender=CircleMeeting,
+        meeting=meeting,
+        people=_members(meeting),
+        reason="This meeting has moved.",
     )
     return meeting
 
@@ -198,9 +184,11 @@ def meeting_cancel(*, meeting: CircleMeeting) -> CircleMeeting:
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
     meeting.save()
-    people = _members(meeting)
-    transaction.on_commit(
-        lambda: send_invitation(meeting=meeting, people=people, reason="This meeting is cancelled.")
+    meeting_notice.send(
+        sender=CircleMeeting,
+        meeting=meeting,
+        people=_members(meeting),
+        reason="This meeting is cancelled.",
     )
     return meeting
 
@@ -240,43 +228,7 @@ def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, Attendan
     return len(new) + len(changed)
 
 
-# Calendars and mail -----------------------------------------------------------------------------
-
-
-def feed_for(person: Person) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(person=person)
-    return feed
-
-
-@transaction.atomic
-def feed_token_regenerate(*, person: Person) -> CalendarFeed:
-    """A new private address for a person's calendar; the old one stops working at once."""
-    from circles.models import new_feed_token
-
-    feed = feed_for(person)
-    feed.token = new_feed_token()
-    feed.save()
-    return feed
-
-
-def send_invitation(*, meeting: CircleMeeting, people: list[Person], reason: str) -> int:
-    """Email each person an invitation (REQUEST) or cancellation (CANCEL) for a meeting."""
-    entry = meeting_entry(meeting)
-    when = f"{timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}"
-    kind = "Cancelled" if meeting.is_cancelled else "Invitation"
-    return sum(
-        send_calendar_email(
-            entry=entry,
-            name=meeting.circle.name,
-            to_email=person.email,
-            subject=f"{kind}: {meeting.circle.name}, {when}",
-            body=render_to_string(
-                "circles/email/invitation.txt",
-                {"meeting": meeting, "person": person, "reason": reason},
-            ),
-        )
-        for person in people
-    )
+# Reminders ------------------------------------------------------------------------------------
 
 
 def reminders_send(*, today: datetime.date | None = None, days_before: int = 3) -> int:

@@ -1,20 +1,14 @@
 from __future__ import annotations
 
-import datetime
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from circles import selectors, services
-from circles.calendar import build_calendar
 from circles.forms import (
     AddMemberForm,
     CircleForm,
@@ -23,16 +17,7 @@ from circles.forms import (
     meeting_defaults,
     parse_attendance,
 )
-from circles.models import AttendanceStatus, CalendarFeed
-from training.models import PersonStatus
-
-FEED_DAYS_BACK = 92  # feeds carry the last three months as well as everything ahead
-
-
-def _calendar_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from circles.models import AttendanceStatus
 
 
 @require_http_methods(["GET"])
@@ -114,13 +99,6 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET"])
-def circle_calendar(request: HttpRequest, pk: int) -> HttpResponse:
-    circle = selectors.get_circle_for_user(request.user, pk)
-    entries = [services.meeting_entry(meeting) for meeting in circle.meetings.all()]
-    return _calendar_response(build_calendar(entries, name=circle.name), f"circle-{circle.pk}.ics")
-
-
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance screen: each member's status saves at once with htmx, or all at once."""
@@ -194,46 +172,3 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Permission.VIEW_UNPLACED)
 def unplaced(request: HttpRequest) -> HttpResponse:
     return render(request, "circles/unplaced.html", {"people": selectors.unplaced_trained_people()})
-
-
-@require_http_methods(["GET", "POST"])
-def my_calendar(request: HttpRequest) -> HttpResponse:
-    person = selectors.person_of(request.user)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
-    if request.method == "POST":
-        services.feed_token_regenerate(person=person)
-        messages.success(request, "New address made; the old one no longer works.")
-        return redirect("my_calendar")
-    feed = services.feed_for(person)
-    feed_url = request.build_absolute_uri(f"/calendar/{feed.token}.ics")
-    return render(
-        request,
-        "circles/my_calendar.html",
-        {
-            "feed_url": feed_url,
-            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
-            "meetings": selectors.feed_meetings(person, since=timezone.localdate())[:6],
-        },
-    )
-
-
-@login_not_required
-@require_http_methods(["GET"])
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A person's private subscription feed; the long random token is the only credential."""
-    feed = CalendarFeed.objects.select_related("person").filter(token=token).first()
-    if feed is None or feed.person.status == PersonStatus.LEFT:
-        raise Http404
-    since = timezone.localdate() - datetime.timedelta(days=FEED_DAYS_BACK)
-    entries = [
-        entry
-        for source in settings.CALENDAR_FEED_SOURCES
-        for entry in import_string(source)(feed.person, since=since)
-    ]
-    entries.sort(key=lambda entry: entry.starts_at)
-    response = _calendar_response(
-        build_calendar(entries, name="Learning circles and 2:1s"), "practice-calendar.ics"
-    )
-    response["Cache-Control"] = "private, max-age=900"
-    return response

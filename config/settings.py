@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "training",
     "circles",
     "supervision",
+    "calendars",
     "competencies",
     "dashboards",
     "audit",
@@ -243,11 +244,6 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="practice-rollout@loc
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="practice-rollout")
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
-# What a person's private calendar feed holds: each source gives (person, since) -> entries.
-CALENDAR_FEED_SOURCES = [
-    "circles.selectors.feed_entries",
-    "supervision.selectors.feed_entries",
-]
 # A supervisee with no held 2:1 in this many days is overdue.
 SUPERVISION_OVERDUE_DAYS = env.int("SUPERVISION_OVERDUE_DAYS", default=42)
 # The dashboard keeps figures for past month-ends this long (seconds; 0 for never).

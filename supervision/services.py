@@ -6,12 +6,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from circles.calendar import send_calendar_email
 from supervision.models import SessionStatus, SupervisionSession
-from supervision.selectors import session_entry
+from supervision.signals import session_notice
 from training.models import Person
 
 
@@ -27,21 +25,14 @@ def _check_people(supervisor: Person, practitioners: list[Person], reason: str) 
         raise ValidationError(problems)
 
 
-def _invite(session: SupervisionSession, note: str) -> None:
-    entry = session_entry(session)
-    when = f"{timezone.localtime(session.starts_at):%A %d %B %Y %H:%M}"
-    kind = "Cancelled" if session.status == SessionStatus.CANCELLED else "Invitation"
-    for person in [session.supervisor, *session.practitioners.all()]:
-        send_calendar_email(
-            entry=entry,
-            name="2:1 supervision",
-            to_email=person.email,
-            subject=f"{kind}: 2:1 supervision, {when}",
-            body=render_to_string(
-                "supervision/email/invitation.txt",
-                {"session": session, "person": person, "note": note},
-            ),
-        )
+def _invite(session: SupervisionSession, reason: str) -> None:
+    """Everyone in the 2:1 is sent the invitation, or the cancellation, once this commits."""
+    session_notice.send(
+        sender=SupervisionSession,
+        session=session,
+        people=[session.supervisor, *session.practitioners.all()],
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -65,7 +56,7 @@ def session_schedule(
     session.full_clean()
     session.save()
     session.practitioners.set(practitioners)
-    transaction.on_commit(lambda: _invite(session, "You have a 2:1 supervision session."))
+    _invite(session, "You have a 2:1 supervision session.")
     return session
 
 
@@ -86,7 +77,7 @@ def session_change(
     session.full_clean()
     session.save()
     session.practitioners.set(practitioners)
-    transaction.on_commit(lambda: _invite(session, "This 2:1 has changed."))
+    _invite(session, "This 2:1 has changed.")
     return session
 
 
@@ -98,6 +89,6 @@ def session_set_status(*, session: SupervisionSession, status: SessionStatus) ->
     session.status = status
     if status == SessionStatus.CANCELLED:
         session.sequence += 1
-        transaction.on_commit(lambda: _invite(session, "This 2:1 is cancelled."))
+        _invite(session, "This 2:1 is cancelled.")
     session.save(update_fields=["status", "sequence", "updated_at"])
     return session

@@ -36,14 +36,14 @@ from django.utils.regex_helper import normalize
 
 from accounts.models import User
 from accounts.roles import Role
+from calendars.models import CalendarFeed
+from calendars.services import feed_for
 from circles.models import (
-    CalendarFeed,
     CircleMeeting,
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
 )
-from circles.services import feed_for
 from competencies.frameworks import current_version
 from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review
 from competencies.services import review_sign_off, review_start, review_submit

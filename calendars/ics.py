@@ -10,6 +10,7 @@ sides of the clock changes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,14 +102,17 @@ def build_calendar(
 
 
 def send_calendar_email(
-    *, entry: CalendarEntry, name: str, to_email: str, subject: str, body: str
+    *, entry: CalendarEntry, name: str, to_email: str, subject: str, body: str, cancel: bool = False
 ) -> int:
-    """Email one person an iTIP REQUEST for an entry, or a CANCEL if it is cancelled.
+    """Email one person an iTIP REQUEST for an entry, or a CANCEL if it is cancelled (or
+    `cancel`, for a person no longer invited to an entry that goes on).
 
     The calendar goes both as a `text/calendar; method=…` alternative (what Outlook and Gmail
     act on) and as an invite.ics attachment for clients that only offer attachments.
     """
-    method = "CANCEL" if entry.cancelled else "REQUEST"
+    method = "CANCEL" if cancel or entry.cancelled else "REQUEST"
+    if cancel:
+        entry = dataclasses.replace(entry, cancelled=True)
     ics = build_calendar([entry], name=name, method=method, attendee_email=to_email)
     message = EmailMultiAlternatives(subject=subject, body=body, to=[to_email])
     message.attach_alternative(ics.decode(), f"text/calendar; method={method}")

@@ -10,8 +10,10 @@ import vobject
 from django.urls import reverse
 from django.utils import timezone
 
-from circles.models import CalendarFeed, Ordinal, Weekday
-from circles.services import feed_for, feed_token_regenerate, meeting_cancel, meeting_move
+from calendars.models import CalendarFeed
+from calendars.services import feed_for, feed_token_regenerate
+from circles.models import Ordinal, Weekday
+from circles.services import meeting_cancel, meeting_move
 from tests.factories import make_circle, make_person, make_session
 from training.models import PersonStatus
 
