@@ -4,22 +4,35 @@ One VEVENT per meeting, never an RRULE series: each meeting is its own row that 
 cancelled or rescheduled by a rule change on its own, so every client sees exactly the rows we
 hold, with a stable UID and a SEQUENCE that rises on every change. Cancelled meetings stay in
 feeds with STATUS:CANCELLED so subscribed calendars mark them rather than silently drop them.
-Times carry TZID=Europe/London with a VTIMEZONE, so clients show them in local time on both
-sides of the clock changes.
+Times carry the organisation's TZID (Europe/London) with a VTIMEZONE in the classic form that
+every client reads alike, Outlook included: one STANDARD and one DAYLIGHT part, each with a yearly
+RRULE (the last Sunday of October and of March). The rules are worked out from the time-zone
+database and checked against every year the file spans; a zone whose rules changed within that
+span gets its times written in UTC instead, which no client can misread.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vText,
+)
 
 PRODUCT_ID = "-//Practice roll-out//Learning circles//EN"
 
@@ -39,18 +52,119 @@ class CalendarEntry:
     last_modified: datetime.datetime
 
 
-def _local(moment: datetime.datetime) -> datetime.datetime:
-    return moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+@dataclass(frozen=True)
+class Change:
+    """One of a zone's yearly clock changes, as a rule: "the last Sunday of March at 01:00"."""
+
+    month: int
+    week: int  # 1 to 4, or -1 for the last
+    weekday: int  # Monday is 0
+    at: datetime.time  # on the clock as it reads before the change
+    offset_from: datetime.timedelta
+    offset_to: datetime.timedelta
+    name: str
+
+    def day(self, year: int) -> datetime.date:
+        first = datetime.date(year, self.month, 1)
+        if self.week == -1:
+            return first + relativedelta(day=31, weekday=_WEEKDAYS[self.weekday](-1))
+        return first + relativedelta(weekday=_WEEKDAYS[self.weekday](self.week))
+
+    def moment(self, year: int) -> datetime.datetime:
+        """When the change happens in `year`, in UTC."""
+        wall = datetime.datetime.combine(self.day(year), self.at)
+        return (wall - self.offset_from).replace(tzinfo=datetime.UTC)
 
 
-def _event(entry: CalendarEntry, stamp: datetime.datetime) -> Event:
+_WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@functools.lru_cache(maxsize=256)
+def _changes_in(zone: ZoneInfo, year: int) -> tuple[tuple[datetime.datetime, Change], ...]:
+    """The clock changes of `year` as the time-zone database has them, in UTC, with the rule
+    each would be if it recurred every year."""
+    found = []
+    day = datetime.timedelta(days=1)
+    moment = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+    before = moment.astimezone(zone).utcoffset()
+    while moment.year == year:
+        if (moment + day).astimezone(zone).utcoffset() != before:
+            # Narrow the change to the minute (some zones change on the half hour).
+            at = moment
+            while at.astimezone(zone).utcoffset() == before:
+                at += datetime.timedelta(minutes=1)
+            after = at.astimezone(zone).utcoffset()
+            wall = (at + before).replace(tzinfo=None)
+            month_end = (wall.replace(day=1) + relativedelta(months=1, days=-1)).day
+            change = Change(
+                month=wall.month,
+                week=-1 if wall.day + 7 > month_end else (wall.day - 1) // 7 + 1,
+                weekday=wall.weekday(),
+                at=wall.time(),
+                offset_from=before,
+                offset_to=after,
+                name=at.astimezone(zone).tzname() or "",
+            )
+            found.append((at, change))
+            before = after
+        moment += day
+    return tuple(found)
+
+
+def yearly_changes(zone: ZoneInfo, first: int, last: int) -> list[Change] | None:
+    """The zone's clock changes as yearly rules that hold for every year from `first` to
+    `last`; an empty list for a zone that keeps one offset; None when no such rules hold."""
+    rules = [change for _, change in _changes_in(zone, last)]
+    if len(rules) not in (0, 2):
+        return None
+    for year in range(first, last + 1):
+        actual = _changes_in(zone, year)
+        if [change for _, change in actual] != rules:
+            return None
+        if any(change.moment(year) != moment for moment, change in actual):
+            return None
+    return rules
+
+
+def _timezone(zone: ZoneInfo, rules: list[Change], year: int) -> Timezone:
+    block = Timezone()
+    block.add("tzid", zone.key)
+    if not rules:
+        offset = datetime.datetime(year, 1, 1, tzinfo=zone).utcoffset()
+        part = TimezoneStandard()
+        part.add("dtstart", datetime.datetime(1970, 1, 1))
+        part.add("tzoffsetfrom", offset)
+        part.add("tzoffsetto", offset)
+        part.add("tzname", datetime.datetime(year, 1, 1, tzinfo=zone).tzname())
+        block.add_component(part)
+        return block
+    for rule in rules:
+        part = TimezoneDaylight() if rule.offset_to > rule.offset_from else TimezoneStandard()
+        part.add("dtstart", datetime.datetime.combine(rule.day(1970), rule.at))
+        part.add(
+            "rrule",
+            {
+                "freq": "yearly",
+                "bymonth": rule.month,
+                "byday": f"{rule.week}{_BYDAY[rule.weekday]}",
+            },
+        )
+        part.add("tzoffsetfrom", rule.offset_from)
+        part.add("tzoffsetto", rule.offset_to)
+        part.add("tzname", rule.name)
+        block.add_component(part)
+    return block
+
+
+def _event(entry: CalendarEntry, stamp: datetime.datetime, zone: datetime.tzinfo) -> Event:
     event = Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", stamp)
     event.add("last-modified", entry.last_modified.astimezone(datetime.UTC))
     event.add("sequence", entry.sequence)
-    event.add("dtstart", _local(entry.starts_at))
-    event.add("dtend", _local(entry.ends_at))
+    event.add("dtstart", entry.starts_at.astimezone(zone))
+    event.add("dtend", entry.ends_at.astimezone(zone))
     event.add("summary", f"Cancelled: {entry.summary}" if entry.cancelled else entry.summary)
     if entry.location:
         event.add("location", entry.location)
@@ -79,8 +193,17 @@ def build_calendar(
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     entries = list(entries)
+    zone: datetime.tzinfo = datetime.UTC
+    if entries:
+        local = ZoneInfo(settings.TIME_ZONE)
+        first = min(entry.starts_at for entry in entries).astimezone(local).year
+        last = max(entry.ends_at for entry in entries).astimezone(local).year
+        rules = yearly_changes(local, first, last)
+        if rules is not None:
+            calendar.add_component(_timezone(local, rules, last))
+            zone = local
     for entry in entries:
-        event = _event(entry, stamp)
+        event = _event(entry, stamp, zone)
         if attendee_email:
             organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
             organizer.params["cn"] = vText("Practice roll-out")
@@ -91,13 +214,6 @@ def build_calendar(
             attendee.params["rsvp"] = vText("FALSE")
             event.add("attendee", attendee)
         calendar.add_component(event)
-    if entries:
-        first = min(entry.starts_at for entry in entries).date()
-        last = max(entry.ends_at for entry in entries).date()
-        calendar.add_missing_timezones(
-            first_date=first - datetime.timedelta(days=366),
-            last_date=last + datetime.timedelta(days=366),
-        )
     return calendar.to_ical()
 
 
