@@ -31,6 +31,7 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vCalAddress,
+    vDuration,
     vText,
 )
 
@@ -165,14 +166,21 @@ def _event(entry: CalendarEntry, stamp: datetime.datetime, zone: datetime.tzinfo
     event.add("sequence", entry.sequence)
     event.add("dtstart", entry.starts_at.astimezone(zone))
     event.add("dtend", entry.ends_at.astimezone(zone))
-    event.add("summary", f"Cancelled: {entry.summary}" if entry.cancelled else entry.summary)
+    summary = one_line(entry.summary)
+    event.add("summary", f"Cancelled: {summary}" if entry.cancelled else summary)
     if entry.location:
-        event.add("location", entry.location)
+        event.add("location", one_line(entry.location))
     if entry.description:
-        event.add("description", entry.description)
+        event.add("description", one_line(entry.description))
     event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if entry.cancelled else "OPAQUE")
     return event
+
+
+def one_line(text: str) -> str:
+    """Text for a mail header or a one-line field: control characters (a line break typed into
+    a name) become spaces, since a header with a line break is refused at sending."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 def build_calendar(
@@ -181,17 +189,29 @@ def build_calendar(
     name: str,
     method: str = "PUBLISH",
     attendee_email: str | None = None,
+    refresh: datetime.timedelta | None = None,
 ) -> bytes:
     """A whole VCALENDAR. With an attendee, each event names the organiser and the attendee
-    (as an iTIP REQUEST or CANCEL sent by email needs)."""
+    (as an iTIP REQUEST or CANCEL sent by email needs). With `refresh`, subscribed clients are
+    asked to fetch it again that often (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL, which
+    Outlook reads).
+
+    A published file (a feed or a download) stamps each event with its last change rather than
+    the time of the request, so the same meetings give the same bytes and the feed's ETag holds.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("x-wr-calname", name)
+    # Escaped text (RFC 5545 3.3.11): icalendar escapes a calendar property only as a vText.
+    calendar.add("name", vText(one_line(name)))
+    calendar.add("x-wr-calname", vText(one_line(name)))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    if refresh:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
+    now = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     entries = list(entries)
     zone: datetime.tzinfo = datetime.UTC
     if entries:
@@ -203,6 +223,11 @@ def build_calendar(
             calendar.add_component(_timezone(local, rules, last))
             zone = local
     for entry in entries:
+        stamp = (
+            entry.last_modified.astimezone(datetime.UTC).replace(microsecond=0)
+            if method == "PUBLISH"
+            else now
+        )
         event = _event(entry, stamp, zone)
         if attendee_email:
             organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
@@ -217,20 +242,29 @@ def build_calendar(
     return calendar.to_ical()
 
 
-def send_calendar_email(
-    *, entry: CalendarEntry, name: str, to_email: str, subject: str, body: str, cancel: bool = False
-) -> int:
-    """Email one person an iTIP REQUEST for an entry, or a CANCEL if it is cancelled (or
+def invitation_message(
+    *,
+    entry: CalendarEntry,
+    name: str,
+    to_email: str,
+    subject: str,
+    body: str,
+    cancel: bool = False,
+    as_invitation: bool = True,
+) -> EmailMultiAlternatives:
+    """An email carrying an iTIP REQUEST for an entry, or a CANCEL if it is cancelled (or
     `cancel`, for a person no longer invited to an entry that goes on).
 
-    The calendar goes both as a `text/calendar; method=…` alternative (what Outlook and Gmail
-    act on) and as an invite.ics attachment for clients that only offer attachments.
+    The calendar goes as an invite.ics attachment and, when `as_invitation`, also as a
+    `text/calendar; method=…` alternative, which is what Outlook and Gmail act on (a reminder
+    carries only the attachment, so it does not show as a fresh invitation).
     """
     method = "CANCEL" if cancel or entry.cancelled else "REQUEST"
     if cancel:
         entry = dataclasses.replace(entry, cancelled=True)
     ics = build_calendar([entry], name=name, method=method, attendee_email=to_email)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[to_email])
-    message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
+    message = EmailMultiAlternatives(subject=one_line(subject), body=body, to=[to_email])
+    if as_invitation:
+        message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
     message.attach("invite.ics", ics, "application/ics")
-    return message.send()
+    return message

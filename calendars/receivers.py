@@ -1,14 +1,14 @@
 """Invitations for the changes circles and 2:1s announce (circles/signals.py,
-supervision/signals.py), sent once the change has committed."""
+supervision/signals.py): queued in the change's own transaction, sent once it commits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 
-from calendars.services import meeting_invitations_send, session_invitations_send
+from calendars.selectors import meeting_details, session_details
+from calendars.services import notices_record
 from circles.models import CircleMeeting
 from circles.signals import meeting_notice
 from supervision.models import SupervisionSession
@@ -26,11 +26,7 @@ def meeting_notice_received(
     cancel: bool = False,
     **kwargs: Any,
 ) -> None:
-    transaction.on_commit(
-        lambda: meeting_invitations_send(
-            meeting=meeting, people=people, reason=reason, cancel=cancel
-        )
-    )
+    notices_record(details=meeting_details(meeting), people=people, cancel=cancel, reason=reason)
 
 
 @receiver(session_notice, dispatch_uid="calendars_session_notice")
@@ -43,8 +39,4 @@ def session_notice_received(
     cancel: bool = False,
     **kwargs: Any,
 ) -> None:
-    transaction.on_commit(
-        lambda: session_invitations_send(
-            session=session, people=people, reason=reason, cancel=cancel
-        )
-    )
+    notices_record(details=session_details(session), people=people, cancel=cancel, reason=reason)

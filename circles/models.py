@@ -231,21 +231,3 @@ class MeetingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_status_display()} at {self.meeting}"
-
-
-class ReminderSent(models.Model):
-    """A reminder emailed to one person about one meeting; the unique row stops a second one."""
-
-    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="reminders")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "person"], name="one_reminder_per_meeting_person"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Reminder to {self.person} about {self.meeting}"

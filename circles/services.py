@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -18,7 +16,6 @@ from circles.models import (
     LearningCircle,
     MeetingAttendance,
     MeetingStatus,
-    ReminderSent,
 )
 from circles.schedule import horizon, series_dates
 from circles.signals import meeting_notice
@@ -146,8 +143,15 @@ def circle_member_remove(*, circle: LearningCircle, person: Person) -> None:
 # Meetings ---------------------------------------------------------------------------------------
 
 
-def _members(meeting: CircleMeeting) -> list[Person]:
-    return list(meeting.circle.members.exclude(status=PersonStatus.LEFT).order_by("full_name"))
+def invited(circle: LearningCircle) -> list[Person]:
+    """Who holds the invitations to a circle's meetings: its members and its practice leaders
+    (who may lead without being members), except anyone who has left."""
+    people = [*circle.members.all(), *circle.facilitators.all()]
+    return [
+        person
+        for person in {person.pk: person for person in people}.values()
+        if person.status != PersonStatus.LEFT
+    ]
 
 
 @transaction.atomic
@@ -172,7 +176,7 @@ def meeting_move(
     meeting_notice.send(
         sender=CircleMeeting,
         meeting=meeting,
-        people=_members(meeting),
+        people=invited(meeting.circle),
         reason="This meeting has moved.",
     )
     return meeting
@@ -187,7 +191,7 @@ def meeting_cancel(*, meeting: CircleMeeting) -> CircleMeeting:
     meeting_notice.send(
         sender=CircleMeeting,
         meeting=meeting,
-        people=_members(meeting),
+        people=invited(meeting.circle),
         reason="This meeting is cancelled.",
     )
     return meeting
@@ -226,56 +230,3 @@ def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, Attendan
     bulk_create_with_history(new, MeetingAttendance)
     bulk_update_with_history(changed, MeetingAttendance, ["status"])
     return len(new) + len(changed)
-
-
-# Reminders ------------------------------------------------------------------------------------
-
-
-def reminders_send(*, today: datetime.date | None = None, days_before: int = 3) -> int:
-    """Email members about scheduled meetings in the next `days_before` days, once each.
-
-    The reminder is recorded before it is sent, under a unique constraint, so two runs at the
-    same time cannot both send it; if sending fails the record is removed and the next run tries
-    again.
-    """
-    today = today or timezone.localdate()
-    window_end = local_datetime(today + datetime.timedelta(days=days_before), datetime.time.max)
-    meetings = (
-        CircleMeeting.objects.filter(
-            status=MeetingStatus.SCHEDULED,
-            starts_at__gt=timezone.now(),
-            starts_at__lte=window_end,
-        )
-        .select_related("circle")
-        .prefetch_related("circle__members")
-    )
-    sent = 0
-    for meeting in meetings:
-        for person in meeting.circle.members.all():
-            if person.status == PersonStatus.LEFT:
-                continue
-            try:
-                with transaction.atomic():
-                    claim = ReminderSent.objects.create(meeting=meeting, person=person)
-            except IntegrityError:
-                continue
-            try:
-                _send_reminder(meeting=meeting, person=person)
-            except Exception:
-                claim.delete()
-                logger.exception(
-                    "Reminder to person %s about meeting %s failed", person.pk, meeting.pk
-                )
-                continue
-            sent += 1
-    return sent
-
-
-def _send_reminder(*, meeting: CircleMeeting, person: Person) -> None:
-    body = render_to_string("circles/email/reminder.txt", {"meeting": meeting, "person": person})
-    EmailMultiAlternatives(
-        subject=f"Reminder: {meeting.circle.name}, "
-        f"{timezone.localtime(meeting.starts_at):%A %d %B %H:%M}",
-        body=body,
-        to=[person.email],
-    ).send()

@@ -153,7 +153,7 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Move or cancel one meeting of the series."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = MoveMeetingForm(
-        request.POST if request.POST.get("action") == "move" else None,
+        request.POST if request.POST.get("action") != "cancel" else None,
         initial=meeting_defaults(meeting),
     )
     if request.method == "POST":

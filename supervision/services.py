@@ -89,6 +89,7 @@ def session_set_status(*, session: SupervisionSession, status: SessionStatus) ->
     session.status = status
     if status == SessionStatus.CANCELLED:
         session.sequence += 1
-        _invite(session, "This 2:1 is cancelled.")
     session.save(update_fields=["status", "sequence", "updated_at"])
+    if status == SessionStatus.CANCELLED:
+        _invite(session, "This 2:1 is cancelled.")
     return session

@@ -132,8 +132,10 @@ def test_moving_a_meeting_emails_members_an_updated_invitation():
 
     meeting.refresh_from_db()
     assert (meeting.sequence, meeting.place) == (1, "Room 4")
-    (message,) = mail.outbox
-    assert message.to == [member.email]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [member.email, circle.facilitators.get().email]
+    )
+    (message,) = [m for m in mail.outbox if m.to == [member.email]]
     content, mimetype = message.alternatives[0]
     content = content.replace("\r\n ", "")  # unfold long lines (RFC 5545, 3.1)
     assert mimetype == "text/calendar; method=REQUEST"
