@@ -5,6 +5,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from circles.schedule import series_dates
@@ -46,6 +47,11 @@ class Topic(models.TextChoices):
     RESTORATIVE = "restorative", "Restorative Practice"
 
 
+class OnBankHoliday(models.TextChoices):
+    SKIP = "skip", "Skip that month's meeting"
+    MOVE = "move", "Move it to the next working day"
+
+
 class LearningCircle(models.Model):
     """A group that meets monthly, run by one or more practice leaders."""
 
@@ -74,6 +80,12 @@ class LearningCircle(models.Model):
     )
     ends_on = models.DateField(
         "last month until", null=True, blank=True, help_text="Leave blank to run on."
+    )
+    on_bank_holiday = models.CharField(
+        "when a meeting falls on a bank holiday",
+        max_length=10,
+        choices=OnBankHoliday.choices,
+        default=OnBankHoliday.MOVE,
     )
 
     history = HistoricalRecords(m2m_fields=[facilitators])
@@ -173,6 +185,14 @@ class CircleMeeting(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="Raised on every change, so calendars replace their copy."
     )
+    moved = models.BooleanField(
+        "moved on its own",
+        default=False,
+        help_text="Moved away from the circle's rule; a change of rule leaves it where it is.",
+    )
+    cancel_reason = models.CharField(
+        "why it is cancelled", max_length=200, blank=True, help_text="Said in the cancellation."
+    )
     venue = models.CharField(
         max_length=200, blank=True, help_text="Leave blank for the circle's usual place."
     )
@@ -199,6 +219,10 @@ class CircleMeeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
     @property
     def place(self) -> str:

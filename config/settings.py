@@ -248,6 +248,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CALENDAR_UID_DOMAIN = env.str(
     "CALENDAR_UID_DOMAIN", default=urlsplit(SITE_URL).hostname or "practice-rollout"
 )
+# Circle meetings that fall on a bank holiday of this region are skipped or moved (the
+# `holidays` package's country and subdivision, e.g. GB-SCT; empty for none).
+BANK_HOLIDAY_REGION = env.str("BANK_HOLIDAY_REGION", default="GB-ENG")
 # How often subscribed calendars are asked to fetch the feed again (minutes).
 CALENDAR_REFRESH_MINUTES = env.int("CALENDAR_REFRESH_MINUTES", default=60)
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from supervision.models import SessionStatus, SupervisionSession
@@ -23,6 +24,41 @@ def _check_people(supervisor: Person, practitioners: list[Person], reason: str) 
         problems.append("The supervisor cannot also be one of the practitioners.")
     if problems:
         raise ValidationError(problems)
+
+
+def _refuse_clashes(
+    *,
+    supervisor: Person,
+    practitioners: list[Person],
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    session_id: int | None = None,
+) -> None:
+    """Refuse a 2:1 that would put its supervisor or a practitioner in two 2:1s at once."""
+    people = {supervisor.pk: supervisor, **{p.pk: p for p in practitioners}}
+    others = (
+        SupervisionSession.objects.filter(
+            status=SessionStatus.PLANNED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .filter(Q(supervisor__in=people) | Q(practitioners__in=people))
+        .exclude(pk=session_id)
+        .select_related("supervisor")
+        .prefetch_related("practitioners")
+        .distinct()
+    )
+    problems = []
+    for other in others:
+        booked = [other.supervisor, *other.practitioners.all()]
+        for person in booked:
+            if person.pk in people:
+                problems.append(
+                    f"{person.full_name} is already in a 2:1 from "
+                    f"{timezone.localtime(other.starts_at):%-d %B %Y %H:%M} to "
+                    f"{timezone.localtime(other.ends_at):%H:%M}: nobody can be in two places "
+                    "at once."
+                )
+    if problems:
+        raise ValidationError(sorted(set(problems)))
 
 
 def _invite(session: SupervisionSession, reason: str) -> None:
@@ -46,6 +82,9 @@ def session_schedule(
     reason: str = "",
 ) -> SupervisionSession:
     _check_people(supervisor, practitioners, reason)
+    _refuse_clashes(
+        supervisor=supervisor, practitioners=practitioners, starts_at=starts_at, ends_at=ends_at
+    )
     session = SupervisionSession(
         supervisor=supervisor,
         starts_at=starts_at,
@@ -71,6 +110,13 @@ def session_change(
     reason: str = "",
 ) -> SupervisionSession:
     _check_people(session.supervisor, practitioners, reason)
+    _refuse_clashes(
+        supervisor=session.supervisor,
+        practitioners=practitioners,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        session_id=session.pk,
+    )
     session.starts_at, session.ends_at, session.place = starts_at, ends_at, place
     session.single_practitioner_reason = reason if len(practitioners) == 1 else ""
     session.sequence += 1
