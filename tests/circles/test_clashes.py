@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from circles.models import CircleMeeting, LearningCircle, Weekday
+from circles.models import CircleMeeting, LearningCircle, Ordinal, Weekday
 from circles.services import meeting_move
 from supervision.models import SupervisionSession
 from supervision.services import session_change, session_schedule
@@ -104,6 +104,8 @@ def test_a_practice_leader_cannot_lead_two_circles_meeting_at_the_same_time(cast
         leader_circle(
             cast.practice_leader,
             "Forest circle",
+            ordinal=Ordinal.SECOND,
+            weekday=Weekday.TUESDAY,
             start_time=datetime.time(11),
             end_time=datetime.time(13),
         )
