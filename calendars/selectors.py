@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from calendars.ics import CalendarEntry
@@ -133,7 +134,7 @@ def meeting_details(meeting: CircleMeeting) -> EventDetails:
         entry=meeting_entry(meeting),
         title=circle.name,
         about=f"The circle meets {circle.rule_text}.",
-        path=f"/meetings/{meeting.pk}/",
+        path=reverse("meeting_detail", args=[meeting.pk]),
     )
 
 
@@ -142,7 +143,7 @@ def session_details(session: SupervisionSession) -> EventDetails:
         entry=session_entry(session),
         title="2:1 supervision",
         about=f"2:1 supervision with {session.supervisor.full_name}.",
-        path=f"/supervision/{session.pk}/",
+        path=reverse("session_detail", args=[session.pk]),
     )
 
 
