@@ -5,6 +5,7 @@ DJANGO_DEBUG unset (or 0), SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "training",
     "circles",
     "supervision",
+    "calendars",
     "competencies",
     "dashboards",
     "audit",
@@ -240,15 +242,19 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="practice-rollout@localhost")
 
-# Links in emails and calendar files point here; calendar UIDs end with this host name.
+# Links in emails and calendar files point here (docs/operations.md, "Calendars").
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="practice-rollout")
+# Every calendar event's UID ends with this, so that two installations never share a UID: by
+# default the host of SITE_URL. Changing it makes calendars see every meeting as a new one.
+CALENDAR_UID_DOMAIN = env.str(
+    "CALENDAR_UID_DOMAIN", default=urlsplit(SITE_URL).hostname or "practice-rollout"
+)
+# Circle meetings that fall on a bank holiday of this region are skipped or moved (the
+# `holidays` package's country and subdivision, e.g. GB-SCT; empty for none).
+BANK_HOLIDAY_REGION = env.str("BANK_HOLIDAY_REGION", default="GB-ENG")
+# How often subscribed calendars are asked to fetch the feed again (minutes).
+CALENDAR_REFRESH_MINUTES = env.int("CALENDAR_REFRESH_MINUTES", default=60)
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
-# What a person's private calendar feed holds: each source gives (person, since) -> entries.
-CALENDAR_FEED_SOURCES = [
-    "circles.selectors.feed_entries",
-    "supervision.selectors.feed_entries",
-]
 # A supervisee with no held 2:1 in this many days is overdue.
 SUPERVISION_OVERDUE_DAYS = env.int("SUPERVISION_OVERDUE_DAYS", default=42)
 # The dashboard keeps figures for past month-ends this long (seconds; 0 for never).
@@ -294,4 +300,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # A calendar feed's path is its credential: Django's request logs get it shortened.
+    "filters": {"feed_tokens": {"()": "calendars.logging.FeedTokenFilter"}},
+    "loggers": {
+        "django.request": {"filters": ["feed_tokens"]},
+        "django.server": {"filters": ["feed_tokens"]},
+    },
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
     path("", include("circles.urls")),
+    path("", include("calendars.urls")),
     path("", include("supervision.urls")),
     path("", include("competencies.urls")),
     path("", include("dashboards.urls")),

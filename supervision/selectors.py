@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from circles.calendar import CalendarEntry
 from competencies.models import Rater, Rating, Review, ReviewStatus
 from supervision.models import (
     AgreedAction,
@@ -108,29 +107,6 @@ def get_session_for_user(user: User, pk: int, *, as_supervisor: bool = False) ->
     if session is None:
         raise Http404("No such 2:1.")
     return session
-
-
-def session_entry(session: SupervisionSession) -> CalendarEntry:
-    names = " and ".join(p.full_name for p in session.practitioners.all())
-    return CalendarEntry(
-        uid=f"supervision-{session.pk}@{settings.CALENDAR_UID_DOMAIN}",
-        sequence=session.sequence,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        summary="2:1 supervision",
-        location=session.place,
-        description=f"2:1 supervision with {session.supervisor.full_name}: {names}.",
-        cancelled=session.status == SessionStatus.CANCELLED,
-        last_modified=session.updated_at or timezone.now(),
-    )
-
-
-def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
-    """A person's 2:1s for their calendar feed."""
-    return [
-        session_entry(session)
-        for session in sessions_for_person(person).filter(starts_at__date__gte=since)
-    ]
 
 
 # What waits for a person: the reads behind the home page ----------------------------------------

@@ -6,10 +6,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.db.models import Q
 from django.utils import timezone
 
-from circles.calendar import send_calendar_email
 from competencies.models import Competency
 from supervision.models import (
     AgreedAction,
@@ -19,7 +18,8 @@ from supervision.models import (
     SessionStatus,
     SupervisionSession,
 )
-from supervision.selectors import record_refusal, session_entry
+from supervision.selectors import record_refusal
+from supervision.signals import session_notice
 from training.models import Person
 
 
@@ -35,21 +35,49 @@ def _check_people(supervisor: Person, practitioners: list[Person], reason: str) 
         raise ValidationError(problems)
 
 
-def _invite(session: SupervisionSession, note: str) -> None:
-    entry = session_entry(session)
-    when = f"{timezone.localtime(session.starts_at):%A %d %B %Y %H:%M}"
-    kind = "Cancelled" if session.status == SessionStatus.CANCELLED else "Invitation"
-    for person in [session.supervisor, *session.practitioners.all()]:
-        send_calendar_email(
-            entry=entry,
-            name="2:1 supervision",
-            to_email=person.email,
-            subject=f"{kind}: 2:1 supervision, {when}",
-            body=render_to_string(
-                "supervision/email/invitation.txt",
-                {"session": session, "person": person, "note": note},
-            ),
+def _refuse_clashes(
+    *,
+    supervisor: Person,
+    practitioners: list[Person],
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    session_id: int | None = None,
+) -> None:
+    """Refuse a 2:1 that would put its supervisor or a practitioner in two 2:1s at once."""
+    people = {supervisor.pk: supervisor, **{p.pk: p for p in practitioners}}
+    others = (
+        SupervisionSession.objects.filter(
+            status=SessionStatus.PLANNED, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
+        .filter(Q(supervisor__in=people) | Q(practitioners__in=people))
+        .exclude(pk=session_id)
+        .select_related("supervisor")
+        .prefetch_related("practitioners")
+        .distinct()
+    )
+    problems = []
+    for other in others:
+        booked = [other.supervisor, *other.practitioners.all()]
+        for person in booked:
+            if person.pk in people:
+                problems.append(
+                    f"{person.full_name} is already in a 2:1 from "
+                    f"{timezone.localtime(other.starts_at):%-d %B %Y %H:%M} to "
+                    f"{timezone.localtime(other.ends_at):%H:%M}: nobody can be in two places "
+                    "at once."
+                )
+    if problems:
+        raise ValidationError(sorted(set(problems)))
+
+
+def _invite(session: SupervisionSession, reason: str) -> None:
+    """Everyone in the 2:1 is sent the invitation, or the cancellation, once this commits."""
+    session_notice.send(
+        sender=SupervisionSession,
+        session=session,
+        people=[session.supervisor, *session.practitioners.all()],
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -63,6 +91,9 @@ def session_schedule(
     reason: str = "",
 ) -> SupervisionSession:
     _check_people(supervisor, practitioners, reason)
+    _refuse_clashes(
+        supervisor=supervisor, practitioners=practitioners, starts_at=starts_at, ends_at=ends_at
+    )
     session = SupervisionSession(
         supervisor=supervisor,
         starts_at=starts_at,
@@ -73,7 +104,7 @@ def session_schedule(
     session.full_clean()
     session.save()
     session.practitioners.set(practitioners)
-    transaction.on_commit(lambda: _invite(session, "You have a 2:1 supervision session."))
+    _invite(session, "You have a 2:1 supervision session.")
     return session
 
 
@@ -88,13 +119,20 @@ def session_change(
     reason: str = "",
 ) -> SupervisionSession:
     _check_people(session.supervisor, practitioners, reason)
+    _refuse_clashes(
+        supervisor=session.supervisor,
+        practitioners=practitioners,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        session_id=session.pk,
+    )
     session.starts_at, session.ends_at, session.place = starts_at, ends_at, place
     session.single_practitioner_reason = reason if len(practitioners) == 1 else ""
     session.sequence += 1
     session.full_clean()
     session.save()
     session.practitioners.set(practitioners)
-    transaction.on_commit(lambda: _invite(session, "This 2:1 has changed."))
+    _invite(session, "This 2:1 has changed.")
     return session
 
 
@@ -106,8 +144,9 @@ def session_set_status(*, session: SupervisionSession, status: SessionStatus) ->
     session.status = status
     if status == SessionStatus.CANCELLED:
         session.sequence += 1
-        transaction.on_commit(lambda: _invite(session, "This 2:1 is cancelled."))
     session.save(update_fields=["status", "sequence", "updated_at"])
+    if status == SessionStatus.CANCELLED:
+        _invite(session, "This 2:1 is cancelled.")
     return session
 
 

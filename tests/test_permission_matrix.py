@@ -36,14 +36,15 @@ from django.utils.regex_helper import normalize
 
 from accounts.models import User
 from accounts.roles import Role
+from calendars.models import CalendarFeed
+from calendars.services import feed_for
 from circles.models import (
-    CalendarFeed,
     CircleMeeting,
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
 )
-from circles.services import feed_for
+from circles.services import meeting_cancel
 from competencies.frameworks import current_version
 from competencies.models import (
     Competency,
@@ -155,9 +156,12 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circles_unplaced": granted_to("practice_leader", "programme_lead", "administrator"),
     "circle_detail": CIRCLE_SEEN,
     "circle_edit": CIRCLE_RUN,
+    "circle_members_add": CIRCLE_RUN,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
     "meeting_change": CIRCLE_RUN,
+    "meeting_cancel": CIRCLE_RUN,
+    "meeting_reinstate": POST_ONLY,
     "my_calendar": SIGNED_IN,
     # A calendar app has no session: the feed's long random token is its only credential.
     "calendar_feed": PUBLIC,
@@ -508,9 +512,11 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
     objects = [
         "circle_detail",
         "circle_edit",
+        "circle_members_add",
         "circle_calendar",
         "meeting_detail",
         "meeting_change",
+        "meeting_cancel",
         "session_detail",
         "session_record",
         "review_detail",
@@ -631,6 +637,14 @@ def signed_off(world: World) -> None:
     review_sign_off(review=world.review, supervisor=world.cast.supervisor)
 
 
+def meeting_under_way(world: World) -> None:
+    """Attendance is recorded only once a meeting has started."""
+    now = timezone.now()
+    CircleMeeting.objects.filter(pk=world.meeting.pk).update(
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=1)
+    )
+
+
 def mark_present(world: World) -> dict[str, object]:
     person = world.cast.practitioner.pk
     return {"action": "mark", "person": person, f"status-{person}": "present"}
@@ -658,6 +672,7 @@ def circle_form(world: World) -> dict[str, object]:
         "end_time": circle.end_time.strftime("%H:%M"),
         "starts_on": circle.starts_on.isoformat(),
         "ends_on": "",
+        "on_bank_holiday": circle.on_bank_holiday,
         "venue": "Shire Hall, room 2",
         "online_link": "",
     }
@@ -718,18 +733,32 @@ WRITES = {
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+        prepare=meeting_under_way,
     ),
     "cancel a meeting": Write(
-        "meeting_change",
-        lambda world: {"action": "cancel"},
+        "meeting_cancel",
+        lambda world: {"reason": "The room is needed for training."},
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
+    ),
+    "reinstate a meeting": Write(
+        "meeting_reinstate",
+        lambda world: {},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        prepare=lambda world: meeting_cancel(meeting=world.meeting, reason="Snow."),
     ),
     "add a circle member": Write(
         "circle_detail",
         lambda world: {"email": world.cast.outsider.email},
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="administrator",
+    ),
+    "add several circle members": Write(
+        "circle_members_add",
+        lambda world: {"people": [world.cast.outsider.pk, world.cast.supervisor.pk]},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
     ),
     "edit a circle": Write(
         "circle_edit",

@@ -708,6 +708,9 @@ def test_circle_create_never_fails_and_a_refused_circle_writes_nothing(cast, as_
             st.one_of(date_text(NEAR_DATES), st.just("2000-01-01"), any_date()), label="starts_on"
         ),
         "ends_on": data.draw(st.one_of(st.just(""), any_date()), label="ends_on"),
+        "on_bank_holiday": data.draw(
+            st.one_of(st.sampled_from(["skip", "move"]), SHORT_TEXT), label="on_bank_holiday"
+        ),
         "venue": data.draw(st.one_of(st.just("Shire Hall"), ANY_TEXT), label="venue"),
         "online_link": data.draw(
             st.one_of(
@@ -1299,6 +1302,7 @@ def test_a_circle_that_would_meet_in_the_hour_the_clocks_skip_is_refused(
         "end_time": times[1],
         # From April: the series is refused for a March it reaches only after its first year.
         "starts_on": datetime.date(TODAY.year, 4, 1).isoformat(),
+        "on_bank_holiday": "move",
         "venue": "Shire Hall",
     }
     client = as_user(cast.practice_leader)
@@ -1347,6 +1351,7 @@ def test_a_choice_beyond_64_bits_is_refused(cast, as_user, number, negative):
         "start_time": "10:00",
         "end_time": "12:00",
         "starts_on": TODAY.isoformat(),
+        "on_bank_holiday": "move",
         "venue": "Shire Hall",
     }
     posts = [

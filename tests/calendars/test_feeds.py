@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,8 +11,10 @@ import vobject
 from django.urls import reverse
 from django.utils import timezone
 
-from circles.models import CalendarFeed, Ordinal, Weekday
-from circles.services import feed_for, feed_token_regenerate, meeting_cancel, meeting_move
+from calendars.models import CalendarFeed
+from calendars.services import feed_for, feed_token_regenerate
+from circles.models import Ordinal, Weekday
+from circles.services import meeting_cancel, meeting_move
 from tests.factories import make_circle, make_person, make_session
 from training.models import PersonStatus
 
@@ -116,14 +119,14 @@ def test_moved_and_cancelled_meetings_show_as_such_with_a_higher_sequence(
 
     events = {event.uid.value: event for event in read_feed(client, member)}
 
-    moved = events[f"circle-meeting-{meetings[2].pk}@practice-rollout"]
+    moved = events[f"circle-meeting-{meetings[2].pk}@127.0.0.1"]
     local = moved.dtstart.value.astimezone(LONDON)
     assert (local.date(), local.time()) == (
         expected[2] + datetime.timedelta(days=2),
         datetime.time(14),
     )
     assert (moved.sequence.value, moved.location.value) == ("1", "Room 4")
-    cancelled = events[f"circle-meeting-{meetings[5].pk}@practice-rollout"]
+    cancelled = events[f"circle-meeting-{meetings[5].pk}@127.0.0.1"]
     assert (cancelled.status.value, cancelled.sequence.value) == ("CANCELLED", "1")
     assert sum(event.status.value == "CONFIRMED" for event in events.values()) == 11
 
@@ -187,7 +190,10 @@ def test_the_feed_runs_a_constant_number_of_queries(client, django_assert_num_qu
         make_session(supervisor=make_person(), practitioners=[member, make_person()])
     token = feed_for(member).token
 
-    # the feed with its person; meetings with circles; 2:1s and their practitioners
+    # the feed with its person; meetings with circles; 2:1s and their practitioners; and, when
+    # the content has changed since last served, one update of the feed's ETag
+    with django_assert_num_queries(5):
+        client.get(reverse("calendar_feed", args=[token]))
     with django_assert_num_queries(4):
         client.get(reverse("calendar_feed", args=[token]))
 
@@ -195,3 +201,102 @@ def test_the_feed_runs_a_constant_number_of_queries(client, django_assert_num_qu
 @pytest.mark.parametrize("token", ["abc%00def", "a%20b", "%F0%9F%99%82", "x" * 300])
 def test_a_feed_address_that_cannot_be_a_token_is_not_found(client, token):
     assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+# What subscribed calendars are told, and how often they ask ---------------------------------------
+
+
+def feed_url(person) -> str:
+    return reverse("calendar_feed", args=[feed_for(person).token])
+
+
+def test_the_feed_names_itself_and_asks_to_be_fetched_again_every_hour(
+    client, year_of_second_tuesdays
+):
+    _, member, _ = year_of_second_tuesdays
+
+    content = client.get(feed_url(member)).content.decode()
+
+    calendar = vobject.readOne(content)
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in content
+    assert "X-PUBLISHED-TTL:PT1H\r\n" in content
+    assert calendar.contents["name"][0].value == "Learning circles and 2:1s"
+    assert calendar.x_wr_calname.value == "Learning circles and 2:1s"
+
+
+def test_a_circle_download_names_the_circle_as_escaped_text(cast, as_user):
+    name = "Stroud, Forest; and the \\ Vale"
+    circle = make_circle(leaders=[cast.practice_leader], name=name)
+
+    content = as_user(cast.practice_leader).get(reverse("circle_calendar", args=[circle.pk]))
+
+    text = content.content.decode()
+    assert "X-WR-CALNAME:Stroud\\, Forest\\; and the \\\\ Vale\r\n" in text
+    calendar = vobject.readOne(text)
+    assert calendar.contents["name"][0].value == name
+    assert calendar.x_wr_calname.value == name
+
+
+def test_head_answers_as_get_does_without_the_body(client, year_of_second_tuesdays):
+    _, member, _ = year_of_second_tuesdays
+
+    got, head = client.get(feed_url(member)), client.head(feed_url(member))
+
+    assert head.status_code == 200 and head.content == b""
+    assert (head["Content-Type"], head["ETag"]) == (got["Content-Type"], got["ETag"])
+
+
+def test_a_conditional_request_gets_304_until_something_changes(client, year_of_second_tuesdays):
+    circle, member, expected = year_of_second_tuesdays
+    first = client.get(feed_url(member))
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+
+    assert client.get(feed_url(member), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(feed_url(member), HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert client.head(feed_url(member), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    meeting_move(
+        meeting=circle.meetings.order_by("starts_at")[3],
+        date=expected[3] + datetime.timedelta(days=1),
+        start_time=datetime.time(14),
+        end_time=datetime.time(15),
+    )
+
+    changed = client.get(feed_url(member), HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert client.get(feed_url(member), HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304
+
+
+def test_the_same_meetings_give_the_same_feed_byte_for_byte(client, year_of_second_tuesdays):
+    _, member, _ = year_of_second_tuesdays
+
+    assert client.get(feed_url(member)).content == client.get(feed_url(member)).content
+
+
+def test_a_disabled_account_has_no_feed(client, cast):
+    make_circle(leaders=[cast.practice_leader], members=[cast.practitioner])
+    url = feed_url(cast.practitioner)
+    assert client.get(url).status_code == 200
+
+    cast.practitioner.user.is_active = False
+    cast.practitioner.user.save()
+
+    assert client.get(url).status_code == 404
+    assert client.head(url).status_code == 404
+
+
+def test_feed_tokens_are_not_written_in_full_to_the_log(client, year_of_second_tuesdays, caplog):
+    _, member, _ = year_of_second_tuesdays
+    revoked = feed_for(member).token
+    feed_token_regenerate(person=member)
+    current = feed_for(member).token
+    caplog.set_level(logging.DEBUG)
+
+    client.get(f"/calendar/{revoked}.ics")  # 404
+    client.post(f"/calendar/{current}.ics")  # 405
+    client.get(f"/calendar/{current}.ics")
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"/calendar/{revoked[:4]}….ics" in logged
+    assert revoked not in logged and current not in logged
+    assert revoked[4:12] not in logged and current[4:12] not in logged
