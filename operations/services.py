@@ -36,13 +36,8 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_app_model_primary_key_name, get_history_model_for_model
 
 from accounts.models import User
-from circles.models import (
-    CalendarFeed,
-    CircleMembership,
-    LearningCircle,
-    MeetingAttendance,
-    ReminderSent,
-)
+from calendars.models import CalendarFeed, Notice, Reminder
+from circles.models import CircleMembership, LearningCircle, MeetingAttendance
 from competencies.models import Review
 from operations.middleware import security_log
 from operations.selectors import (
@@ -82,7 +77,8 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (SessionNote, "practitioner"),
     (AgreedAction, "practitioner"),
     (CalendarFeed, "person"),
-    (ReminderSent, "person"),
+    (Notice, "person"),  # calendar emails waiting to be sent to them
+    (Reminder, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a
 # cohort's register, the roll-out's trained figures and a meeting's counts of present, apologies

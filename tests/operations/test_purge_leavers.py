@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role, grant_roles
-from circles.models import CalendarFeed, CircleMembership, MeetingAttendance
+from calendars.models import CalendarFeed
+from circles.models import CircleMembership, MeetingAttendance
 from operations.selectors import FORMER_MEMBER_NAME, former_member_email
 from operations.services import LINE_MANAGER_PURGED_REASON, PURGED_REASON
 from tests.factories import (
