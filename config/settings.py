@@ -23,6 +23,12 @@ if not SECRET_KEY:
             "For local development set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
+elif not DEBUG and len(SECRET_KEY) < 50:
+    # Sessions, password-reset links and calendar tokens are signed with it.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters when DJANGO_DEBUG is off. Make one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -50,6 +56,13 @@ SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
 CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The browser features no page of the site uses, refused to it and to anything it might embed
+# (operations.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 # A session ends after this long without a request (8 hours: a working day). The expiry moves
 # forward as the session is used, at most once per SESSION_REFRESH_SECONDS, so that a page view
@@ -106,6 +119,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "operations.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -190,6 +204,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# People are emailed when their password changes or an authenticator app or recovery codes are
+# added or removed, so that a change they did not make does not go unnoticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Sign-in through the organisation's identity provider (OpenID Connect: Microsoft Entra ID,
 # Google Workspace, Okta, …), switched on by OIDC_SERVER_URL. Only people on the roster get in.

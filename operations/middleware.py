@@ -1,6 +1,7 @@
-"""Request and response rules for signed-in people: sessions that end, pages that are not cached.
+"""Request and response rules: sessions that end, pages that are not cached, headers.
 
-Each middleware is listed in config/settings.py right after Django's AuthenticationMiddleware.
+The rules for signed-in people are listed in config/settings.py right after Django's
+AuthenticationMiddleware; the Permissions-Policy header is added first of all, to every response.
 """
 
 from __future__ import annotations
@@ -163,4 +164,20 @@ class RefusalLogMiddleware:
                 # Percent-encoded, so that an address cannot forge a line of the log.
                 escape_uri_path(request.path),
             )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Refuse the browser features the site never uses (camera, microphone, location...), so
+    that no script, ours or injected, and nothing embedded can ask for them.
+
+    Listed before WhiteNoise, so static files carry the header too.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
