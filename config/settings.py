@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "operations.middleware.RequestSizeLimitMiddleware",
     "operations.middleware.SessionEndMiddleware",
     "operations.middleware.SessionRefreshMiddleware",
     "operations.middleware.PrivateResponseMiddleware",
@@ -295,6 +296,19 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Uploads (roster and training CSV files) are read in memory; keep them small.
 ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
+# An import checks every row before it writes any; a file with more rows than this is refused
+# whole, before its rows are read (split it into several files).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+
+# Request sizes: the proxy refuses a larger body first (client_max_body_size, docs/operations.md),
+# and operations.middleware.RequestSizeLimitMiddleware refuses one before anything reads it: the
+# largest upload and its form for a signed-in person; a sign-in form's worth for anyone else, who
+# has nothing to upload. Django's own limits stand behind them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=512 * 1024)
+REQUEST_MAX_BYTES = ROSTER_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+ANONYMOUS_REQUEST_MAX_BYTES = env.int("ANONYMOUS_REQUEST_MAX_BYTES", default=64 * 1024)
+# A file that is accepted is read in memory, never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
