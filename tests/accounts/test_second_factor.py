@@ -213,6 +213,22 @@ def test_forty_wrong_passwords_at_any_sign_in_form_lock_the_next_attempt(client,
     assert "_auth_user_id" not in client.session
 
 
+def test_forty_wrong_passwords_when_asked_again_lock_the_next_attempt(client, cast):
+    """The form that asks a signed-in person for their password again, before a sensitive
+    change (an authenticator, say), is limited too."""
+    client.force_login(cast.administrator.user)
+    for _ in range(40):
+        client.post(reverse("account_reauthenticate"), {"password": "not-the-password"})
+
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    assert response.status_code == 429
+    assert not any(
+        record.get("reauthenticated")
+        for record in client.session.get("account_authentication_methods", [])
+    )
+
+
 def test_forty_wrong_codes_lock_the_next_one(client, cast, administrator):
     client.post(reverse("account_login"), {"login": cast.administrator.email, "password": PASSWORD})
     for _ in range(40):
