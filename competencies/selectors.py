@@ -12,19 +12,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.roles import Permission, can
 from competencies.models import (
     Area,
     Competency,
-    FrameworkVersion,
     Rater,
     Rating,
     Review,
     ReviewStatus,
-    VersionStatus,
 )
 from training.models import Person
 
@@ -201,21 +197,3 @@ def my_progress(person: Person) -> list[ProgressArea]:
     for row in rows.values():
         row.points.sort(key=lambda p: p.review.signed_off_at)
     return list(areas.values())
-
-
-# Frameworks ------------------------------------------------------------------------------------
-
-
-def framework_versions_for_user(user: User) -> QuerySet[FrameworkVersion]:
-    """Published versions for everyone; drafts only for those who edit them (administrators),
-    since a draft's wording is not the framework anyone is rated against yet."""
-    versions = FrameworkVersion.objects.select_related("framework")
-    if can(user, Permission.MANAGE_FRAMEWORK):
-        return versions
-    return versions.filter(status=VersionStatus.PUBLISHED)
-
-
-def get_framework_version_for_user(user: User, pk: int) -> FrameworkVersion:
-    """A version the person may read, or a 404 (a draft looks like a version that does not
-    exist to anyone who does not edit drafts)."""
-    return get_object_or_404(framework_versions_for_user(user), pk=pk)

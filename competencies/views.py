@@ -224,13 +224,13 @@ def my_progress(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def framework_list(request: HttpRequest) -> HttpResponse:
-    versions = selectors.framework_versions_for_user(request.user)
+    versions = frameworks.versions_for_user(request.user)
     return render(request, "competencies/framework_list.html", {"versions": versions})
 
 
 @require_http_methods(["GET"])
 def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
-    version = selectors.get_framework_version_for_user(request.user, pk)
+    version = frameworks.get_version_for_user(request.user, pk)
     export = request.GET.get("format")
     if export in ("json", "csv"):
         content = (
