@@ -13,10 +13,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
+from accounts.roles import Permission, can
 from competencies.models import Area, Competency, Framework, FrameworkVersion, Stage, VersionStatus
 
 CSV_COLUMNS = ["stage", "area_title", "code", "title", "basic", "competent", "advanced"]
@@ -249,3 +252,18 @@ def current_version() -> FrameworkVersion | None:
         .order_by("-published_at", "-pk")
         .first()
     )
+
+
+def versions_for_user(user: User) -> QuerySet[FrameworkVersion]:
+    """Published versions for everyone; drafts only for those who edit them (administrators),
+    since a draft's wording is not yet what anyone is rated against."""
+    versions = FrameworkVersion.objects.select_related("framework")
+    if can(user, Permission.MANAGE_FRAMEWORK):
+        return versions
+    return versions.filter(status=VersionStatus.PUBLISHED)
+
+
+def get_version_for_user(user: User, pk: int) -> FrameworkVersion:
+    """A version the person may read, or a 404: to anyone who does not edit drafts, a draft looks
+    like a version that does not exist."""
+    return get_object_or_404(versions_for_user(user), pk=pk)

@@ -289,13 +289,13 @@ def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def framework_list(request: HttpRequest) -> HttpResponse:
-    versions = FrameworkVersion.objects.select_related("framework")
+    versions = frameworks.versions_for_user(request.user)
     return render(request, "competencies/framework_list.html", {"versions": versions})
 
 
 @require_http_methods(["GET"])
 def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(FrameworkVersion.objects.select_related("framework"), pk=pk)
+    version = frameworks.get_version_for_user(request.user, pk)
     export = request.GET.get("format")
     if export in ("json", "csv"):
         content = (

@@ -24,6 +24,12 @@ if not SECRET_KEY:
             "For local development set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
+elif not DEBUG and len(SECRET_KEY) < 50:
+    # Sessions, password-reset links and calendar tokens are signed with it.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters when DJANGO_DEBUG is off. Make one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -51,6 +57,13 @@ SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
 CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The browser features no page of the site uses, refused to it and to anything it might embed
+# (operations.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 # A session ends after this long without a request (8 hours: a working day). The expiry moves
 # forward as the session is used, at most once per SESSION_REFRESH_SECONDS, so that a page view
@@ -109,12 +122,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "operations.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "operations.middleware.RequestSizeLimitMiddleware",
     "operations.middleware.SessionEndMiddleware",
     "operations.middleware.SessionRefreshMiddleware",
     "operations.middleware.PrivateResponseMiddleware",
@@ -193,6 +208,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# People are emailed when their password changes or an authenticator app or recovery codes are
+# added or removed, so that a change they did not make does not go unnoticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Sign-in through the organisation's identity provider (OpenID Connect: Microsoft Entra ID,
 # Google Workspace, Okta, …), switched on by OIDC_SERVER_URL. Only people on the roster get in.
@@ -289,6 +307,19 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Uploads (roster and training CSV files) are read in memory; keep them small.
 ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
+# An import checks every row before it writes any; a file with more rows than this is refused
+# whole, before its rows are read (split it into several files).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+
+# Request sizes: the proxy refuses a larger body first (client_max_body_size, docs/operations.md),
+# and operations.middleware.RequestSizeLimitMiddleware refuses one before anything reads it: the
+# largest upload and its form for a signed-in person; a sign-in form's worth for anyone else, who
+# has nothing to upload. Django's own limits stand behind them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=512 * 1024)
+REQUEST_MAX_BYTES = ROSTER_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+ANONYMOUS_REQUEST_MAX_BYTES = env.int("ANONYMOUS_REQUEST_MAX_BYTES", default=64 * 1024)
+# A file that is accepted is read in memory, never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

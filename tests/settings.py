@@ -3,7 +3,9 @@
 import os
 import tempfile
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-site")
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-secret-key-not-for-any-real-site-and-at-least-50-characters"
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_URL", "memorymail://")
 

@@ -8,8 +8,10 @@ inside a transaction and rolls it back, so its summary is exactly what a real ru
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -34,6 +36,8 @@ from training.services import person_account_sync
 ROSTER_REQUIRED = ["email", "full_name", "team", "role_group"]
 ROSTER_OPTIONAL = ["job_title", "line_manager_email", "status"]
 TRAINING_COLUMNS = ["email", "phase", "cohort", "day", "date", "attended"]
+# A page lists this many problems of a refused file, and counts the rest.
+PROBLEMS_SHOWN = 100
 
 
 @dataclass
@@ -51,6 +55,14 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def errors_shown(self) -> list[RowError]:
+        return self.errors[:PROBLEMS_SHOWN]
+
+    @property
+    def errors_not_shown(self) -> int:
+        return max(0, len(self.errors) - PROBLEMS_SHOWN)
+
     def summary(self, noun: str) -> list[str]:
         prefix = "Dry run, nothing saved: would have " if self.dry_run else ""
         lines = [
@@ -65,6 +77,27 @@ class ImportResult:
             if names:
                 lines.append(f"{label}: {', '.join(names)}.")
         return lines
+
+
+def _over_the_row_cap(text: str) -> RowError | None:
+    """A file with more than IMPORT_MAX_ROWS rows, refused before any row is read: checking a
+    file of a million lines would hold the server for a minute. Blank lines do not count (the
+    imports skip them); a value that runs over several lines counts each."""
+    cap = settings.IMPORT_MAX_ROWS
+    # Fewer line breaks than the cap: certainly few enough rows, without reading them.
+    if text.count("\n") + text.count("\r") <= cap:
+        return None
+    rows = -1  # the header is not a row
+    for line, content in enumerate(io.StringIO(text, newline=""), start=1):
+        if content.strip():
+            rows += 1
+            if rows > cap:
+                return RowError(
+                    line,
+                    f"the file has more than {cap:,} rows, the most one import takes: "
+                    "split it into several files and import each. Nothing was read beyond here.",
+                )
+    return None
 
 
 def _normalise_key(value: str) -> str:
@@ -191,6 +224,9 @@ def roster_import(
     """
     today = today or timezone.localdate()
     result = ImportResult(dry_run=dry_run)
+    if too_many := _over_the_row_cap(text):
+        result.errors = [too_many]
+        return result
     parsed = parse_csv(text, required=ROSTER_REQUIRED, optional=ROSTER_OPTIONAL)
     rows, result.errors = _validate_roster(parsed)
     if result.errors:
@@ -390,6 +426,9 @@ def _validate_training(parsed: ParsedCSV) -> tuple[list[_TrainingRow], list[RowE
 def training_import(*, text: str, dry_run: bool = False) -> ImportResult:
     """Record course attendance from a CSV file; phases and cohorts not yet known are created."""
     result = ImportResult(dry_run=dry_run)
+    if too_many := _over_the_row_cap(text):
+        result.errors = [too_many]
+        return result
     parsed = parse_csv(text, required=TRAINING_COLUMNS)
     rows, result.errors = _validate_training(parsed)
     if result.errors:
