@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from common.spreadsheets import csv_text, restore
 from competencies.models import Area, Competency, Framework, FrameworkVersion, Stage, VersionStatus
 
 CSV_COLUMNS = ["stage", "area_title", "code", "title", "basic", "competent", "advanced"]
@@ -63,15 +64,16 @@ def version_as_json(version: FrameworkVersion) -> str:
 
 
 def version_as_csv(version: FrameworkVersion) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for area in version_as_dict(version)["areas"]:
-        for competency in area["competencies"]:
-            writer.writerow(
+    return csv_text(
+        [
+            CSV_COLUMNS,
+            *(
                 [area["stage"], area["title"], *(competency[key] for key in CSV_COLUMNS[2:])]
-            )
-    return out.getvalue()
+                for area in version_as_dict(version)["areas"]
+                for competency in area["competencies"]
+            ),
+        ]
+    )
 
 
 def _areas_from_csv(text: str) -> list[dict[str, Any]]:
@@ -85,7 +87,8 @@ def _areas_from_csv(text: str) -> list[dict[str, Any]]:
     areas: dict[str, dict[str, Any]] = {}
     for row in rows:
         # A short row leaves None in its missing cells; _validate names what is then missing.
-        cells = {key: row.get(key) or "" for key in CSV_COLUMNS}
+        # The apostrophe our own download puts before text such as "- listens" comes off again.
+        cells = {key: restore(row.get(key) or "") for key in CSV_COLUMNS}
         area = areas.setdefault(
             cells["stage"],
             {"stage": cells["stage"], "title": cells["area_title"], "competencies": []},

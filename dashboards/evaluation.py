@@ -13,15 +13,16 @@ across two exports: each export remains personal data.
 
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 
 from circles.models import MeetingAttendance
+from common.spreadsheets import csv_text
 from competencies.models import Rating, ReviewStatus
 from supervision.models import SupervisionSession
 from training.models import Phase
@@ -120,12 +121,8 @@ def _header(file: str) -> list[str]:
     return [column for name, column, _ in COLUMNS if name == file]
 
 
-def _csv(header: list[str], rows: object) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+def _csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
+    return csv_text([header, *rows])
 
 
 class Codes(dict):

@@ -314,6 +314,29 @@ def test_an_administrator_imports_a_framework_as_a_draft_and_publishes_it(cast, 
     assert draft.is_published
 
 
+def test_a_framework_downloaded_as_csv_neutralises_formulas_and_imports_back_unchanged(
+    cast, as_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get()
+    first = Competency.objects.filter(area__version=version).first()
+    Competency.objects.filter(pk=first.pk).update(title="@SUM(1)", basic="- listens")
+    client = as_user(cast.administrator)
+
+    downloaded = client.get(reverse("framework_version", args=[version.pk]), {"format": "csv"})
+    client.post(
+        reverse("framework_import"),
+        {"file": SimpleUploadedFile("f.csv", downloaded.content), "name": "Copy"},
+    )
+
+    assert ",'@SUM(1),'- listens," in downloaded.content.decode()
+    copy = Competency.objects.get(area__version__framework__name="Copy", code=first.code)
+    assert (copy.title, copy.basic) == ("@SUM(1)", "- listens")
+
+
 def test_a_bad_framework_file_is_refused_with_every_problem_and_nothing_created(cast, as_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
