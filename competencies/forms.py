@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 
 from competencies.models import CaseType, Level, Review, RiskLevel
@@ -34,9 +31,8 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
+        # The reference's format is checked by the model field, for every way in.
         reference = (data.get("case_reference") or "").strip()
-        if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
-            self.add_error("case_reference", settings.CASE_REFERENCE_MESSAGE)
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data

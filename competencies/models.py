@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from competencies.case_references import validate_case_reference
 from training.models import Person
 
 
@@ -161,6 +162,7 @@ class Review(models.Model):
     case_reference = models.CharField(
         max_length=40,
         blank=True,
+        validators=[validate_case_reference],
         help_text="Your organisation's pseudonymous case reference, never a name.",
     )
     case_type = models.CharField(max_length=20, choices=CaseType.choices, blank=True)

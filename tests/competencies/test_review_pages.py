@@ -50,6 +50,10 @@ def test_a_practitioner_starts_a_review_about_a_case(cast, as_user):
         "J. Smith",
         "Jamie Smith DOB 4.3.15",
         "04/03/2015 Smith",
+        "JaydenSmith2015",
+        "Jayden.Smith.01-02-2015",
+        "J.Smith-12/03/2014",
+        "CR-12/03/2014",
     ],
 )
 def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, as_user, reference):
@@ -64,7 +68,9 @@ def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, 
     assert not Review.objects.exists()
 
 
-@pytest.mark.parametrize("reference", ["CR-1042", "2016/00417", "cin_77", "A1", "EH.2041.3"])
+@pytest.mark.parametrize(
+    "reference", ["CR-1042", "CR-104522", "2016/00417", "cin_77", "A1", "EH.2041.3"]
+)
 def test_case_references_in_the_usual_shapes_are_accepted(cast, as_user, reference):
     response = as_user(cast.practitioner).post(
         reverse("review_start"), {"case_reference": reference, "case_type": "cin"}
