@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from common.validators import validate_single_line
 from competencies.models import CaseType, Level, Review, RiskLevel
 from competencies.services import RatingChange
 from supervision.models import SupervisionSession
@@ -88,7 +89,10 @@ class CorrectionForm(StyledFormMixin, forms.Form):
 class FrameworkImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label="Framework file (.json or .csv)")
     name = forms.CharField(
-        required=False, max_length=200, help_text="Needed for a CSV file; a JSON file names itself."
+        required=False,
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Needed for a CSV file; a JSON file names itself.",
     )
 
     def clean_file(self) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from common.spreadsheets import csv_text, restore
+from common.validators import validate_single_line
 from competencies.models import Area, Competency, Framework, FrameworkVersion, Stage, VersionStatus
 
 CSV_COLUMNS = ["stage", "area_title", "code", "title", "basic", "competent", "advanced"]
@@ -101,14 +102,22 @@ def _longest(model: type, name: str) -> int | None:
     return model._meta.get_field(name).max_length
 
 
-def _text_problem(value: object, what: str, longest: int | None) -> str | None:
-    """Why `value` cannot be stored as the text `what`, or None when it can."""
+def _text_problem(
+    value: object, what: str, longest: int | None, *, one_line: bool = False
+) -> str | None:
+    """Why `value` cannot be stored as the text `what`, or None when it can. Names and titles
+    (`one_line`) must also be single-line text, as their model fields require."""
     if not isinstance(value, str) or not value.strip():
         return f"{what} is required (as text)"
     if "\x00" in value:
         return f"{what} contains a null character"
     if longest and len(value) > longest:
         return f"{what} is longer than {longest} characters"
+    if one_line:
+        try:
+            validate_single_line(value)
+        except ValidationError as error:
+            return f"{what}: {error.messages[0]}"
     return None
 
 
@@ -132,7 +141,8 @@ def _validate(areas: object) -> list[str]:
             problems.append(f"area {number}: stage '{stage}' appears twice")
         else:
             seen_stages.add(stage)
-        if problem := _text_problem(area.get("title"), "title", _longest(Area, "title")):
+        title = area.get("title")
+        if problem := _text_problem(title, "title", _longest(Area, "title"), one_line=True):
             problems.append(f"area {number}: {problem}")
         competencies = area.get("competencies")
         if not isinstance(competencies, list) or not competencies:
@@ -145,7 +155,8 @@ def _validate(areas: object) -> list[str]:
                 problems.append(f"{where}: it must be an object with a code, title and levels")
                 continue
             for key in ("code", "title", "basic", "competent", "advanced"):
-                if problem := _text_problem(competency.get(key), key, _longest(Competency, key)):
+                value, longest = competency.get(key), _longest(Competency, key)
+                if problem := _text_problem(value, key, longest, one_line=key == "title"):
                     problems.append(f"{where}: {problem}")
             code = competency.get("code")
             if isinstance(code, str) and code and not slug_re.match(code):
@@ -181,12 +192,12 @@ def framework_import(*, text: str, file_format: str, name: str | None = None) ->
         raise ValidationError("Give the framework a name.")
     problems = [
         problem
-        for value, what, longest in (
-            (name, "the framework's name", _longest(Framework, "name")),
-            (description or "-", "description", None),
-            (notes or "-", "notes", None),
+        for value, what, longest, one_line in (
+            (name, "the framework's name", _longest(Framework, "name"), True),
+            (description or "-", "description", None, False),
+            (notes or "-", "notes", None, False),
         )
-        if (problem := _text_problem(value, what, longest))
+        if (problem := _text_problem(value, what, longest, one_line=one_line))
     ]
     problems += _validate(areas)
     if problems:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.validators import validate_single_line
 from competencies.case_references import validate_case_reference
 from training.models import Person
 
@@ -16,7 +17,7 @@ class VersionStatus(models.TextChoices):
 class Framework(models.Model):
     """A competency framework, such as Restorative Practice and BASE; it has versions."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -78,7 +79,7 @@ BASE_STAGES = [
 class Area(models.Model):
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="areas")
     stage = models.CharField(max_length=20, choices=Stage.choices)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -96,7 +97,7 @@ class Area(models.Model):
 class Competency(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="competencies")
     code = models.SlugField(max_length=40, help_text="A short stable key, kept across versions.")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     basic = models.TextField("what Basic looks like")
     competent = models.TextField("what Competent looks like")
     advanced = models.TextField("what Advanced looks like")
@@ -162,7 +163,7 @@ class Review(models.Model):
     case_reference = models.CharField(
         max_length=40,
         blank=True,
-        validators=[validate_case_reference],
+        validators=[validate_case_reference, validate_single_line],
         help_text="Your organisation's pseudonymous case reference, never a name.",
     )
     case_type = models.CharField(max_length=20, choices=CaseType.choices, blank=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.validators import validate_single_line
 from training.models import Person
 
 
@@ -21,7 +22,7 @@ class SupervisionSession(models.Model):
     practitioners = models.ManyToManyField(Person, related_name="supervision_sessions")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    place = models.CharField(max_length=200, blank=True)
+    place = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     status = models.CharField(
         max_length=20, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
@@ -29,6 +30,7 @@ class SupervisionSession(models.Model):
         "why only one practitioner",
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text="A 2:1 normally has two practitioners; say why this one has one.",
     )
     sequence = models.PositiveIntegerField(default=0)
