@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from circles.holidays import bank_holiday
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, Topic
+from common.validators import validate_single_line
 from training.fields import DateInSpanField, RecordsChoiceField
 from training.forms import StyledFormMixin, refuse_skipped_times
 from training.models import Person, PersonStatus
@@ -104,7 +105,10 @@ class MoveMeetingForm(StyledFormMixin, forms.Form):
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     venue = forms.CharField(
-        required=False, max_length=200, help_text="Leave blank for the circle's usual place."
+        required=False,
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Leave blank for the circle's usual place.",
     )
     on_bank_holiday_anyway = forms.BooleanField(
         label="Move it to that bank holiday anyway", required=False

@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from circles.schedule import series_dates
+from common.validators import validate_single_line
 from training.dates import skipped_time
 from training.models import Person
 
@@ -55,12 +56,15 @@ class OnBankHoliday(models.TextChoices):
 class LearningCircle(models.Model):
     """A group that meets monthly, run by one or more practice leaders."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     kind = models.CharField(
         max_length=30, choices=CircleKind.choices, default=CircleKind.LEARNING_CIRCLE
     )
     venue = models.CharField(
-        max_length=200, blank=True, help_text="Where the circle meets in person."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Where the circle meets in person.",
     )
     online_link = models.URLField(
         blank=True, help_text="The video-call link, if the circle meets online."
@@ -194,7 +198,10 @@ class CircleMeeting(models.Model):
         "why it is cancelled", max_length=200, blank=True, help_text="Said in the cancellation."
     )
     venue = models.CharField(
-        max_length=200, blank=True, help_text="Leave blank for the circle's usual place."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Leave blank for the circle's usual place.",
     )
     topics = models.JSONField(default=list, blank=True)
     cases_brought = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.validators import validate_single_line
 from competencies.models import (
     CASE_REFERENCE_HELP,
     CaseType,
@@ -14,7 +14,6 @@ from competencies.models import (
     Review,
     ReviewStatus,
     RiskLevel,
-    validate_case_reference,
 )
 from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
@@ -60,11 +59,8 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
+        # The reference's format is checked by the model field, for every way in.
         reference = (data.get("case_reference") or "").strip()
-        try:
-            validate_case_reference(reference)
-        except ValidationError as error:
-            self.add_error("case_reference", error)
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data
@@ -131,7 +127,10 @@ class CorrectionForm(StyledFormMixin, forms.Form):
 class FrameworkImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label="Framework file (.json or .csv)")
     name = forms.CharField(
-        required=False, max_length=200, help_text="Needed for a CSV file; a JSON file names itself."
+        required=False,
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Needed for a CSV file; a JSON file names itself.",
     )
 
     def clean_file(self) -> tuple[str, str]:

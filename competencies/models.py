@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.validators import validate_single_line
+from competencies.case_references import validate_case_reference
 from training.models import Person
 
 
@@ -18,7 +17,7 @@ class VersionStatus(models.TextChoices):
 class Framework(models.Model):
     """A competency framework, such as Restorative Practice and BASE; it has versions."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -80,7 +79,7 @@ BASE_STAGES = [
 class Area(models.Model):
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="areas")
     stage = models.CharField(max_length=20, choices=Stage.choices)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -98,7 +97,7 @@ class Area(models.Model):
 class Competency(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="competencies")
     code = models.SlugField(max_length=40, help_text="A short stable key, kept across versions.")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     basic = models.TextField("what Basic looks like")
     competent = models.TextField("what Competent looks like")
     advanced = models.TextField("what Advanced looks like")
@@ -149,17 +148,6 @@ CASE_REFERENCE_HELP = (
 )
 
 
-def validate_case_reference(value: str) -> None:
-    """Refuse a case reference that is not in the organisation's own format.
-
-    The one home of the rule for every record that names a case (a review, a case discussed at
-    a 2:1): the format (`CASE_REFERENCE_PATTERN`) is what keeps names and birth dates out.
-    """
-    reference = (value or "").strip()
-    if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
-        raise ValidationError(settings.CASE_REFERENCE_MESSAGE, code="case_reference")
-
-
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", "Draft: the practitioner is rating"
     SUBMITTED = "submitted", "Submitted: with the supervisor"
@@ -181,6 +169,7 @@ class Review(models.Model):
     case_reference = models.CharField(
         max_length=40,
         blank=True,
+        validators=[validate_case_reference, validate_single_line],
         help_text="Your organisation's pseudonymous case reference, never a name.",
     )
     case_type = models.CharField(max_length=20, choices=CaseType.choices, blank=True)

@@ -10,6 +10,7 @@ from django_htmx.http import reswap, retarget
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission
+from common.exports import CONTENT_TYPES, attachment
 from competencies import frameworks, selectors, services
 from competencies.forms import (
     LEVEL_CHOICES,
@@ -303,14 +304,11 @@ def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
             if export == "json"
             else frameworks.version_as_csv(version)
         )
-        response = HttpResponse(
+        return attachment(
             content,
-            content_type="application/json" if export == "json" else "text/csv; charset=utf-8",
+            filename=f"framework-{version.framework_id}-v{version.number}.{export}",
+            content_type="application/json" if export == "json" else CONTENT_TYPES["csv"],
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="framework-{version.framework_id}-v{version.number}.{export}"'
-        )
-        return response
     areas = version.areas.prefetch_related("competencies")
     return render(
         request, "competencies/framework_version.html", {"version": version, "areas": areas}

@@ -228,17 +228,15 @@ if OIDC_SERVER_URL := env.str("OIDC_SERVER_URL", default=""):
         }
     )
 
-# A review may name a case only by the organisation's pseudonymous reference: by default letters,
-# digits and / - _ . with at least one digit and no spaces (so "CR-1042", never "Jayden Smith" or a
-# date of birth written with spaces). An organisation sets its own format and the message that
-# explains it.
-CASE_REFERENCE_PATTERN = env.str(
-    "CASE_REFERENCE_PATTERN", default=r"(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}"
-)
+# A review may name a case only by the organisation's pseudonymous reference. Left empty, the
+# built-in rule applies (competencies/case_references.py: digits, in groups, after at most three
+# letters; nothing that reads as a name or a date). An organisation sets its own format as a
+# regular expression, which then alone decides, and the message that explains it.
+CASE_REFERENCE_PATTERN = env.str("CASE_REFERENCE_PATTERN", default="")
 CASE_REFERENCE_MESSAGE = env.str(
     "CASE_REFERENCE_MESSAGE",
-    default="Use only your organisation's case reference, such as CR-1042: letters, digits and "
-    "/ - _ . with at least one digit and no spaces. Never a name or a date of birth.",
+    default="Use only your organisation's case reference, such as CR-1042: digits, in groups "
+    "joined by - / . or _, after at most three letters. Never a name or a date of birth.",
 )
 
 # Two-factor sign-in (allauth's TOTP authenticator apps and recovery codes), open to everyone and

@@ -7,6 +7,7 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission
+from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
 from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
@@ -20,7 +21,6 @@ from dashboards.tables import (
     StageTrendTable,
     TeamStageTable,
 )
-from training.exports import export_response
 
 
 def stage_rows(stage_trends: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -156,6 +156,4 @@ def fidelity(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.VIEW_DASHBOARD)
 def evaluation_download(request: HttpRequest) -> HttpResponse:
     content, filename = evaluation_export()
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(content, filename=filename, content_type="application/zip")

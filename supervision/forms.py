@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.db.models import QuerySet
 
+from common.validators import validate_single_line
 from competencies.models import CaseType, Competency, RiskLevel, Stage
 from supervision.models import AgreedAction, CaseDiscussed, SupervisionSession
 from training.dates import local_datetime
@@ -22,11 +23,12 @@ class SessionForm(StyledFormMixin, forms.Form):
     date = DateInSpanField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    place = forms.CharField(max_length=200, required=False)
+    place = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     reason = forms.CharField(
         label="Why only one practitioner",
         max_length=200,
         required=False,
+        validators=[validate_single_line],
         help_text="Needed only when you choose one practitioner.",
     )
 

@@ -4,13 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.validators import validate_single_line
+from competencies.case_references import validate_case_reference
 from competencies.models import (
     CASE_REFERENCE_HELP,
     CaseType,
     Competency,
     RiskLevel,
     Stage,
-    validate_case_reference,
 )
 from training.models import Person
 
@@ -30,7 +31,7 @@ class SupervisionSession(models.Model):
     practitioners = models.ManyToManyField(Person, related_name="supervision_sessions")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    place = models.CharField(max_length=200, blank=True)
+    place = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     status = models.CharField(
         max_length=20, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
@@ -38,6 +39,7 @@ class SupervisionSession(models.Model):
         "why only one practitioner",
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text="A 2:1 normally has two practitioners; say why this one has one.",
     )
     sequence = models.PositiveIntegerField(default=0)

@@ -91,8 +91,10 @@ def parse_csv(text: str, *, required: Iterable[str], optional: Iterable[str] = (
         return result
 
     try:
+        end = reader.line_num
         for values in reader:
-            line = reader.line_num
+            # A quoted value may hold line breaks: a row is known by the line it starts on.
+            line, end = end + 1, reader.line_num
             if not any(value.strip() for value in values):
                 continue
             if len(values) != len(columns):

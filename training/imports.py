@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from common.validators import validate_single_line
 from training.csv_files import ParsedCSV, RowError, parse_csv
 from training.dates import out_of_span
 from training.models import (
@@ -123,6 +124,18 @@ def _email(value: str) -> str | None:
     return email if len(email) <= 254 else None
 
 
+def _single_line_problems(raw: dict[str, str], columns: tuple[str, ...]) -> list[str]:
+    """The single-line rule of the model fields these columns fill, checked before anything
+    is written (teams, phases and cohorts are created without a form)."""
+    problems = []
+    for column in columns:
+        try:
+            validate_single_line(raw.get(column, ""))
+        except ValidationError as error:
+            problems.append(f"{column}: {error.messages[0]}")
+    return problems
+
+
 # Roster ----------------------------------------------------------------------------------------
 
 
@@ -181,6 +194,7 @@ def _validate_roster(parsed: ParsedCSV) -> tuple[list[_RosterRow], list[RowError
             problems.append("team is longer than 120 characters")
         if len(raw.get("job_title", "")) > 200:
             problems.append("job_title is longer than 200 characters")
+        problems += _single_line_problems(raw, ("full_name", "team", "job_title"))
         if email and email not in seen:
             seen[email] = line
         if problems:
@@ -380,6 +394,7 @@ def _validate_training(parsed: ParsedCSV) -> tuple[list[_TrainingRow], list[RowE
             problems.append(f"attended '{raw['attended']}' is not yes or no")
         if len(raw["phase"]) > 120 or len(raw["cohort"]) > 120:
             problems.append("phase and cohort names are at most 120 characters")
+        problems += _single_line_problems(raw, ("phase", "cohort"))
         phase_key, cohort_key = raw["phase"].lower(), raw["cohort"].lower()
         if day is not None and raw["phase"] and raw["cohort"]:
             if email:

@@ -6,12 +6,15 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from common.validators import validate_single_line
+
 
 class Team(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     service_area = models.CharField(
         max_length=120,
         blank=True,
+        validators=[validate_single_line],
         help_text="The part of the service the team belongs to, such as Youth justice or Health.",
     )
 
@@ -46,10 +49,10 @@ class Person(models.Model):
     email = models.EmailField(
         unique=True, help_text="Work email; it identifies the person in imports."
     )
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=200, validators=[validate_single_line])
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
     role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
-    job_title = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     line_manager = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -101,7 +104,7 @@ class Person(models.Model):
 class Phase(models.Model):
     """A stage of the roll-out. Dates are set by an administrator, never assumed in code."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     order = models.PositiveIntegerField(
         default=0, help_text="Phases are listed in this order, lowest first."
     )
@@ -134,9 +137,9 @@ class Cohort(models.Model):
     """One running of the two-day course."""
 
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="cohorts")
-    name = models.CharField(max_length=120)
-    venue = models.CharField(max_length=200, blank=True)
-    trainer = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
+    venue = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    trainer = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     day1_date = models.DateField("day 1 (Restorative Practice)", null=True, blank=True)
     day2_date = models.DateField("day 2 (the BASE model)", null=True, blank=True)
 

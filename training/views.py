@@ -10,8 +10,8 @@ from django_tables2 import RequestConfig, TemplateColumn
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
+from common.exports import export_response
 from training import charts, selectors
-from training.exports import export_response
 from training.filters import RosterFilter
 from training.forms import AsOfForm, CSVUploadForm, RegisterPersonForm
 from training.imports import roster_import, training_import

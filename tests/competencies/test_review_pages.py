@@ -52,6 +52,10 @@ def test_a_practitioner_starts_a_review_about_a_case(cast, as_user):
         "J. Smith",
         "Jamie Smith DOB 4.3.15",
         "04/03/2015 Smith",
+        "JaydenSmith2015",
+        "Jayden.Smith.01-02-2015",
+        "J.Smith-12/03/2014",
+        "CR-12/03/2014",
     ],
 )
 def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, as_user, reference):
@@ -66,7 +70,9 @@ def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, 
     assert not Review.objects.exists()
 
 
-@pytest.mark.parametrize("reference", ["CR-1042", "2016/00417", "cin_77", "A1", "EH.2041.3"])
+@pytest.mark.parametrize(
+    "reference", ["CR-1042", "CR-104522", "2016/00417", "cin_77", "A1", "EH.2041.3"]
+)
 def test_case_references_in_the_usual_shapes_are_accepted(cast, as_user, reference):
     response = as_user(cast.practitioner).post(
         reverse("review_start"), {"case_reference": reference, "case_type": "cin"}
@@ -314,6 +320,29 @@ def test_an_administrator_imports_a_framework_as_a_draft_and_publishes_it(cast, 
     client.post(reverse("framework_action", args=[draft.pk]), {"action": "publish"})
     draft.refresh_from_db()
     assert draft.is_published
+
+
+def test_a_framework_downloaded_as_csv_neutralises_formulas_and_imports_back_unchanged(
+    cast, as_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get()
+    first = Competency.objects.filter(area__version=version).first()
+    Competency.objects.filter(pk=first.pk).update(title="@SUM(1)", basic="- listens")
+    client = as_user(cast.administrator)
+
+    downloaded = client.get(reverse("framework_version", args=[version.pk]), {"format": "csv"})
+    client.post(
+        reverse("framework_import"),
+        {"file": SimpleUploadedFile("f.csv", downloaded.content), "name": "Copy"},
+    )
+
+    assert ",'@SUM(1),'- listens," in downloaded.content.decode()
+    copy = Competency.objects.get(area__version__framework__name="Copy", code=first.code)
+    assert (copy.title, copy.basic) == ("@SUM(1)", "- listens")
 
 
 def test_a_bad_framework_file_is_refused_with_every_problem_and_nothing_created(cast, as_user):

@@ -555,7 +555,7 @@ def test_the_history_of_a_purged_person_and_of_their_records_goes(people, cast):
     gone.line_manager = cast.supervisor
     gone.full_name = "Jane Leaver"
     gone.save()
-    review = review_start(practitioner=gone, case_reference="CASE-0042", case_type="cin")
+    review = review_start(practitioner=gone, case_reference="CR-0042", case_type="cin")
     competency = review.version.areas.first().competencies.first()
     ratings_save(
         review=review,
@@ -587,7 +587,7 @@ def test_the_history_of_a_purged_person_and_of_their_records_goes(people, cast):
         assert not CircleMembership.history.filter(person_id=person.pk).exists()
         assert not MeetingAttendance.history.filter(person_id=person.pk).exists()
     assert not Review.history.filter(id=review.pk).exists()
-    assert not Review.history.filter(case_reference="CASE-0042").exists()
+    assert not Review.history.filter(case_reference="CR-0042").exists()
     assert not Rating.history.filter(review_id=review.pk).exists()
     assert not Rating.history.filter(comment__contains="family").exists()
     # Other people's history stays.

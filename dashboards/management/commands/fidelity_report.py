@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from common.spreadsheets import CSVWriter
 from dashboards.selectors import Dashboard, Filters, dashboard
 from training.dates import as_of_option
 
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         ]
         total = figures["total"]
         if format == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = CSVWriter(self.stdout, lineterminator="\n")
             writer.writerow(
                 ["section", "name", "stage", "in_scope", "trained", "embedded", "fidelity"]
             )
