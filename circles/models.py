@@ -195,7 +195,11 @@ class CircleMeeting(models.Model):
         help_text="Moved away from the circle's rule; a change of rule leaves it where it is.",
     )
     cancel_reason = models.CharField(
-        "why it is cancelled", max_length=200, blank=True, help_text="Said in the cancellation."
+        "why it is cancelled",
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Said in the cancellation.",
     )
     venue = models.CharField(
         max_length=200,

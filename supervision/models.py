@@ -89,7 +89,9 @@ class CaseDiscussed(models.Model):
         help_text="Whose case it is: only they and the supervisor see it.",
     )
     case_reference = models.CharField(
-        max_length=40, validators=[validate_case_reference], help_text=CASE_REFERENCE_HELP
+        max_length=40,
+        validators=[validate_case_reference, validate_single_line],
+        help_text=CASE_REFERENCE_HELP,
     )
     case_type = models.CharField(max_length=20, choices=CaseType.choices)
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)

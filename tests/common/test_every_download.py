@@ -51,7 +51,13 @@ NOT_DOWNLOADS = {
 def project_modules() -> Iterator[Path]:
     for path in sorted(ROOT.rglob("*.py")):
         parts = path.relative_to(ROOT).parts
-        if parts[0] in {"tests", ".venv", "node_modules"} or "migrations" in parts:
+        # Not the tests, and not any virtual environment or other hidden folder (.venv,
+        # .venv-3.13 for the second Python), which hold other people's code.
+        if (
+            parts[0] in {"tests", "node_modules"}
+            or parts[0].startswith(".")
+            or "migrations" in parts
+        ):
             continue
         yield path
 
@@ -265,8 +271,6 @@ DOWNLOADS: dict[tuple[str, str], tuple[Callable[[Client, Path], list[File]], set
     ("url", "rollout"): (rollout, {TEAM, PHASE}),
     ("url", "roster"): (roster, {TEAM, PERSON, JOB_TITLE}),
     ("url", "fidelity"): (dashboard("fidelity", DASHBOARD_TABLES), {TEAM, PHASE, COMPETENCY}),
-    # The same view as "fidelity" for programme leads: one table shows it exports through it.
-    ("url", "home"): (dashboard("home", ["teams"]), {TEAM}),
     ("url", "framework_version"): (framework, {COMPETENCY}),
     ("url", "evaluation_export"): (evaluation_download, {TEAM, PHASE, FRAMEWORK}),
     ("command", "rollout_report"): (report_command("rollout_report"), {TEAM, PHASE}),

@@ -55,7 +55,12 @@ def test_ordinary_text_on_one_line_is_accepted(text):
 
 # Text fields that are not single-line text, each for a reason.
 NOT_SINGLE_LINE = {
-    ("circles", "CalendarFeed", "token"): "made by the product, never typed",
+    ("calendars", "CalendarFeed", "token"): "made by the product, never typed",
+    ("calendars", "CalendarFeed", "content_etag"): "a hash made by the product",
+    ("calendars", "Notice", "uid"): "made by the product from the event's kind and id",
+    ("calendars", "Reminder", "uid"): "made by the product from the event's kind and id",
+    ("calendars", "Notice", "reason"): "copied from a meeting's reason, checked where it is typed",
+    ("calendars", "Notice", "last_error"): "the error a failed send gave, which may be long",
     ("accounts", "User", "password"): "a hash made by the product",
 }
 
