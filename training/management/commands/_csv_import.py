@@ -1,28 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from simple_history.models import HistoricalRecords
 
 from accounts.models import User
 from accounts.roles import Permission, can
 from training.csv_files import CSVFileError, decode_upload
-from training.imports import ImportResult
-
-
-@contextmanager
-def acting_as(user: User) -> Iterator[None]:
-    """Record the changes made inside in the audit trail as `user`'s, as a page's are."""
-    HistoricalRecords.context.request = SimpleNamespace(user=user)
-    try:
-        yield
-    finally:
-        del HistoricalRecords.context.request
+from training.imports import ImportResult, acting_as
 
 
 class CSVImportCommand(BaseCommand):
