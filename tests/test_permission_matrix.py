@@ -58,7 +58,7 @@ from tests.factories import (
     make_team,
     rate_all,
 )
-from training.models import Cohort, CourseAttendance, Person, RoleGroup
+from training.models import Cohort, CourseAttendance, ImportRun, Person, RoleGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "cohort_list": granted_to("practice_leader", "programme_lead", "administrator"),
     "training_import": granted_to("administrator"),
     "cohort_detail": granted_to("practice_leader", "programme_lead", "administrator"),
+    # Any administrator may follow any import: they share the roster.
+    "import_run": granted_to("administrator"),
     # circles/
     "circle_list": SIGNED_IN,
     "circle_create": granted_to("practice_leader", "administrator"),
@@ -304,6 +306,7 @@ class World:
     version: FrameworkVersion
     cohort: Cohort
     feed: CalendarFeed
+    import_run: ImportRun
 
     def person(self, role: str) -> Person:
         return getattr(self.cast, role)
@@ -317,6 +320,7 @@ class World:
             "review": self.review,
             "framework": self.version,
             "cohort": self.cohort,
+            "import": self.import_run,
             "person": self.cast.practitioner,
         }
         kind = url_name.split("_")[0]
@@ -381,6 +385,9 @@ def world(cast: Cast) -> World:
         version=current_version(),
         cohort=cohort,
         feed=feed_for(cast.practitioner),
+        import_run=ImportRun.objects.create(
+            kind=ImportRun.Kind.ROSTER, file_name="people.csv", requested_by=cast.administrator.user
+        ),
     )
 
 

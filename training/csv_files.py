@@ -25,6 +25,18 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ImportFile:
+    """An uploaded file, as its name and bytes: what an import reads, now or in the background."""
+
+    name: str
+    data: bytes
+
+    def source(self) -> dict[str, str]:
+        """The keyword argument an import takes for this file. Raises CSVFileError."""
+        return {"text": decode_upload(self.data)}
+
+
 @dataclass
 class ParsedCSV:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from training.csv_files import CSVFileError, decode_upload
+from training.csv_files import CSVFileError, ImportFile
 from training.dates import skipped_time
 from training.fields import DateInSpanField
 from training.models import Person
@@ -60,17 +60,19 @@ class CSVUploadForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
-    def clean_file(self) -> str:
+    def clean_file(self) -> ImportFile:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("Choose a file that ends in .csv.")
         if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
             limit = settings.ROSTER_UPLOAD_MAX_BYTES // 1024
             raise forms.ValidationError(f"The file is larger than {limit} KB.")
+        file = ImportFile(name=upload.name, data=upload.read())
         try:
-            return decode_upload(upload.read())
+            file.source()
         except CSVFileError as error:
             raise forms.ValidationError(str(error)) from error
+        return file
 
 
 class RegisterPersonForm(StyledFormMixin, forms.Form):

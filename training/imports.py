@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -28,12 +29,13 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from training.csv_files import ParsedCSV, RowError, parse_csv
+from training.csv_files import CSVFileError, ImportFile, ParsedCSV, RowError, parse_csv
 from training.dates import out_of_span
 from training.models import (
     Cohort,
     CourseAttendance,
     CourseDay,
+    ImportRun,
     Person,
     PersonStatus,
     Phase,
@@ -721,3 +723,79 @@ def _save_training(rows: list[_TrainingRow], result: ImportResult) -> None:
     result.changed_person_ids = {record.person_id for record in created + changed} | set(
         CourseAttendance.objects.filter(cohort__in=list(dated)).values_list("person_id", flat=True)
     )
+
+
+# Imports in the background --------------------------------------------------------------------
+
+IMPORTERS: dict[str, tuple[Callable[..., ImportResult], str]] = {
+    ImportRun.Kind.ROSTER: (roster_import, "people"),
+    ImportRun.Kind.TRAINING: (training_import, "attendance records"),
+}
+# Progress is written at most this often (seconds), so that it costs the import nothing.
+PROGRESS_INTERVAL = 0.5
+
+
+@transaction.atomic
+def import_run_start(*, kind: str, file: ImportFile, dry_run: bool, by: User) -> ImportRun:
+    """Keep an uploaded file and queue its import for the task worker."""
+    from training.tasks import import_run_task
+
+    run = ImportRun(
+        kind=kind, file_name=file.name[-255:], data=file.data, dry_run=dry_run, requested_by=by
+    )
+    run.full_clean()
+    run.save()
+    # In the same transaction as the run: the worker sees both or neither.
+    import_run_task.enqueue(run.pk)
+    return run
+
+
+def import_run_execute(*, run_id: int) -> ImportResult | None:
+    """Run a queued import in the name of whoever uploaded it, recording its progress and result.
+
+    Returns None when the run is no longer waiting (a task run twice does nothing the second time).
+    """
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    run = ImportRun.objects.select_related("requested_by").get(pk=run_id)
+    run_import, _ = IMPORTERS[run.kind]
+    try:
+        file = ImportFile(name=run.file_name, data=bytes(run.data))
+        try:
+            source = file.source()
+        except CSVFileError as error:
+            result = ImportResult(dry_run=run.dry_run, errors=[RowError(1, str(error))])
+        else:
+            with acting_as(run.requested_by):
+                result = run_import(**source, dry_run=run.dry_run, progress=_RunProgress(run))
+    except Exception:
+        _finish(run, ImportRun.Status.FAILED, {})
+        raise
+    _finish(run, ImportRun.Status.DONE, result.as_json())
+    return result
+
+
+def _finish(run: ImportRun, status: str, result: dict[str, Any]) -> None:
+    run.status, run.result, run.data, run.finished_at = status, result, b"", timezone.now()
+    run.save(update_fields=["status", "result", "data", "finished_at", "updated_at"])
+
+
+class _RunProgress:
+    """Writes an import's progress to its run, for the page that follows it."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.run_id = run.pk
+        self.stage = ""
+        self.written_at = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == self.stage and done < total and now - self.written_at < PROGRESS_INTERVAL:
+            return
+        self.stage, self.written_at = stage, now
+        ImportRun.objects.filter(pk=self.run_id).update(
+            stage=stage, rows_done=done, rows_total=total, updated_at=timezone.now()
+        )

@@ -8,5 +8,6 @@ urlpatterns = [
     path("roster/import/", views.csv_import, {"kind": "roster"}, name="roster_import"),
     path("cohorts/", views.cohort_list, name="cohort_list"),
     path("cohorts/import/", views.csv_import, {"kind": "training"}, name="training_import"),
+    path("imports/<int:pk>/", views.import_run, name="import_run"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
 ]
