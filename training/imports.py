@@ -24,6 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import Max
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -67,6 +68,8 @@ class ImportResult:
     new_teams: list[str] = field(default_factory=list)
     new_phases: list[str] = field(default_factory=list)
     new_cohorts: list[str] = field(default_factory=list)
+    # Rows identical to an earlier row of the file (as spreadsheets collect them): ignored.
+    repeated: int = 0
     # The people whose records or training the import changed (none for a dry run), so that
     # figures already worked out for past months can be worked out again for them.
     changed_person_ids: set[int] = field(default_factory=set)
@@ -81,6 +84,8 @@ class ImportResult:
             f"{prefix}{self.created} {noun} created, {self.updated} updated, "
             f"{self.unchanged} unchanged."
         ]
+        if self.repeated:
+            lines.append(f"{self.repeated} repeated row{pluralize(self.repeated)} ignored.")
         for label, names in (
             ("New teams", self.new_teams),
             ("New phases", self.new_phases),
@@ -244,10 +249,13 @@ class _RosterRow:
 
 def _validate_roster(
     parsed: ParsedCSV, progress: Progress | None = None
-) -> tuple[list[_RosterRow], list[RowError]]:
+) -> tuple[list[_RosterRow], list[RowError], int]:
+    """The rows to import, every problem, and how many rows repeat an earlier one exactly."""
     errors = list(parsed.errors)
     rows: list[_RosterRow] = []
     seen: dict[str, int] = {}
+    first_rows: dict[str, _RosterRow] = {}
+    repeated = 0
     known_teams = {name.lower() for name in Team.objects.values_list("name", flat=True)}
     team_problems: dict[str, list[str]] = {}
     for line, raw in _checked(parsed.rows, progress, len(parsed.rows)):
@@ -257,8 +265,8 @@ def _validate_roster(
             problems.append("email is required")
         elif email is None:
             problems.append(f"'{raw['email']}' is not a valid email address")
-        elif email in seen:
-            problems.append(f"{email} is already on line {seen[email]}")
+        duplicate_of = seen.get(email) if email else None
+        duplicate_at = len(problems)
         for column in ("full_name", "team"):
             if not raw[column]:
                 problems.append(f"{column} is required")
@@ -302,6 +310,14 @@ def _validate_roster(
                 line_manager_email=manager_email or "",
                 status=status,
             )
+            if duplicate_of is not None and first_rows.get(email) == dataclasses.replace(
+                row, line=duplicate_of
+            ):
+                repeated += 1
+                continue
+        if duplicate_of is not None:
+            problems.insert(duplicate_at, f"{email} is already on line {duplicate_of}")
+        if not problems:
             problems = _model_problems(
                 Person(
                     email=row.email,
@@ -323,6 +339,7 @@ def _validate_roster(
             errors.extend(RowError(line, problem) for problem in problems)
             continue
         rows.append(row)
+        first_rows[email] = row
 
     wanted_managers = {row.line_manager_email for row in rows if row.line_manager_email}
     known = set(seen) | set(_people_by_email(wanted_managers - set(seen)))
@@ -334,7 +351,7 @@ def _validate_roster(
                     f"line manager {row.line_manager_email} is not in the file or on the roster",
                 )
             )
-    return rows, sorted(errors, key=lambda error: error.line)
+    return rows, sorted(errors, key=lambda error: error.line), repeated
 
 
 def roster_import(
@@ -352,7 +369,7 @@ def roster_import(
     today = today or timezone.localdate()
     result = ImportResult(dry_run=dry_run)
     parsed = parse_csv(text, required=ROSTER_REQUIRED, optional=ROSTER_OPTIONAL)
-    rows, result.errors = _validate_roster(parsed, progress)
+    rows, result.errors, result.repeated = _validate_roster(parsed, progress)
     if result.errors:
         return result
 
@@ -514,7 +531,8 @@ class _TrainingRow:
 
 def _validate_training(
     parsed: ParsedCSV, progress: Progress | None = None
-) -> tuple[list[_TrainingRow], list[RowError]]:
+) -> tuple[list[_TrainingRow], list[RowError], int]:
+    """The rows to import, every problem, and how many rows repeat an earlier one exactly."""
     errors = list(parsed.errors)
     emails = {raw["email"].lower() for _, raw in parsed.rows if raw["email"]}
     people = _people_by_email(emails)
@@ -525,7 +543,8 @@ def _validate_training(
     known_phases = {name.lower() for name in Phase.objects.values_list("name", flat=True)}
     name_problems: dict[tuple[str, str], list[str]] = {}
     rows: list[_TrainingRow] = []
-    first_line_of: dict[tuple[str, str, str, int], int] = {}
+    first_of: dict[tuple[str, str, str, int], tuple[int, datetime.date | None, bool | None]] = {}
+    repeated = 0
     date_of_day: dict[tuple[str, str, int], tuple[datetime.date, int]] = {}
 
     # Registers repeat the same few dates and answers thousands of times: each distinct value
@@ -567,16 +586,18 @@ def _validate_training(
             problems.append("phase and cohort names are at most 120 characters")
         phase_key, cohort_key = raw["phase"].lower(), raw["cohort"].lower()
         if day is not None and raw["phase"] and raw["cohort"]:
-            if email:
-                key = (email, phase_key, cohort_key, int(day))
-                if key in first_line_of:
-                    problems.append(
-                        f"{email}'s day {int(day)} of this cohort is already on line "
-                        f"{first_line_of[key]}"
-                    )
-                else:
-                    first_line_of[key] = line
-            if date is not None:
+            key = (email, phase_key, cohort_key, int(day))
+            first = first_of.setdefault(key, (line, date, attended)) if email else None
+            if first and first[0] != line:
+                if first[1:] == (date, attended) and not problems:
+                    repeated += 1
+                    continue
+                problems.append(
+                    f"{email}'s day {int(day)} of {raw['cohort']} is on line {first[0]} "
+                    f"{_as_written(first[1], first[2])}, and on line {line} "
+                    f"{_as_written(date, attended)}: keep one of them"
+                )
+            elif date is not None:
                 day_key = (phase_key, cohort_key, int(day))
                 earlier = date_of_day.setdefault(day_key, (date, line))
                 existing = cohorts.get((phase_key, cohort_key))
@@ -610,7 +631,12 @@ def _validate_training(
                 attended=attended,
             )
         )
-    return rows, sorted(errors, key=lambda error: error.line)
+    return rows, sorted(errors, key=lambda error: error.line), repeated
+
+
+def _as_written(date: datetime.date | None, attended: bool | None) -> str:
+    on = f"on {date:%d/%m/%Y}" if date else "with no date"
+    return f"{on}, {'attended' if attended else 'not attended'}"
 
 
 def _new_name_problems(
@@ -643,7 +669,7 @@ def training_import(
     """Record course attendance from a CSV file; phases and cohorts not yet known are created."""
     result = ImportResult(dry_run=dry_run)
     parsed = parse_csv(text, required=TRAINING_COLUMNS)
-    rows, result.errors = _validate_training(parsed, progress)
+    rows, result.errors, result.repeated = _validate_training(parsed, progress)
     if result.errors:
         return result
 
@@ -659,14 +685,18 @@ def training_import(
 
 def _save_training(rows: list[_TrainingRow], result: ImportResult) -> None:
     phases = {phase.name.lower(): phase for phase in Phase.objects.all()}
-    next_order = (Phase.objects.aggregate(highest=Max("order"))["highest"] or 0) + 1
-    new_phases: list[Phase] = []
+    # New phases come after the known ones, in the order of the earliest date seen for each, so
+    # that a file in any order gives the same phases, and the same figures by phase.
+    first_seen: dict[str, tuple[datetime.date, str]] = {}
     for row in rows:
-        if row.phase.lower() not in phases:
-            phase = Phase(name=row.phase, order=next_order)
-            next_order += 1
-            phases[row.phase.lower()] = phase
-            new_phases.append(phase)
+        key = row.phase.lower()
+        if key not in phases and (key not in first_seen or row.date < first_seen[key][0]):
+            first_seen[key] = (row.date, first_seen.get(key, (None, row.phase))[1])
+    next_order = (Phase.objects.aggregate(highest=Max("order"))["highest"] or 0) + 1
+    new_phases = [
+        Phase(name=name, order=next_order + index)
+        for index, (_, name) in enumerate(sorted(first_seen.values(), key=lambda seen: seen[0]))
+    ]
     for phase in _create_with_history(new_phases, Phase):
         phases[phase.name.lower()] = phase
     result.new_phases = [phase.name for phase in new_phases]
