@@ -558,7 +558,9 @@ def test_an_upload_of_any_bytes_is_refused_with_a_message_or_imported(
         ),
         label="content",
     )
-    name = data.draw(st.sampled_from(["people.csv", "PEOPLE.CSV", "people.txt", "people", ".csv"]))
+    name = data.draw(
+        st.sampled_from(["people.csv", "PEOPLE.CSV", "people.txt", "people", ".csv", "people.xlsx"])
+    )
     dry_run = data.draw(st.booleans(), label="dry_run")
     client = as_user(cast.administrator)
     post = {"file": SimpleUploadedFile(name, content), **({"dry_run": "on"} if dry_run else {})}

@@ -53,7 +53,9 @@ class AsOfForm(StyledFormMixin, forms.Form):
 
 class CSVUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
-        label="CSV file", help_text="A .csv file saved as UTF-8 or from Excel, with a header row."
+        label="CSV or Excel file",
+        help_text="A .csv file saved as UTF-8 or from Excel, or an Excel workbook (.xlsx), with a "
+        "header row. A workbook is read from the sheet it opens on.",
     )
     dry_run = forms.BooleanField(
         label="Check the file only (dry run): save nothing",
@@ -62,8 +64,8 @@ class CSVUploadForm(StyledFormMixin, forms.Form):
 
     def clean_file(self) -> ImportFile:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Choose a file that ends in .csv.")
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Choose a file that ends in .csv or .xlsx.")
         if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
             limit = settings.ROSTER_UPLOAD_MAX_BYTES // 1024
             raise forms.ValidationError(f"The file is larger than {limit} KB.")

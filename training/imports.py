@@ -30,7 +30,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from training.csv_files import CSVFileError, ImportFile, ParsedCSV, RowError, parse_csv
+from training.csv_files import CSVFileError, ImportFile, ParsedCSV, RowError, read_table
 from training.dates import out_of_span
 from training.models import (
     Cohort,
@@ -112,18 +112,20 @@ class ImportResult:
 
 @contextmanager
 def acting_as(user: User | None) -> Iterator[None]:
-    """Record the changes made inside in the audit trail as `user`'s, as a page's are."""
+    """Record the changes made inside in the audit trail as `user`'s, as a page's are (or as
+    whoever the trail already names, when `user` is None)."""
     context = HistoricalRecords.context
     previous = getattr(context, "request", None)
-    context.request = SimpleNamespace(user=user) if user is not None else previous
+    if user is not None:
+        context.request = SimpleNamespace(user=user)
     try:
         yield
     finally:
-        if previous is None:
+        if previous is not None:
+            context.request = previous
+        else:
             with suppress(AttributeError):
                 del context.request
-        else:
-            context.request = previous
 
 
 def _audit_user() -> User | None:
@@ -356,19 +358,23 @@ def _validate_roster(
 
 def roster_import(
     *,
-    text: str,
+    text: str | None = None,
+    workbook: bytes | None = None,
     dry_run: bool = False,
     today: datetime.date | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Add or update people from a roster CSV file, matching them by email.
+    """Add or update people from a roster (a CSV file's text or an Excel workbook's bytes),
+    matching them by email.
 
     A person who is marked as left is given today as their leaving date (kept if they had already
     left); one who is back loses it. Everyone in the file gets a sign-in account.
     """
     today = today or timezone.localdate()
     result = ImportResult(dry_run=dry_run)
-    parsed = parse_csv(text, required=ROSTER_REQUIRED, optional=ROSTER_OPTIONAL)
+    parsed = read_table(
+        text=text, workbook=workbook, required=ROSTER_REQUIRED, optional=ROSTER_OPTIONAL
+    )
     rows, result.errors, result.repeated = _validate_roster(parsed, progress)
     if result.errors:
         return result
@@ -664,11 +670,16 @@ def _new_name_problems(
 
 
 def training_import(
-    *, text: str, dry_run: bool = False, progress: Progress | None = None
+    *,
+    text: str | None = None,
+    workbook: bytes | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Record course attendance from a CSV file; phases and cohorts not yet known are created."""
+    """Record course attendance from a register (a CSV file's text or an Excel workbook's bytes);
+    phases and cohorts not yet known are created."""
     result = ImportResult(dry_run=dry_run)
-    parsed = parse_csv(text, required=TRAINING_COLUMNS)
+    parsed = read_table(text=text, workbook=workbook, required=TRAINING_COLUMNS)
     rows, result.errors, result.repeated = _validate_training(parsed, progress)
     if result.errors:
         return result

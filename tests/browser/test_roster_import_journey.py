@@ -32,7 +32,7 @@ def csv_file(*rows: str) -> dict[str, object]:
 
 
 def upload(page: Page, *rows: str) -> None:
-    page.get_by_label("CSV file").set_input_files(csv_file(*rows))
+    page.get_by_label("CSV or Excel file").set_input_files(csv_file(*rows))
     page.get_by_role("button", name="Upload").click()
     page.wait_for_load_state()
 

@@ -235,7 +235,9 @@ def test_a_dry_run_upload_shows_the_summary_and_saves_nothing(cast, as_user):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("people.xlsx", b"PK\x03\x04", "Choose a file that ends in .csv."),
+        ("people.xls", b"\xd0\xcf\x11\xe0", "Choose a file that ends in .csv or .xlsx."),
+        ("people.xlsx", b"PK\x03\x04", "This is not an Excel workbook (.xlsx)."),
+        ("people.xlsx", b"email,full_name\n", "This is not an Excel workbook (.xlsx)."),
         ("people.csv", b"PK\x03\x04\x00\x00", "This is not a CSV file"),
     ],
 )
