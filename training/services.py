@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models.functions import Lower
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
 from accounts.roles import Role
@@ -100,9 +100,10 @@ def cohort_register_add(*, cohort: Cohort, person: Person) -> None:
 
 @transaction.atomic
 def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], bool]) -> int:
-    """Record attendance on a cohort's days, {(person_id, day): attended}; returns rows changed.
+    """Record attendance on a cohort's days, {(person_id, day): attended}; returns marks changed.
 
-    Only people already on the register are recorded; the rest of `marks` is ignored.
+    Only people already on the register (with a record of either day) are recorded; the rest of
+    `marks` is ignored. A day ticked for someone with no record of that day is added.
     """
     existing = {
         (row.person_id, row.day): row
@@ -110,6 +111,7 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
             cohort=cohort, person_id__in={person_id for person_id, _ in marks}
         )
     }
+    registered = {person_id for person_id, _ in existing}
     changed = [
         row
         for key, attended in marks.items()
@@ -117,6 +119,14 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
     ]
     for row in changed:
         row.attended = not row.attended
+    added = [
+        CourseAttendance(person_id=person_id, cohort=cohort, day=day, attended=True)
+        for (person_id, day), attended in marks.items()
+        if attended and person_id in registered and (person_id, day) not in existing
+    ]
+    for row in added:
+        row.full_clean(exclude=["person", "cohort"], validate_unique=False)
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_update_with_history(changed, CourseAttendance, ["attended"])
-    return len(changed)
+    bulk_create_with_history(added, CourseAttendance)
+    return len(changed) + len(added)

@@ -338,6 +338,43 @@ def test_an_htmx_toggle_saves_one_mark_and_returns_only_that_row(cast, as_user, 
     assert CourseAttendance.objects.get(person=cast.outsider, day=1).attended
 
 
+def test_ticking_a_day_someone_has_no_record_of_records_it_through_the_page(cast, as_user, cohort):
+    client = as_user(cast.practice_leader)
+
+    response = client.post(
+        reverse("cohort_detail", args=[cohort.pk]),
+        {"attended": [f"{cast.outsider.pk}:1", f"{cast.outsider.pk}:2"]},
+        follow=True,
+    )
+
+    assert "Attendance saved (1 changed)." in response.content.decode()
+    added = CourseAttendance.objects.get(person=cast.outsider, cohort=cohort, day=2)
+    assert added.attended
+    assert added.history.get().history_user == cast.practice_leader.user
+    assert CourseAttendance.objects.get(person=cast.outsider, day=1).attended
+
+
+def test_leaving_such_a_day_unticked_adds_nothing(cast, as_user, cohort):
+    as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.outsider.pk}:1"]}
+    )
+
+    assert not CourseAttendance.objects.filter(person=cast.outsider, day=2).exists()
+
+
+def test_ticking_a_day_someone_has_no_record_of_records_it_through_htmx(cast, as_user, cohort):
+    mark = f"{cast.outsider.pk}:2"
+
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"toggle": mark, "attended": [mark]}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="person-{cast.outsider.pk}"')
+    assert f'value="{mark}" id="attended-{cast.outsider.pk}-2" checked' in html
+    assert CourseAttendance.objects.get(person=cast.outsider, cohort=cohort, day=2).attended
+
+
 def test_marks_for_people_not_on_the_register_are_ignored(cast, as_user, cohort):
     as_user(cast.practice_leader).post(
         reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.supervisor.pk}:1"]}
