@@ -136,6 +136,9 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "cohort_list": granted_to("practice_leader", "programme_lead", "administrator"),
     "training_import": granted_to("administrator"),
     "cohort_detail": granted_to("practice_leader", "programme_lead", "administrator"),
+    # Those who record training create and edit cohorts; programme leads only see them.
+    "cohort_create": granted_to("practice_leader", "administrator"),
+    "cohort_edit": granted_to("practice_leader", "administrator"),
     # Any administrator may follow any import: they share the roster.
     "import_run": granted_to("administrator"),
     # circles/
@@ -588,6 +591,7 @@ def database_state() -> list[list[dict]]:
         Review,
         Rating,
         FrameworkVersion,
+        Cohort,
         CourseAttendance,
     ]
     return [list(model.objects.order_by("pk").values()) for model in models]
@@ -621,6 +625,17 @@ def rate_first_competency(world: World) -> dict[str, object]:
 def toggle_day_one(world: World) -> dict[str, object]:
     mark = f"{world.cast.practitioner.pk}:1"
     return {"toggle": mark, "attended": mark}
+
+
+def cohort_form(world: World) -> dict[str, object]:
+    return {
+        "phase": world.cohort.phase_id,
+        "name": "Cohort renamed",
+        "day1_date": "2016-03-01",
+        "day2_date": "2016-03-08",
+        "venue": "Shire Hall",
+        "trainer": "",
+    }
 
 
 def circle_form(world: World) -> dict[str, object]:
@@ -753,6 +768,12 @@ WRITES = {
         refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+    ),
+    "edit a cohort": Write(
+        "cohort_edit",
+        cohort_form,
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
     ),
     "start a new framework draft": Write(
         "framework_action",

@@ -92,6 +92,18 @@ def _chunks(values: Sequence[str], size: int = 2000) -> list[Sequence[str]]:
 
 
 @transaction.atomic
+def cohort_save(*, cohort: Cohort) -> Cohort:
+    """Create a cohort, or change one (its phase, name, dates, venue or trainer).
+
+    Changing the dates or the phase of a cohort with attendance on file changes when, and in
+    which phase, the people on its register were trained.
+    """
+    cohort.full_clean()
+    cohort.save()
+    return cohort
+
+
+@transaction.atomic
 def cohort_register_add(*, cohort: Cohort, person: Person) -> None:
     """Put a person on a cohort's register for both days, not yet marked as attended."""
     for day in CourseDay:

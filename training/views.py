@@ -13,10 +13,10 @@ from accounts.roles import Permission, can
 from training import charts, selectors
 from training.exports import export_response
 from training.filters import RosterFilter
-from training.forms import AsOfForm, CSVUploadForm, RegisterPersonForm
+from training.forms import AsOfForm, CohortForm, CSVUploadForm, RegisterPersonForm
 from training.imports import IMPORTERS, ImportResult, import_run_start
 from training.models import Cohort, CourseDay, ImportRun
-from training.services import cohort_register_add, cohort_register_save
+from training.services import cohort_register_add, cohort_register_save, cohort_save
 from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
 
 
@@ -162,6 +162,29 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "training/cohort_list.html", {"cohorts": selectors.cohorts_with_counts()}
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cohort = cohort_save(cohort=form.save(commit=False))
+        messages.success(request, f"{cohort.name} created: add people to its register below.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "training/cohort_form.html", {"form": form, "cohort": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, pk=pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        cohort_save(cohort=form.save(commit=False))
+        messages.success(request, f"{cohort.name} saved.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "training/cohort_form.html", {"form": form, "cohort": cohort})
 
 
 def _parse_marks(values: list[str], registered: set[int]) -> dict[tuple[int, CourseDay], bool]:
