@@ -35,8 +35,11 @@ migrate: install
 demo: migrate
 	$(MANAGE) seed_demo
 
+# The task worker runs imports in the background beside the web server; Ctrl+C stops both.
 run: demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with a demo account above; Ctrl+C stops)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with a task worker (sign in with a demo account above; Ctrl+C stops both)"
+	@$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: install-dev

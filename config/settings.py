@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "training",
     "circles",
@@ -302,6 +304,10 @@ STORAGES = {
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Background tasks (the roster and training imports) wait in a table of the database until a
+# worker runs them: `manage.py db_worker` beside the web server (docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Uploads (roster and training CSV files) are read in memory; keep them small.
 ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)

@@ -72,7 +72,7 @@ from tests.factories import (
     make_team,
     rate_all,
 )
-from training.models import Cohort, CourseAttendance, Person, RoleGroup
+from training.models import Cohort, CourseAttendance, ImportRun, Person, RoleGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,11 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "cohort_list": granted_to("practice_leader", "programme_lead", "administrator"),
     "training_import": granted_to("administrator"),
     "cohort_detail": granted_to("practice_leader", "programme_lead", "administrator"),
+    # Those who record training create and edit cohorts; programme leads only see them.
+    "cohort_create": granted_to("practice_leader", "administrator"),
+    "cohort_edit": granted_to("practice_leader", "administrator"),
+    # Any administrator may follow any import: they share the roster.
+    "import_run": granted_to("administrator"),
     # circles/
     "circle_list": SIGNED_IN,
     "circle_create": granted_to("practice_leader", "administrator"),
@@ -334,6 +339,7 @@ class World:
     version: FrameworkVersion
     cohort: Cohort
     feed: CalendarFeed
+    import_run: ImportRun
 
     def person(self, role: str) -> Person:
         return getattr(self.cast, role)
@@ -347,6 +353,7 @@ class World:
             "review": self.review,
             "framework": self.version,
             "cohort": self.cohort,
+            "import": self.import_run,
             "person": self.cast.practitioner,
         }
         kind = url_name.split("_")[0]
@@ -411,6 +418,9 @@ def world(cast: Cast) -> World:
         version=current_version(),
         cohort=cohort,
         feed=feed_for(cast.practitioner),
+        import_run=ImportRun.objects.create(
+            kind=ImportRun.Kind.ROSTER, file_name="people.csv", requested_by=cast.administrator.user
+        ),
     )
 
 
@@ -624,6 +634,7 @@ def database_state() -> list[list[dict]]:
         Rating,
         DevelopmentGoal,
         FrameworkVersion,
+        Cohort,
         CourseAttendance,
     ]
     return [list(model.objects.order_by("pk").values()) for model in models]
@@ -665,6 +676,17 @@ def rate_first_competency(world: World) -> dict[str, object]:
 def toggle_day_one(world: World) -> dict[str, object]:
     mark = f"{world.cast.practitioner.pk}:1"
     return {"toggle": mark, "attended": mark}
+
+
+def cohort_form(world: World) -> dict[str, object]:
+    return {
+        "phase": world.cohort.phase_id,
+        "name": "Cohort renamed",
+        "day1_date": "2016-03-01",
+        "day2_date": "2016-03-08",
+        "venue": "Shire Hall",
+        "trainer": "",
+    }
 
 
 def circle_form(world: World) -> dict[str, object]:
@@ -910,6 +932,12 @@ WRITES = {
         refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+    ),
+    "edit a cohort": Write(
+        "cohort_edit",
+        cohort_form,
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
     ),
     "start a new framework draft": Write(
         "framework_action",
