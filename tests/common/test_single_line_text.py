@@ -61,6 +61,9 @@ NOT_SINGLE_LINE = {
     ("calendars", "Reminder", "uid"): "made by the product from the event's kind and id",
     ("calendars", "Notice", "reason"): "copied from a meeting's reason, checked where it is typed",
     ("calendars", "Notice", "last_error"): "the error a failed send gave, which may be long",
+    ("training", "ImportRun", "stage"): "set by the product as the import runs",
+    ("training", "ImportRun", "file_name"): "the uploaded file's own name, only shown escaped "
+    "on the import's page; refusing it would refuse the file",
     ("accounts", "User", "password"): "a hash made by the product",
 }
 

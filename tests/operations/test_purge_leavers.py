@@ -371,7 +371,7 @@ def test_no_trace_of_a_purged_leaver_remains_in_any_table(cast):
     cohort = make_cohort()
     attend(gone, cohort)
     attend(cast.practitioner, cohort)
-    review = review_start(practitioner=gone, case_reference="CASE-0042", case_type="cin")
+    review = review_start(practitioner=gone, case_reference="CR-0042", case_type="cin")
     competency = review.version.areas.first().competencies.first()
     ratings_save(
         review=review,
