@@ -75,7 +75,9 @@ def single_line_fields() -> list[tuple[str, str, str]]:
     found = []
     for model in apps.get_models():
         path = Path(model._meta.app_config.path)
-        if ours not in path.parents or ".venv" in path.parts:
+        # Installed packages live under the project when its virtual environments do
+        # (.venv, .venv-3.13, ...).
+        if ours not in path.parents or "site-packages" in path.parts:
             continue
         if model._meta.object_name.startswith("Historical"):
             continue
