@@ -9,11 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from accounts.models import User
 from circles.models import CircleMembership, LearningCircle, MeetingAttendance
-from competencies.models import Rating, Review
+from competencies.models import DevelopmentGoal, Rating, Review
 from operations.selectors import is_removed_account
-from supervision.models import SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SupervisionSession,
+)
 from training.models import CourseAttendance, Person
 
 LIMIT = 200
@@ -59,6 +67,16 @@ def _author(account: User | None) -> str:
         # The account of a person purged as a leaver: emptied, kept so the trail points at it.
         return f"a removed account (#{account.pk})"
     return account.email
+
+
+def _record_items_of(person: Person) -> Q:
+    """Items of 2:1 records that are the person's own, or shared in a 2:1 they were in."""
+    their_sessions = SupervisionSession.practitioners.through.objects.filter(
+        person_id=person.pk
+    ).values("supervisionsession_id")
+    return Q(practitioner_id=person.pk) | Q(
+        practitioner_id__isnull=True, session_id__in=their_sessions
+    )
 
 
 def person_trail(person: Person) -> list[TrailEntry]:
@@ -107,6 +125,35 @@ def person_trail(person: Person) -> list[TrailEntry]:
             ),
         ),
         *_entries(
+            CaseDiscussed.history.filter(practitioner_id=person.pk),
+            "2:1 case discussed",
+            lambda row: (
+                f"2:1 {row.session_id}: case {row.case_reference}, {row.get_case_type_display()}, "
+                f"{row.get_risk_level_display().lower()} risk"
+            ),
+        ),
+        *_entries(
+            SessionFocus.history.filter(_record_items_of(person)),
+            "2:1 worked on",
+            lambda row: (
+                f"2:1 {row.session_id}: {row.get_stage_display()}"
+                + (f", competency {row.competency_id}" if row.competency_id else "")
+            ),
+        ),
+        *_entries(
+            SessionNote.history.filter(_record_items_of(person)),
+            "2:1 note",
+            lambda row: f"2:1 {row.session_id}: note {row.id}",
+        ),
+        *_entries(
+            AgreedAction.history.filter(_record_items_of(person) | Q(owner_id=person.pk)),
+            "2:1 action",
+            lambda row: (
+                f"2:1 {row.session_id}: action {row.id}, owner #{row.owner_id}, due "
+                f"{row.due_on:%d/%m/%Y}, {'closed' if row.closed_at else 'open'}"
+            ),
+        ),
+        *_entries(
             LearningCircle.history.filter(
                 id__in=LearningCircle.history.filter(
                     historicallearningcircle_facilitators__person=person.pk
@@ -130,6 +177,14 @@ def person_trail(person: Person) -> list[TrailEntry]:
                 f"review {row.review_id}, competency {row.competency_id}, "
                 f"{row.get_rater_display().lower()}: "
                 f"{row.get_level_display() if row.level else 'not yet seen'}"
+            ),
+        ),
+        *_entries(
+            DevelopmentGoal.history.filter(review__practitioner_id=person.pk),
+            "Development goal",
+            lambda row: (
+                f"review {row.review_id}, competency {row.competency_id}: "
+                f"review date {row.review_on:%d/%m/%Y}"
             ),
         ),
     ]

@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.roles import Role
+from circles.holidays import bank_holiday
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, Topic
+from common.validators import validate_single_line
 from training.fields import DateInSpanField, RecordsChoiceField
 from training.forms import StyledFormMixin, refuse_skipped_times
 from training.models import Person, PersonStatus
@@ -38,10 +40,12 @@ class CircleForm(StyledFormMixin, forms.ModelForm):
             "end_time",
             "starts_on",
             "ends_on",
+            "on_bank_holiday",
             "venue",
             "online_link",
         ]
         widgets = {
+            "on_bank_holiday": forms.RadioSelect,
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "end_time": forms.TimeInput(attrs={"type": "time"}),
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -51,6 +55,14 @@ class CircleForm(StyledFormMixin, forms.ModelForm):
         help_texts = {
             "ordinal": "With the day: for example the second Tuesday of each month.",
         }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new series: the leader chooses, rather than finding out at Christmas.
+            self.initial.pop("on_bank_holiday", None)
+            self.fields["on_bank_holiday"].initial = None
+        self.fields["on_bank_holiday"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -72,12 +84,34 @@ class AddMemberForm(StyledFormMixin, forms.Form):
         return person
 
 
+class AddMembersForm(forms.Form):
+    """Several people at once, chosen from a name search or from trained people in no circle."""
+
+    people = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one person to add."},
+    )
+
+    def __init__(self, *args: object, circle: LearningCircle, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = Person.objects.exclude(status=PersonStatus.LEFT).exclude(
+            circle_memberships__circle=circle
+        )
+
+
 class MoveMeetingForm(StyledFormMixin, forms.Form):
     date = DateInSpanField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     venue = forms.CharField(
-        required=False, max_length=200, help_text="Leave blank for the circle's usual place."
+        required=False,
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Leave blank for the circle's usual place.",
+    )
+    on_bank_holiday_anyway = forms.BooleanField(
+        label="Move it to that bank holiday anyway", required=False
     )
 
     def clean(self) -> dict[str, object]:
@@ -86,7 +120,23 @@ class MoveMeetingForm(StyledFormMixin, forms.Form):
         if start and end and end <= start:
             self.add_error("end_time", "The meeting must end after it starts.")
         refuse_skipped_times(self, data)
+        day = data.get("date")
+        if day and (holiday := bank_holiday(day)) and not data.get("on_bank_holiday_anyway"):
+            self.add_error(
+                "date",
+                f"{day:%-d %B %Y} is {holiday}, a bank holiday. Choose another day, or tick "
+                '"Move it to that bank holiday anyway".',
+            )
         return data
+
+
+class CancelMeetingForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why it is cancelled",
+        max_length=200,
+        help_text="Said in the cancellation everyone is emailed, for example: the room is "
+        "needed for training.",
+    )
 
 
 class MeetingRecordForm(StyledFormMixin, forms.ModelForm):

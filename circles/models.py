@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from circles.schedule import series_dates
+from common.validators import validate_single_line
 from training.dates import skipped_time
 from training.models import Person
 
@@ -47,15 +48,23 @@ class Topic(models.TextChoices):
     RESTORATIVE = "restorative", "Restorative Practice"
 
 
+class OnBankHoliday(models.TextChoices):
+    SKIP = "skip", "Skip that month's meeting"
+    MOVE = "move", "Move it to the next working day"
+
+
 class LearningCircle(models.Model):
     """A group that meets monthly, run by one or more practice leaders."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     kind = models.CharField(
         max_length=30, choices=CircleKind.choices, default=CircleKind.LEARNING_CIRCLE
     )
     venue = models.CharField(
-        max_length=200, blank=True, help_text="Where the circle meets in person."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Where the circle meets in person.",
     )
     online_link = models.URLField(
         blank=True, help_text="The video-call link, if the circle meets online."
@@ -75,6 +84,12 @@ class LearningCircle(models.Model):
     )
     ends_on = models.DateField(
         "last month until", null=True, blank=True, help_text="Leave blank to run on."
+    )
+    on_bank_holiday = models.CharField(
+        "when a meeting falls on a bank holiday",
+        max_length=10,
+        choices=OnBankHoliday.choices,
+        default=OnBankHoliday.MOVE,
     )
 
     history = HistoricalRecords(m2m_fields=[facilitators])
@@ -174,8 +189,23 @@ class CircleMeeting(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="Raised on every change, so calendars replace their copy."
     )
+    moved = models.BooleanField(
+        "moved on its own",
+        default=False,
+        help_text="Moved away from the circle's rule; a change of rule leaves it where it is.",
+    )
+    cancel_reason = models.CharField(
+        "why it is cancelled",
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Said in the cancellation.",
+    )
     venue = models.CharField(
-        max_length=200, blank=True, help_text="Leave blank for the circle's usual place."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Leave blank for the circle's usual place.",
     )
     topics = models.JSONField(default=list, blank=True)
     cases_brought = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -200,6 +230,10 @@ class CircleMeeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
     @property
     def place(self) -> str:
@@ -232,36 +266,3 @@ class MeetingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_status_display()} at {self.meeting}"
-
-
-class ReminderSent(models.Model):
-    """A reminder emailed to one person about one meeting; the unique row stops a second one."""
-
-    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="reminders")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "person"], name="one_reminder_per_meeting_person"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Reminder to {self.person} about {self.meeting}"
-
-
-def new_feed_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class CalendarFeed(models.Model):
-    """A person's private calendar subscription; regenerating the token revokes the old address."""
-
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Calendar feed of {self.person}"

@@ -1,4 +1,4 @@
-"""Reads behind the circle pages, the attendance screen and the calendar feeds.
+"""Reads behind the circle pages and the attendance screen.
 
 Who may see or run a circle is decided here, once: the `get_*_for_user` helpers answer 404 for
 anything the user may not see, so guessing an ID reveals nothing.
@@ -7,7 +7,7 @@ anything the user may not see, so guessing an ID reveals nothing.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Permission, can
-from circles.calendar import CalendarEntry
+from circles.holidays import bank_holiday, next_working_day
 from circles.models import (
     AttendanceStatus,
     CircleMeeting,
@@ -23,7 +23,10 @@ from circles.models import (
     LearningCircle,
     MeetingAttendance,
     MeetingStatus,
+    OnBankHoliday,
 )
+from circles.schedule import horizon, series_dates
+from training.dates import local_datetime
 from training.models import Person, PersonStatus
 from training.selectors import people_with_training, trained_by
 
@@ -98,11 +101,33 @@ def circle_list(user: User) -> QuerySet[LearningCircle]:
 
 
 @dataclass(frozen=True)
+class MemberAttendance:
+    """One member's record over the circle's last 6 held meetings (those with a register)."""
+
+    present: int
+    marked: int
+    ever_present: bool
+
+    @property
+    def missed(self) -> int:
+        return self.marked - self.present
+
+    @property
+    def never_attended(self) -> bool:
+        return self.marked > 0 and not self.ever_present
+
+    @property
+    def missed_three(self) -> bool:
+        return self.missed >= 3
+
+
+@dataclass(frozen=True)
 class CircleHealth:
     attendance_rate: float | None
     meetings_counted: int
     missed_last_two: list[Person]
     next_meeting: CircleMeeting | None
+    members: dict[int, MemberAttendance] = field(default_factory=dict)
 
 
 def circle_members(circle: LearningCircle) -> list[Person]:
@@ -149,7 +174,27 @@ def circle_health(circle: LearningCircle, meetings: list[CircleMeeting]) -> Circ
             key=lambda person: person.full_name,
         )
     upcoming = [m for m in meetings if not m.is_cancelled and m.starts_at > now]
+    ever_present = {
+        row.person_id
+        for meeting in held
+        for row in meeting.attendance.all()
+        if row.status == AttendanceStatus.PRESENT
+    }
+    per_member: dict[int, MemberAttendance] = {}
+    for person_id in {row.person_id for meeting in held for row in meeting.attendance.all()}:
+        rows = [
+            row
+            for meeting in recent
+            for row in meeting.attendance.all()
+            if row.person_id == person_id
+        ]
+        per_member[person_id] = MemberAttendance(
+            present=sum(row.status == AttendanceStatus.PRESENT for row in rows),
+            marked=len(rows),
+            ever_present=person_id in ever_present,
+        )
     return CircleHealth(
+        members=per_member,
         attendance_rate=rate,
         meetings_counted=len(recent),
         missed_last_two=missed,
@@ -190,7 +235,151 @@ def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[P
     )
 
 
-def feed_meetings(person: Person, *, since: datetime.date) -> QuerySet[CircleMeeting]:
+def people_to_add(circle: LearningCircle, search: str, *, limit: int = 20) -> list[Person]:
+    """Current staff not yet in the circle whose name contains `search`, by name."""
+    words = search.split()
+    if not words:
+        return []
+    people = Person.objects.exclude(status=PersonStatus.LEFT).exclude(
+        circle_memberships__circle=circle
+    )
+    for word in words:
+        people = people.filter(full_name__icontains=word)
+    return list(people.select_related("team").order_by("full_name")[:limit])
+
+
+# Scheduling -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    meeting: CircleMeeting
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+@dataclass
+class SchedulePlan:
+    """What bringing a circle's meetings in line with its rule would do."""
+
+    create: list[CircleMeeting] = field(default_factory=list)  # not saved yet
+    moves: list[Move] = field(default_factory=list)
+    cancels: list[tuple[CircleMeeting, str]] = field(default_factory=list)  # with the reason
+    kept: list[CircleMeeting] = field(default_factory=list)  # moved on their own: they stay
+
+
+def schedule_plan(
+    circle: LearningCircle, *, today: datetime.date, rule_changed: bool
+) -> SchedulePlan:
+    """Rows for every meeting of the series up to the horizon, and, when the rule has changed,
+    what happens to future meetings: scheduled ones follow it, except those moved on their own
+    (kept where they were put); cancelled and past ones stay; months it no longer covers, or
+    that now fall on a bank holiday the circle skips, are cancelled.
+
+    Works on an unsaved circle too, so the leader can see what a change would do first."""
+    now = timezone.now()
+    plan = SchedulePlan()
+    existing = {meeting.month: meeting for meeting in circle.meetings.all()} if circle.pk else {}
+    wanted = set()
+    for day in series_dates(
+        ordinal=circle.ordinal,
+        weekday_number=circle.weekday,
+        starts_on=circle.starts_on,
+        ends_on=circle.ends_on,
+        until=horizon(today),
+    ):
+        month = day.replace(day=1)
+        wanted.add(month)
+        skipped = ""
+        if holiday := bank_holiday(day):
+            if circle.on_bank_holiday == OnBankHoliday.SKIP:
+                skipped = f"{holiday}, a bank holiday."
+            else:
+                day = next_working_day(day)
+        starts_at = local_datetime(day, circle.start_time)
+        ends_at = local_datetime(day, circle.end_time)
+        meeting = existing.get(month)
+        if meeting is None:
+            plan.create.append(
+                CircleMeeting(
+                    circle=circle,
+                    month=month,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    status=MeetingStatus.CANCELLED if skipped else MeetingStatus.SCHEDULED,
+                    cancel_reason=skipped,
+                )
+            )
+        elif rule_changed and meeting.starts_at > now and not meeting.is_cancelled:
+            if meeting.moved:
+                plan.kept.append(meeting)
+            elif skipped:
+                plan.cancels.append((meeting, skipped))
+            elif (meeting.starts_at, meeting.ends_at) != (starts_at, ends_at):
+                plan.moves.append(Move(meeting, starts_at, ends_at))
+    if rule_changed:
+        plan.cancels += [
+            (meeting, "The circle no longer meets this month.")
+            for month, meeting in existing.items()
+            if month not in wanted and meeting.starts_at > now and not meeting.is_cancelled
+        ]
+    return plan
+
+
+def leader_clashes(
+    *,
+    leaders: list[Person],
+    times: list[tuple[datetime.datetime, datetime.datetime]],
+    circle_id: int | None,
+) -> list[str]:
+    """Where one of `leaders` would lead another circle's meeting at the same time as one of
+    `times`: each as "Name leads Circle on 9 March 2027"."""
+    if not times or not leaders:
+        return []
+    others = (
+        CircleMeeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            circle__facilitators__in=leaders,
+            starts_at__lt=max(end for _, end in times),
+            ends_at__gt=min(start for start, _ in times),
+        )
+        .exclude(circle_id=circle_id)
+        .select_related("circle")
+        .prefetch_related("circle__facilitators")
+        .distinct()
+    )
+    leader_ids = {leader.pk for leader in leaders}
+    clashes = []
+    for meeting in others:
+        if any(start < meeting.ends_at and meeting.starts_at < end for start, end in times):
+            for leader in meeting.circle.facilitators.all():
+                if leader.pk in leader_ids:
+                    clashes.append(
+                        f"{leader.full_name} leads {meeting.circle.name} on "
+                        f"{timezone.localtime(meeting.starts_at):%-d %B %Y at %H:%M}"
+                    )
+    return clashes
+
+
+def member_clashes(
+    meeting: CircleMeeting, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> list[str]:
+    """Members of the meeting's circle who are in another circle's meeting at that time."""
+    members = meeting.circle.memberships.values("person_id")
+    others = (
+        CircleMembership.objects.filter(
+            person_id__in=members,
+            circle__meetings__status=MeetingStatus.SCHEDULED,
+            circle__meetings__starts_at__lt=ends_at,
+            circle__meetings__ends_at__gt=starts_at,
+        )
+        .exclude(circle_id=meeting.circle_id)
+        .select_related("person", "circle")
+    )
+    return sorted({f"{row.person.full_name} ({row.circle.name})" for row in others})
+
+
+def person_meetings(person: Person, *, since: datetime.date) -> QuerySet[CircleMeeting]:
     """Meetings of every circle a person belongs to or leads, from `since` onwards."""
     led = LearningCircle.facilitators.through.objects.filter(person=person).values(
         "learningcircle_id"
@@ -204,8 +393,63 @@ def feed_meetings(person: Person, *, since: datetime.date) -> QuerySet[CircleMee
     )
 
 
-def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
-    """A person's circle meetings for their calendar feed."""
-    from circles.services import meeting_entry
+# What waits for a person: the reads behind the home page ----------------------------------------
 
-    return [meeting_entry(meeting) for meeting in feed_meetings(person, since=since)]
+
+def next_meeting_for(person: Person, *, now: datetime.datetime) -> CircleMeeting | None:
+    """The next meeting, not cancelled, of a circle the person belongs to or leads."""
+    return (
+        person_meetings(person, since=timezone.localdate(now))
+        .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .first()
+    )
+
+
+def circles_led_by(person: Person) -> QuerySet[LearningCircle]:
+    return LearningCircle.objects.filter(facilitators=person).order_by("name")
+
+
+def registers_not_taken(
+    person: Person, *, now: datetime.datetime, within_days: int = 90
+) -> QuerySet[CircleMeeting]:
+    """Meetings of the circles a person leads that have taken place in the last `within_days`
+    days with nobody's attendance recorded, oldest first."""
+    return (
+        CircleMeeting.objects.filter(
+            circle__in=circles_led_by(person),
+            status=MeetingStatus.SCHEDULED,
+            starts_at__lte=now,
+            starts_at__gte=now - datetime.timedelta(days=within_days),
+        )
+        .exclude(Exists(MeetingAttendance.objects.filter(meeting=OuterRef("pk"))))
+        .select_related("circle")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class LedCircle:
+    circle: LearningCircle
+    health: CircleHealth
+
+
+def led_circles_health(person: Person) -> list[LedCircle]:
+    """Each circle the person leads with its health (next meeting, who missed the last two),
+    from one query for all their meetings and attendance."""
+    circles = list(
+        circles_led_by(person).prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=CircleMeeting.objects.order_by("starts_at").prefetch_related(
+                    Prefetch(
+                        "attendance",
+                        queryset=MeetingAttendance.objects.select_related("person"),
+                    )
+                ),
+            )
+        )
+    )
+    return [
+        LedCircle(circle=circle, health=circle_health(circle, list(circle.meetings.all())))
+        for circle in circles
+    ]

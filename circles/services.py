@@ -5,47 +5,36 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from circles.calendar import CalendarEntry, send_calendar_email
 from circles.models import (
     AttendanceStatus,
-    CalendarFeed,
     CircleMeeting,
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
     MeetingStatus,
-    ReminderSent,
 )
-from circles.schedule import horizon, series_dates
+from circles.selectors import SchedulePlan, leader_clashes, schedule_plan
+from circles.signals import meeting_notice
 from training.dates import local_date, local_datetime
 from training.models import Person, PersonStatus
 from training.signals import records_changed
 
 logger = logging.getLogger(__name__)
 
-RULE_FIELDS = ("ordinal", "weekday", "start_time", "end_time", "starts_on", "ends_on")
-
-
-def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
-    circle = meeting.circle
-    return CalendarEntry(
-        uid=f"circle-meeting-{meeting.pk}@{settings.CALENDAR_UID_DOMAIN}",
-        sequence=meeting.sequence,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        summary=circle.name,
-        location=meeting.place,
-        description=f"{circle.get_kind_display()}: meets {circle.rule_text}.",
-        cancelled=meeting.is_cancelled,
-        last_modified=meeting.updated_at or timezone.now(),
-    )
+RULE_FIELDS = (
+    "ordinal",
+    "weekday",
+    "start_time",
+    "end_time",
+    "starts_on",
+    "ends_on",
+    "on_bank_holiday",
+)
 
 
 def _meetings_changed(circle_id: int, since: datetime.date) -> None:
@@ -68,59 +57,56 @@ def _meetings_changed(circle_id: int, since: datetime.date) -> None:
 @transaction.atomic
 def circle_schedule(
     *, circle: LearningCircle, today: datetime.date | None = None, rule_changed: bool = False
-) -> int:
-    """Make sure a row exists for every meeting of the series up to 12 months ahead.
-
-    When the rule has changed, future scheduled meetings follow it (each keeps its month and its
-    UID, and gets a higher SEQUENCE); meetings already held, and cancelled ones, stay as they
-    are, and months the new rule no longer covers are cancelled. Otherwise only missing months
-    are added, so a meeting moved on its own stays where it was put. Returns the rows created.
-    """
-    today = today or timezone.localdate()
-    now = timezone.now()
-    dates = series_dates(
-        ordinal=circle.ordinal,
-        weekday_number=circle.weekday,
-        starts_on=circle.starts_on,
-        ends_on=circle.ends_on,
-        until=horizon(today),
+) -> SchedulePlan:
+    """Make sure a row exists for every meeting of the series up to 12 months ahead, and when
+    the rule has changed carry out `schedule_plan`: each future meeting that moves keeps its
+    month and its UID, gets a higher SEQUENCE and an updated invitation to everyone invited;
+    each month cancelled gets a cancellation. Returns what was done."""
+    plan = schedule_plan(circle, today=today or timezone.localdate(), rule_changed=rule_changed)
+    _refuse_leader_clashes(
+        circle,
+        [(move.starts_at, move.ends_at) for move in plan.moves]
+        + [(m.starts_at, m.ends_at) for m in plan.create if not m.is_cancelled],
     )
-    wanted = {day.replace(day=1): day for day in dates}
-    existing = {meeting.month: meeting for meeting in circle.meetings.all()}
-    created = 0
-    for month, day in wanted.items():
-        starts_at, ends_at = (
-            local_datetime(day, circle.start_time),
-            local_datetime(day, circle.end_time),
+    bulk_create_with_history(plan.create, CircleMeeting)
+    people = invited(circle) if plan.moves or plan.cancels else []
+    for move in plan.moves:
+        meeting = move.meeting
+        meeting.starts_at, meeting.ends_at = move.starts_at, move.ends_at
+        meeting.sequence += 1
+        meeting.save()
+        meeting_notice.send(
+            sender=CircleMeeting,
+            meeting=meeting,
+            people=people,
+            reason=f"The circle now meets {circle.rule_text}, so this meeting has moved.",
         )
-        meeting = existing.get(month)
-        if meeting is None:
-            CircleMeeting.objects.create(
-                circle=circle, month=month, starts_at=starts_at, ends_at=ends_at
-            )
-            created += 1
-        elif (
-            rule_changed
-            and meeting.status == MeetingStatus.SCHEDULED
-            and meeting.starts_at > now
-            and (meeting.starts_at, meeting.ends_at) != (starts_at, ends_at)
-        ):
-            meeting.starts_at, meeting.ends_at = starts_at, ends_at
-            meeting.sequence += 1
-            meeting.save()
-    for month, meeting in existing.items():
-        if (
-            rule_changed
-            and month not in wanted
-            and meeting.starts_at > now
-            and not meeting.is_cancelled
-        ):
-            meeting.status = MeetingStatus.CANCELLED
-            meeting.sequence += 1
-            meeting.save()
-    if created or rule_changed:
-        _meetings_changed(circle.pk, today)
-    return created
+    for meeting, reason in plan.cancels:
+        meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
+        meeting.sequence += 1
+        meeting.save()
+        meeting_notice.send(sender=CircleMeeting, meeting=meeting, people=people, reason=reason)
+    if plan.create or plan.moves or plan.cancels:
+        _meetings_changed(circle.pk, today or timezone.localdate())
+    return plan
+
+
+def _refuse_leader_clashes(
+    circle: LearningCircle, times: list[tuple[datetime.datetime, datetime.datetime]]
+) -> None:
+    now = timezone.now()
+    clashes = leader_clashes(
+        leaders=list(circle.facilitators.all()),
+        times=[(start, end) for start, end in times if end > now],
+        circle_id=circle.pk,
+    )
+    if clashes:
+        raise ValidationError(
+            "A practice leader cannot be in two places at once: "
+            + "; ".join(clashes[:5])
+            + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            + "."
+        )
 
 
 @transaction.atomic
@@ -145,9 +131,34 @@ def circle_save(
 
 def circles_extend(*, today: datetime.date | None = None) -> int:
     """The daily job: keep 12 months of meetings ahead for every circle."""
-    return sum(
-        circle_schedule(circle=circle, today=today) for circle in LearningCircle.objects.all()
-    )
+    created = 0
+    for circle in LearningCircle.objects.all():
+        try:
+            created += len(circle_schedule(circle=circle, today=today).create)
+        except ValidationError:
+            # A new month that clashes for a leader is left for them to sort out, not booked.
+            logger.warning("Circle %s: next month clashes for a practice leader", circle.pk)
+    return created
+
+
+@transaction.atomic
+def circle_delete(*, circle: LearningCircle) -> None:
+    """Delete a circle; everyone invited gets a cancellation of each meeting still to come."""
+    people = invited(circle)
+    for meeting in circle.meetings.filter(
+        status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now()
+    ):
+        meeting_notice.send(
+            sender=CircleMeeting,
+            meeting=meeting,
+            people=people,
+            cancel=True,
+            reason="This circle has closed, so its meetings are cancelled.",
+        )
+    first = circle.meetings.order_by("starts_at").values_list("starts_at", flat=True).first()
+    if first is not None:
+        _meetings_changed(circle.pk, local_date(first))
+    circle.delete()
 
 
 # Members ----------------------------------------------------------------------------------------
@@ -163,24 +174,46 @@ def circle_member_add(*, circle: LearningCircle, person: Person) -> CircleMember
             .first()
         )
         if next_meeting is not None:
-            transaction.on_commit(
-                lambda: send_invitation(
-                    meeting=next_meeting, people=[person], reason="You have joined this circle."
-                )
+            meeting_notice.send(
+                sender=CircleMeeting,
+                meeting=next_meeting,
+                people=[person],
+                reason="You have joined this circle.",
             )
     return membership
 
 
 @transaction.atomic
 def circle_member_remove(*, circle: LearningCircle, person: Person) -> None:
-    CircleMembership.objects.filter(circle=circle, person=person).delete()
+    """Remove a member; they get a cancellation of each meeting still to come (unless they
+    lead the circle, and so stay invited)."""
+    removed, _ = CircleMembership.objects.filter(circle=circle, person=person).delete()
+    if not removed or circle.facilitators.filter(pk=person.pk).exists():
+        return
+    for meeting in circle.meetings.filter(
+        status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now()
+    ):
+        meeting_notice.send(
+            sender=CircleMeeting,
+            meeting=meeting,
+            people=[person],
+            cancel=True,
+            reason="You are no longer a member of this circle.",
+        )
 
 
 # Meetings ---------------------------------------------------------------------------------------
 
 
-def _members(meeting: CircleMeeting) -> list[Person]:
-    return list(meeting.circle.members.exclude(status=PersonStatus.LEFT).order_by("full_name"))
+def invited(circle: LearningCircle) -> list[Person]:
+    """Who holds the invitations to a circle's meetings: its members and its practice leaders
+    (who may lead without being members), except anyone who has left."""
+    people = [*circle.members.all(), *circle.facilitators.all()]
+    return [
+        person
+        for person in {person.pk: person for person in people}.values()
+        if person.status != PersonStatus.LEFT
+    ]
 
 
 @transaction.atomic
@@ -193,34 +226,65 @@ def meeting_move(
     venue: str = "",
 ) -> CircleMeeting:
     """Move one meeting; members get an updated invitation."""
+    moved_from = meeting.starts_at
     meeting.starts_at, meeting.ends_at = (
         local_datetime(date, start_time),
         local_datetime(date, end_time),
     )
-    moved_from = meeting.starts_at
     meeting.venue = venue
     meeting.status = MeetingStatus.SCHEDULED
+    meeting.cancel_reason = ""
+    meeting.moved = True
     meeting.sequence += 1
     meeting.full_clean()
+    _refuse_leader_clashes(meeting.circle, [(meeting.starts_at, meeting.ends_at)])
     meeting.save()
     _meetings_changed(meeting.circle_id, min(local_date(moved_from), date))
-    people = _members(meeting)
-    transaction.on_commit(
-        lambda: send_invitation(meeting=meeting, people=people, reason="This meeting has moved.")
+    meeting_notice.send(
+        sender=CircleMeeting,
+        meeting=meeting,
+        people=invited(meeting.circle),
+        reason="This meeting has moved.",
     )
     return meeting
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: CircleMeeting) -> CircleMeeting:
-    """Cancel one meeting; members get a cancellation their calendar understands."""
+def meeting_cancel(*, meeting: CircleMeeting, reason: str = "") -> CircleMeeting:
+    """Cancel one meeting; everyone invited gets a cancellation their calendar understands,
+    with the reason."""
     meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason.strip()
+    meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    _meetings_changed(meeting.circle_id, local_date(meeting.starts_at))
+    meeting_notice.send(
+        sender=CircleMeeting,
+        meeting=meeting,
+        people=invited(meeting.circle),
+        reason=f"This meeting is cancelled: {meeting.cancel_reason}"
+        if meeting.cancel_reason
+        else "This meeting is cancelled.",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_reinstate(*, meeting: CircleMeeting) -> CircleMeeting:
+    """Undo a cancellation: the meeting is on again, and everyone invited is told."""
+    if not meeting.is_cancelled:
+        return meeting
+    _refuse_leader_clashes(meeting.circle, [(meeting.starts_at, meeting.ends_at)])
+    meeting.status, meeting.cancel_reason = MeetingStatus.SCHEDULED, ""
     meeting.sequence += 1
     meeting.save()
     _meetings_changed(meeting.circle_id, local_date(meeting.starts_at))
-    people = _members(meeting)
-    transaction.on_commit(
-        lambda: send_invitation(meeting=meeting, people=people, reason="This meeting is cancelled.")
+    meeting_notice.send(
+        sender=CircleMeeting,
+        meeting=meeting,
+        people=invited(meeting.circle),
+        reason="This meeting is on again.",
     )
     return meeting
 
@@ -237,7 +301,10 @@ def meeting_record(
 
 @transaction.atomic
 def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, AttendanceStatus]) -> int:
-    """Record attendance, {person_id: status}, for members of the meeting's circle only."""
+    """Record attendance, {person_id: status}, for members of the meeting's circle only, and
+    only once the meeting has started."""
+    if meeting.starts_at > timezone.now():
+        raise ValidationError("Attendance can be recorded once the meeting has started.")
     members = set(meeting.circle.memberships.values_list("person_id", flat=True))
     marks = {person_id: status for person_id, status in marks.items() if person_id in members}
     existing = {
@@ -263,92 +330,3 @@ def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, Attendan
         since=local_date(meeting.starts_at),
     )
     return len(new) + len(changed)
-
-
-# Calendars and mail -----------------------------------------------------------------------------
-
-
-def feed_for(person: Person) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(person=person)
-    return feed
-
-
-@transaction.atomic
-def feed_token_regenerate(*, person: Person) -> CalendarFeed:
-    """A new private address for a person's calendar; the old one stops working at once."""
-    from circles.models import new_feed_token
-
-    feed = feed_for(person)
-    feed.token = new_feed_token()
-    feed.save()
-    return feed
-
-
-def send_invitation(*, meeting: CircleMeeting, people: list[Person], reason: str) -> int:
-    """Email each person an invitation (REQUEST) or cancellation (CANCEL) for a meeting."""
-    entry = meeting_entry(meeting)
-    when = f"{timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}"
-    kind = "Cancelled" if meeting.is_cancelled else "Invitation"
-    return sum(
-        send_calendar_email(
-            entry=entry,
-            name=meeting.circle.name,
-            to_email=person.email,
-            subject=f"{kind}: {meeting.circle.name}, {when}",
-            body=render_to_string(
-                "circles/email/invitation.txt",
-                {"meeting": meeting, "person": person, "reason": reason},
-            ),
-        )
-        for person in people
-    )
-
-
-def reminders_send(*, today: datetime.date | None = None, days_before: int = 3) -> int:
-    """Email members about scheduled meetings in the next `days_before` days, once each.
-
-    The reminder is recorded before it is sent, under a unique constraint, so two runs at the
-    same time cannot both send it; if sending fails the record is removed and the next run tries
-    again.
-    """
-    today = today or timezone.localdate()
-    window_end = local_datetime(today + datetime.timedelta(days=days_before), datetime.time.max)
-    meetings = (
-        CircleMeeting.objects.filter(
-            status=MeetingStatus.SCHEDULED,
-            starts_at__gt=timezone.now(),
-            starts_at__lte=window_end,
-        )
-        .select_related("circle")
-        .prefetch_related("circle__members")
-    )
-    sent = 0
-    for meeting in meetings:
-        for person in meeting.circle.members.all():
-            if person.status == PersonStatus.LEFT:
-                continue
-            try:
-                with transaction.atomic():
-                    claim = ReminderSent.objects.create(meeting=meeting, person=person)
-            except IntegrityError:
-                continue
-            try:
-                _send_reminder(meeting=meeting, person=person)
-            except Exception:
-                claim.delete()
-                logger.exception(
-                    "Reminder to person %s about meeting %s failed", person.pk, meeting.pk
-                )
-                continue
-            sent += 1
-    return sent
-
-
-def _send_reminder(*, meeting: CircleMeeting, person: Person) -> None:
-    body = render_to_string("circles/email/reminder.txt", {"meeting": meeting, "person": person})
-    EmailMultiAlternatives(
-        subject=f"Reminder: {meeting.circle.name}, "
-        f"{timezone.localtime(meeting.starts_at):%A %d %B %H:%M}",
-        body=body,
-        to=[person.email],
-    ).send()

@@ -8,9 +8,9 @@ urlpatterns = [
     path("circles/unplaced/", views.unplaced, name="circles_unplaced"),
     path("circles/<int:pk>/", views.circle_detail, name="circle_detail"),
     path("circles/<int:pk>/edit/", views.circle_edit, name="circle_edit"),
-    path("circles/<int:pk>/calendar.ics", views.circle_calendar, name="circle_calendar"),
+    path("circles/<int:pk>/members/", views.circle_members_add, name="circle_members_add"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/change/", views.meeting_change, name="meeting_change"),
-    path("calendar/", views.my_calendar, name="my_calendar"),
-    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/reinstate/", views.meeting_reinstate, name="meeting_reinstate"),
 ]

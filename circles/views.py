@@ -1,38 +1,28 @@
 from __future__ import annotations
 
-import datetime
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from circles import selectors, services
-from circles.calendar import build_calendar
 from circles.forms import (
     AddMemberForm,
+    AddMembersForm,
+    CancelMeetingForm,
     CircleForm,
     MeetingRecordForm,
     MoveMeetingForm,
     meeting_defaults,
     parse_attendance,
 )
-from circles.models import AttendanceStatus, CalendarFeed
-from training.models import PersonStatus
+from circles.models import AttendanceStatus
 
-FEED_DAYS_BACK = 92  # feeds carry the last three months as well as everything ahead
-
-
-def _calendar_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
 
 @require_http_methods(["GET"])
@@ -54,11 +44,16 @@ def circle_create(request: HttpRequest) -> HttpResponse:
     initial = {"facilitators": [person.pk] if person else [], "starts_on": timezone.localdate()}
     form = CircleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        circle = services.circle_save(
-            circle=form.save(commit=False), facilitators=list(form.cleaned_data["facilitators"])
-        )
-        messages.success(request, f"{circle.name} created: it meets {circle.rule_text}.")
-        return redirect("circle_detail", pk=circle.pk)
+        try:
+            circle = services.circle_save(
+                circle=form.save(commit=False),
+                facilitators=list(form.cleaned_data["facilitators"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{circle.name} created: it meets {circle.rule_text}.")
+            return redirect("circle_detail", pk=circle.pk)
     return render(request, "circles/circle_form.html", {"form": form, "circle": None})
 
 
@@ -66,12 +61,37 @@ def circle_create(request: HttpRequest) -> HttpResponse:
 def circle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = CircleForm(request.POST or None, instance=circle)
+    plan = None
     if request.method == "POST" and form.is_valid():
-        services.circle_save(
-            circle=form.save(commit=False), facilitators=list(form.cleaned_data["facilitators"])
+        changed = form.save(commit=False)
+        plan = selectors.schedule_plan(
+            changed,
+            today=timezone.localdate(),
+            rule_changed=any(name in form.changed_data for name in services.RULE_FIELDS),
         )
-        messages.success(request, "Circle saved; future meetings follow its rule.")
-        return redirect("circle_detail", pk=circle.pk)
+        # A change that moves or cancels meetings is shown to the leader before it is made.
+        if (plan.moves or plan.cancels or plan.kept) and "confirm" not in request.POST:
+            return render(
+                request,
+                "circles/circle_form.html",
+                {"form": form, "circle": circle, "plan": plan, "confirming": True},
+            )
+        try:
+            services.circle_save(
+                circle=changed, facilitators=list(form.cleaned_data["facilitators"])
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            plan = None
+        else:
+            told = " Everyone invited is sent the changes." if plan.moves or plan.cancels else ""
+            kept = (
+                f" Meetings moved on their own stay where they were put: {len(plan.kept)}."
+                if plan.kept
+                else ""
+            )
+            messages.success(request, f"Circle saved; future meetings follow its rule.{told}{kept}")
+            return redirect("circle_detail", pk=circle.pk)
     return render(request, "circles/circle_form.html", {"form": form, "circle": circle})
 
 
@@ -99,14 +119,18 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("circle_detail", pk=circle.pk)
     meetings = selectors.circle_meetings(circle)
     now = timezone.now()
+    health = selectors.circle_health(circle, meetings)
+    members = selectors.circle_members(circle)
+    for person in members:
+        person.attendance_record = health.members.get(person.pk)
     return render(
         request,
         "circles/circle_detail.html",
         {
             "circle": circle,
             "may_run": may_run,
-            "members": selectors.circle_members(circle),
-            "health": selectors.circle_health(circle, meetings),
+            "members": members,
+            "health": health,
             "past": [m for m in meetings if m.starts_at <= now][::-1][:12],
             "upcoming": [m for m in meetings if m.starts_at > now],
             "add_form": add_form,
@@ -114,11 +138,34 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET"])
-def circle_calendar(request: HttpRequest, pk: int) -> HttpResponse:
-    circle = selectors.get_circle_for_user(request.user, pk)
-    entries = [services.meeting_entry(meeting) for meeting in circle.meetings.all()]
-    return _calendar_response(build_calendar(entries, name=circle.name), f"circle-{circle.pk}.ics")
+@require_http_methods(["GET", "POST"])
+def circle_members_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add several members at once: found by name, or from trained people in no circle."""
+    circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
+    form = AddMembersForm(request.POST if request.method == "POST" else None, circle=circle)
+    if request.method == "POST" and form.is_valid():
+        people = list(form.cleaned_data["people"])
+        for person in people:
+            services.circle_member_add(circle=circle, person=person)
+        messages.success(
+            request,
+            f"Added {len(people)}: "
+            + ", ".join(p.full_name for p in people)
+            + ". Each is sent an invitation to the next meeting.",
+        )
+        return redirect("circle_detail", pk=circle.pk)
+    search = request.GET.get("q", "")[:100]
+    context = {
+        "circle": circle,
+        "form": form,
+        "search": search,
+        "found": selectors.people_to_add(circle, search),
+        "unplaced": selectors.unplaced_trained_people(),
+    }
+    template = "circles/circle_members_add.html"
+    if request.htmx and request.method == "GET":
+        template += "#found"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,6 +185,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if not marks:
                 return HttpResponse("Choose a status for a member of this circle.", status=400)
+            if not meeting.has_started:
+                return HttpResponse(NOT_STARTED, status=400)
             services.meeting_attendance_save(meeting=meeting, marks=marks)
             ((person_id, status),) = marks.items()
             return render(
@@ -147,6 +196,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         marks = parse_attendance(request.POST, member_ids)
         record_form = MeetingRecordForm(request.POST, instance=meeting)
+        if not meeting.has_started:
+            record_form.add_error(None, NOT_STARTED)
         if record_form.is_valid():
             services.meeting_attendance_save(meeting=meeting, marks=marks)
             services.meeting_record(
@@ -172,68 +223,54 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move or cancel one meeting of the series."""
+    """Move one meeting of the series."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
-    form = MoveMeetingForm(
-        request.POST if request.POST.get("action") == "move" else None,
-        initial=meeting_defaults(meeting),
-    )
-    if request.method == "POST":
-        if request.POST.get("action") == "cancel":
-            services.meeting_cancel(meeting=meeting)
-            messages.success(request, "Meeting cancelled; members have been told.")
-            return redirect("circle_detail", pk=meeting.circle_id)
-        if form.is_valid():
-            services.meeting_move(meeting=meeting, **form.cleaned_data)
-            messages.success(request, "Meeting moved; members have been sent the new time.")
+    form = MoveMeetingForm(request.POST or None, initial=meeting_defaults(meeting))
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "on_bank_holiday_anyway"}
+        try:
+            services.meeting_move(meeting=meeting, **values)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Meeting moved; everyone invited is sent the new time.")
+            if clashes := selectors.member_clashes(meeting, meeting.starts_at, meeting.ends_at):
+                messages.warning(
+                    request,
+                    "At that time these members are in another circle's meeting: "
+                    + ", ".join(clashes)
+                    + ".",
+                )
             return redirect("circle_detail", pk=meeting.circle_id)
     return render(request, "circles/meeting_change.html", {"meeting": meeting, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel one meeting, after confirming, with a reason that goes into the email."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
+    form = CancelMeetingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and not meeting.is_cancelled:
+        services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
+        messages.success(request, "Meeting cancelled; everyone invited is told why.")
+        return redirect("circle_detail", pk=meeting.circle_id)
+    return render(request, "circles/meeting_cancel.html", {"meeting": meeting, "form": form})
+
+
+@require_http_methods(["POST"])
+def meeting_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a cancellation."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
+    try:
+        services.meeting_reinstate(meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Meeting reinstated; everyone invited is told it is on.")
+    return redirect("circle_detail", pk=meeting.circle_id)
 
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_UNPLACED)
 def unplaced(request: HttpRequest) -> HttpResponse:
     return render(request, "circles/unplaced.html", {"people": selectors.unplaced_trained_people()})
-
-
-@require_http_methods(["GET", "POST"])
-def my_calendar(request: HttpRequest) -> HttpResponse:
-    person = selectors.person_of(request.user)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
-    if request.method == "POST":
-        services.feed_token_regenerate(person=person)
-        messages.success(request, "New address made; the old one no longer works.")
-        return redirect("my_calendar")
-    feed = services.feed_for(person)
-    feed_url = request.build_absolute_uri(f"/calendar/{feed.token}.ics")
-    return render(
-        request,
-        "circles/my_calendar.html",
-        {
-            "feed_url": feed_url,
-            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
-            "meetings": selectors.feed_meetings(person, since=timezone.localdate())[:6],
-        },
-    )
-
-
-@login_not_required
-@require_http_methods(["GET"])
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A person's private subscription feed; the long random token is the only credential."""
-    feed = CalendarFeed.objects.select_related("person").filter(token=token).first()
-    if feed is None or feed.person.status == PersonStatus.LEFT:
-        raise Http404
-    since = timezone.localdate() - datetime.timedelta(days=FEED_DAYS_BACK)
-    entries = [
-        entry
-        for source in settings.CALENDAR_FEED_SOURCES
-        for entry in import_string(source)(feed.person, since=since)
-    ]
-    entries.sort(key=lambda entry: entry.starts_at)
-    response = _calendar_response(
-        build_calendar(entries, name="Learning circles and 2:1s"), "practice-calendar.ics"
-    )
-    response["Cache-Control"] = "private, max-age=900"
-    return response

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from competencies.models import Area, Competency, Framework, FrameworkVersion
+from competencies.models import Area, Competency, DevelopmentGoal, Framework, FrameworkVersion
 
 
 class PublishedIsReadOnly:
@@ -57,3 +57,17 @@ class FrameworkVersionAdmin(PublishedIsReadOnly, SimpleHistoryAdmin):
 class AreaAdmin(PublishedIsReadOnly, SimpleHistoryAdmin):
     list_display = ("title", "version", "stage")
     inlines = [CompetencyInline]
+
+
+@admin.register(DevelopmentGoal)
+class DevelopmentGoalAdmin(SimpleHistoryAdmin):
+    """Goals are agreed on the review's goals page; here they are read, with their history."""
+
+    list_display = ("competency", "review", "review_on", "created_at")
+    list_select_related = ("competency", "review")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

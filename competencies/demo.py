@@ -3,7 +3,9 @@
 Levels are invented but shaped by what the evaluation reported: practice improves with time
 since training, is weaker on high-risk and statutory cases, the risk and analysis stages are
 the ones most often rushed, and people tend to rate themselves higher than their supervisors
-do. Derived from names and dates only; made once.
+do. Development goals are agreed from most signed-off reviews, where the supervisor rated
+Basic or the two views differ, so the next review shows whether they moved. Derived from names
+and dates only; made once.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from competencies.models import (
     STATUTORY_CASE_TYPES,
     CaseType,
     Competency,
+    DevelopmentGoal,
+    Level,
     Rater,
     Rating,
     Review,
@@ -52,7 +56,7 @@ def _level(value: float, *parts: object) -> int | None:
 @transaction.atomic
 def load_demo() -> list[str]:
     if Review.objects.exists():
-        return ["Reviews already loaded."]
+        return ["Reviews already loaded.", *load_goals()]
     version = current_version()
     competencies = list(
         Competency.objects.filter(area__version=version).select_related("area").order_by("pk")
@@ -120,7 +124,7 @@ def load_demo() -> list[str]:
     Rating.objects.bulk_create(ratings, batch_size=2000)
     review_verdicts_record()
     _work_in_progress(competencies)
-    return [f"{reviews} signed-off reviews with {len(ratings)} ratings."]
+    return [f"{reviews} signed-off reviews with {len(ratings)} ratings.", *load_goals()]
 
 
 def _work_in_progress(competencies: list[Competency]) -> None:
@@ -159,3 +163,48 @@ def _work_in_progress(competencies: list[Competency]) -> None:
             for c in competencies[: len(competencies) // 2]
         ]
     )
+
+
+GOAL_TEXTS = [
+    "Use this in at least two cases and bring one to the next 2:1.",
+    "Ask a colleague to observe a visit and give feedback on it.",
+    "Take a case to the learning circle and test the judgement there.",
+    "Write it down before acting, and check it with the supervisor.",
+]
+GOALS_A_REVIEW = 2
+
+
+def load_goals() -> list[str]:
+    """Up to two goals from three signed-off reviews in four: where the supervisor rated
+    Basic first, then where the practitioner's own view differs."""
+    if DevelopmentGoal.objects.exists():
+        return ["Development goals already loaded."]
+    views: dict[int, dict[int, dict[str, int | None]]] = {}
+    signed_off: dict[int, datetime.datetime] = {}
+    for review_id, when, competency_id, rater, level in Rating.objects.filter(
+        review__status=ReviewStatus.SIGNED_OFF, review__replaced_by__isnull=True
+    ).values_list("review_id", "review__signed_off_at", "competency_id", "rater", "level"):
+        views.setdefault(review_id, {}).setdefault(competency_id, {})[rater] = level
+        signed_off[review_id] = when
+    goals = []
+    for review_id, competencies in sorted(views.items()):
+        if _number("goals", review_id) % 4 == 0:
+            continue
+        basic = [c for c, v in competencies.items() if v.get(Rater.SUPERVISOR) == Level.BASIC]
+        differ = [
+            c
+            for c, v in competencies.items()
+            if c not in basic and v.get(Rater.SELF) != v.get(Rater.SUPERVISOR)
+        ]
+        when = signed_off[review_id]
+        for number, competency_id in enumerate((basic + differ)[:GOALS_A_REVIEW]):
+            goals.append(
+                DevelopmentGoal(
+                    review_id=review_id,
+                    competency_id=competency_id,
+                    description=GOAL_TEXTS[_number("goal", review_id, number) % len(GOAL_TEXTS)],
+                    review_on=timezone.localtime(when).date() + datetime.timedelta(weeks=12),
+                )
+            )
+    DevelopmentGoal.objects.bulk_create(goals, batch_size=2000)
+    return [f"{len(goals)} development goals."]

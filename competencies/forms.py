@@ -1,14 +1,24 @@
 from __future__ import annotations
 
-import re
+import datetime
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from competencies.models import CaseType, Level, Review, RiskLevel
+from common.validators import validate_single_line
+from competencies.models import (
+    CASE_REFERENCE_HELP,
+    CaseType,
+    Level,
+    Review,
+    ReviewStatus,
+    RiskLevel,
+)
+from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
-from supervision.models import SupervisionSession
+from supervision.models import SessionStatus, SupervisionSession
+from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
 
 NOT_SEEN = "not_seen"
@@ -21,25 +31,50 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
         fields = ["case_reference", "case_type", "risk_level", "session"]
         labels = {"case_reference": "Case reference (optional)"}
         help_texts = {
-            "case_reference": "Only your organisation's pseudonymous reference. Never a name, "
-            "date of birth, address or any detail that identifies a child or young person.",
+            "case_reference": CASE_REFERENCE_HELP,
             "session": "The 2:1 where you will discuss this review, if there is one.",
         }
 
     def __init__(self, *args: object, sessions: QuerySet[SupervisionSession], **kwargs: object):
         super().__init__(*args, **kwargs)
+        sessions = sessions.exclude(status=SessionStatus.CANCELLED)
         self.fields["session"].queryset = sessions
+        # A review usually follows a 2:1 that took place: those first, the latest at the top,
+        # then the ones to come, the soonest first.
+        now = timezone.now()
+        listed = sorted(
+            sessions.select_related("supervisor"),
+            key=lambda session: (
+                (0, -session.starts_at.timestamp())
+                if session.starts_at <= now
+                else (1, session.starts_at.timestamp())
+            ),
+        )
+        self.fields["session"].choices = [
+            ("", "None"),
+            *((session.pk, session_label(session, now=now)) for session in listed),
+        ]
         self.fields["case_type"].choices = [("", "No particular case"), *CaseType.choices]
         self.fields["risk_level"].choices = [("", "Not applicable"), *RiskLevel.choices]
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
+        # The reference's format is checked by the model field, for every way in.
         reference = (data.get("case_reference") or "").strip()
-        if reference and not re.fullmatch(settings.CASE_REFERENCE_PATTERN, reference):
-            self.add_error("case_reference", settings.CASE_REFERENCE_MESSAGE)
         if reference and not data.get("case_type"):
             self.add_error("case_type", "Say what kind of case this is.")
         return data
+
+
+def session_label(session: SupervisionSession, *, now: datetime.datetime) -> str:
+    when = timezone.localtime(session.starts_at).strftime("%-d %B %Y, %H:%M")
+    if session.status == SessionStatus.HELD:
+        state = "Held"
+    elif session.starts_at <= now:
+        state = "Took place (not yet marked held)"
+    else:
+        state = "Coming"
+    return f"{state}: {when}, with {session.supervisor.full_name}"
 
 
 def parse_level(value: str) -> tuple[bool, int | None]:
@@ -92,7 +127,10 @@ class CorrectionForm(StyledFormMixin, forms.Form):
 class FrameworkImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label="Framework file (.json or .csv)")
     name = forms.CharField(
-        required=False, max_length=200, help_text="Needed for a CSV file; a JSON file names itself."
+        required=False,
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Needed for a CSV file; a JSON file names itself.",
     )
 
     def clean_file(self) -> tuple[str, str]:
@@ -106,3 +144,87 @@ class FrameworkImportForm(StyledFormMixin, forms.Form):
             return upload.read().decode("utf-8-sig"), suffix
         except UnicodeDecodeError as error:
             raise forms.ValidationError("Save the file as UTF-8 and try again.") from error
+
+
+class ReviewFilterForm(StyledFormMixin, forms.Form):
+    """The filters of the review list, read from the query string; anything invalid is ignored."""
+
+    status = forms.ChoiceField(choices=[("", "Any status"), *ReviewStatus.choices], required=False)
+    person = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", label="Practitioner"
+    )
+
+    def __init__(self, *args: object, people: QuerySet, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+    def filters(self) -> dict[str, object]:
+        if not self.is_valid():
+            return {}
+        chosen = {
+            "status": self.cleaned_data["status"],
+            "practitioner": self.cleaned_data["person"],
+        }
+        return {key: value for key, value in chosen.items() if value}
+
+
+def _levels(row: GridRow) -> str:
+    def level(rating: object) -> str:
+        if rating is None:
+            return "not rated"
+        return rating.get_level_display() if rating.level else "not yet seen"
+
+    return f"supervisor: {level(row.theirs)}, own: {level(row.mine)}"
+
+
+class GoalForm(StyledFormMixin, forms.Form):
+    """A goal agreed from a signed-off review, on one of its competencies."""
+
+    competency = forms.ChoiceField(label="Competency")
+    description = forms.CharField(
+        label="The goal",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What will be done and what it will look like. Never write names or details of "
+        "children, young people or families.",
+    )
+    review_on = DateInSpanField(
+        label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    agreed = forms.BooleanField(
+        label="We have agreed this goal together.",
+        error_messages={"required": "Confirm that you have agreed the goal together."},
+    )
+
+    def __init__(
+        self, *args: object, grid: list[GridArea], suggested: list[GridRow], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        rows = [row for area in grid for row in area.rows]
+        self.competencies = {str(row.competency.pk): row.competency for row in rows}
+        chosen = {row.competency.pk for row in suggested}
+        others = [row for row in rows if row.competency.pk not in chosen]
+        choices: list[tuple[str, object]] = [("", "Choose")]
+        if suggested:
+            choices.append(
+                (
+                    "Suggested: rated Basic by the supervisor, or the views differ",
+                    [
+                        (str(row.competency.pk), f"{row.competency.title} ({_levels(row)})")
+                        for row in suggested
+                    ],
+                )
+            )
+        choices.append(
+            (
+                "Other competencies" if suggested else "Competencies",
+                [
+                    (str(row.competency.pk), f"{row.competency.title} ({_levels(row)})")
+                    for row in others
+                ],
+            )
+        )
+        self.fields["competency"].choices = choices
+
+    def clean_competency(self) -> object:
+        return self.competencies[self.cleaned_data["competency"]]

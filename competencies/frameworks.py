@@ -13,10 +13,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
+from accounts.roles import Permission, can
+from common.spreadsheets import csv_text, restore
+from common.validators import validate_single_line
 from competencies.models import Area, Competency, Framework, FrameworkVersion, Stage, VersionStatus
 
 CSV_COLUMNS = ["stage", "area_title", "code", "title", "basic", "competent", "advanced"]
@@ -63,15 +68,16 @@ def version_as_json(version: FrameworkVersion) -> str:
 
 
 def version_as_csv(version: FrameworkVersion) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for area in version_as_dict(version)["areas"]:
-        for competency in area["competencies"]:
-            writer.writerow(
+    return csv_text(
+        [
+            CSV_COLUMNS,
+            *(
                 [area["stage"], area["title"], *(competency[key] for key in CSV_COLUMNS[2:])]
-            )
-    return out.getvalue()
+                for area in version_as_dict(version)["areas"]
+                for competency in area["competencies"]
+            ),
+        ]
+    )
 
 
 def _areas_from_csv(text: str) -> list[dict[str, Any]]:
@@ -85,7 +91,8 @@ def _areas_from_csv(text: str) -> list[dict[str, Any]]:
     areas: dict[str, dict[str, Any]] = {}
     for row in rows:
         # A short row leaves None in its missing cells; _validate names what is then missing.
-        cells = {key: row.get(key) or "" for key in CSV_COLUMNS}
+        # The apostrophe our own download puts before text such as "- listens" comes off again.
+        cells = {key: restore(row.get(key) or "") for key in CSV_COLUMNS}
         area = areas.setdefault(
             cells["stage"],
             {"stage": cells["stage"], "title": cells["area_title"], "competencies": []},
@@ -98,14 +105,22 @@ def _longest(model: type, name: str) -> int | None:
     return model._meta.get_field(name).max_length
 
 
-def _text_problem(value: object, what: str, longest: int | None) -> str | None:
-    """Why `value` cannot be stored as the text `what`, or None when it can."""
+def _text_problem(
+    value: object, what: str, longest: int | None, *, one_line: bool = False
+) -> str | None:
+    """Why `value` cannot be stored as the text `what`, or None when it can. Names and titles
+    (`one_line`) must also be single-line text, as their model fields require."""
     if not isinstance(value, str) or not value.strip():
         return f"{what} is required (as text)"
     if "\x00" in value:
         return f"{what} contains a null character"
     if longest and len(value) > longest:
         return f"{what} is longer than {longest} characters"
+    if one_line:
+        try:
+            validate_single_line(value)
+        except ValidationError as error:
+            return f"{what}: {error.messages[0]}"
     return None
 
 
@@ -129,7 +144,8 @@ def _validate(areas: object) -> list[str]:
             problems.append(f"area {number}: stage '{stage}' appears twice")
         else:
             seen_stages.add(stage)
-        if problem := _text_problem(area.get("title"), "title", _longest(Area, "title")):
+        title = area.get("title")
+        if problem := _text_problem(title, "title", _longest(Area, "title"), one_line=True):
             problems.append(f"area {number}: {problem}")
         competencies = area.get("competencies")
         if not isinstance(competencies, list) or not competencies:
@@ -142,7 +158,8 @@ def _validate(areas: object) -> list[str]:
                 problems.append(f"{where}: it must be an object with a code, title and levels")
                 continue
             for key in ("code", "title", "basic", "competent", "advanced"):
-                if problem := _text_problem(competency.get(key), key, _longest(Competency, key)):
+                value, longest = competency.get(key), _longest(Competency, key)
+                if problem := _text_problem(value, key, longest, one_line=key == "title"):
                     problems.append(f"{where}: {problem}")
             code = competency.get("code")
             if isinstance(code, str) and code and not slug_re.match(code):
@@ -178,12 +195,12 @@ def framework_import(*, text: str, file_format: str, name: str | None = None) ->
         raise ValidationError("Give the framework a name.")
     problems = [
         problem
-        for value, what, longest in (
-            (name, "the framework's name", _longest(Framework, "name")),
-            (description or "-", "description", None),
-            (notes or "-", "notes", None),
+        for value, what, longest, one_line in (
+            (name, "the framework's name", _longest(Framework, "name"), True),
+            (description or "-", "description", None, False),
+            (notes or "-", "notes", None, False),
         )
-        if (problem := _text_problem(value, what, longest))
+        if (problem := _text_problem(value, what, longest, one_line=one_line))
     ]
     problems += _validate(areas)
     if problems:
@@ -249,3 +266,18 @@ def current_version() -> FrameworkVersion | None:
         .order_by("-published_at", "-pk")
         .first()
     )
+
+
+def versions_for_user(user: User) -> QuerySet[FrameworkVersion]:
+    """Published versions for everyone; drafts only for those who edit them (administrators),
+    since a draft's wording is not yet what anyone is rated against."""
+    versions = FrameworkVersion.objects.select_related("framework")
+    if can(user, Permission.MANAGE_FRAMEWORK):
+        return versions
+    return versions.filter(status=VersionStatus.PUBLISHED)
+
+
+def get_version_for_user(user: User, pk: int) -> FrameworkVersion:
+    """A version the person may read, or a 404: to anyone who does not edit drafts, a draft looks
+    like a version that does not exist."""
+    return get_object_or_404(versions_for_user(user), pk=pk)

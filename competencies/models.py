@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.validators import validate_single_line
+from competencies.case_references import validate_case_reference
 from training.models import Person
 
 
@@ -15,7 +17,7 @@ class VersionStatus(models.TextChoices):
 class Framework(models.Model):
     """A competency framework, such as Restorative Practice and BASE; it has versions."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -77,7 +79,7 @@ BASE_STAGES = [
 class Area(models.Model):
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="areas")
     stage = models.CharField(max_length=20, choices=Stage.choices)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -95,7 +97,7 @@ class Area(models.Model):
 class Competency(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="competencies")
     code = models.SlugField(max_length=40, help_text="A short stable key, kept across versions.")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     basic = models.TextField("what Basic looks like")
     competent = models.TextField("what Competent looks like")
     advanced = models.TextField("what Advanced looks like")
@@ -140,6 +142,12 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
+CASE_REFERENCE_HELP = (
+    "Only your organisation's pseudonymous reference. Never a name, date of birth, address or "
+    "any detail that identifies a child or young person."
+)
+
+
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", "Draft: the practitioner is rating"
     SUBMITTED = "submitted", "Submitted: with the supervisor"
@@ -161,6 +169,7 @@ class Review(models.Model):
     case_reference = models.CharField(
         max_length=40,
         blank=True,
+        validators=[validate_case_reference, validate_single_line],
         help_text="Your organisation's pseudonymous case reference, never a name.",
     )
     case_type = models.CharField(max_length=20, choices=CaseType.choices, blank=True)
@@ -178,7 +187,7 @@ class Review(models.Model):
     )
     revision = models.PositiveSmallIntegerField(default=1)
     # RESTRICT, not PROTECT: a revision is never deleted alone, but a practitioner's revisions
-    # all go together when the retention purge deletes the practitioner.
+    # all go together when the retention purge deletes the practitioner's reviews.
     replaces = models.OneToOneField(
         "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="replaced_by"
     )
@@ -305,3 +314,38 @@ class ReviewVerdict(models.Model):
             and self.base_stages_rated == len(BASE_STAGES)
             and self.good * 100 >= self.rated * percent
         )
+
+
+class DevelopmentGoal(models.Model):
+    """A goal the practitioner and their supervisor agree from a signed-off review.
+
+    It is tied to one competency of the review's framework version and looked at again by its
+    review date; the next review shows whether the supervisor's level of it moved.
+    """
+
+    review = models.ForeignKey(
+        Review,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        help_text="The signed-off review the goal was agreed from.",
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="goals")
+    description = models.TextField("goal", max_length=1000)
+    review_on = models.DateField("review date")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "development goal"
+        ordering = ["review_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "competency"],
+                name="one_goal_per_competency_a_review",
+                violation_error_message="This review already has a goal for that competency.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Goal on {self.competency} from review {self.review_id}"

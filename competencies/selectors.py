@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
 from accounts.models import User
 from competencies.models import (
     Area,
     Competency,
+    DevelopmentGoal,
+    Level,
     Rater,
     Rating,
     Review,
@@ -156,6 +158,37 @@ def review_grid(review: Review, rater: Rater) -> list[GridArea]:
     return list(areas.values())
 
 
+@dataclass
+class RatingProgress:
+    """How far one rater is through a review's grid."""
+
+    rated: int
+    total: int
+    first_unrated: int | None  # the competency's id, in the grid's order
+
+    @classmethod
+    def of(cls, grid: list[GridArea]) -> RatingProgress:
+        rows = [row for grid_area in grid for row in grid_area.rows]
+        unrated = [row.competency.pk for row in rows if row.mine is None]
+        return cls(
+            rated=len(rows) - len(unrated),
+            total=len(rows),
+            first_unrated=unrated[0] if unrated else None,
+        )
+
+
+def rating_progress(review: Review, rater: Rater) -> RatingProgress:
+    """The rater's progress, counted in the database (after an htmx save of one row)."""
+    rated = set(review.ratings.filter(rater=rater).values_list("competency_id", flat=True))
+    order = Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
+    unrated = [pk for pk in order if pk not in rated]
+    return RatingProgress(
+        rated=len(rated),
+        total=len(rated) + len(unrated),
+        first_unrated=unrated[0] if unrated else None,
+    )
+
+
 def grid_row(review: Review, rater: Rater, competency_id: int) -> GridRow:
     other = Rater.SUPERVISOR if rater == Rater.SELF else Rater.SELF
     ratings = {r.rater: r for r in review.ratings.filter(competency_id=competency_id)}
@@ -208,6 +241,7 @@ class ProgressRow:
     code: str
     title: str
     points: list[ProgressPoint] = field(default_factory=list)
+    goals: list[GoalProgress] = field(default_factory=list)
 
     @property
     def latest(self) -> ProgressPoint | None:
@@ -253,3 +287,231 @@ def my_progress(person: Person) -> list[ProgressArea]:
     for row in rows.values():
         row.points.sort(key=lambda p: p.review.signed_off_at)
     return list(areas.values())
+
+
+# What waits for a person: the reads behind the home page ----------------------------------------
+
+
+def drafts_of(person: Person) -> QuerySet[Review]:
+    """The person's own draft reviews, oldest first, each with `left_to_rate`: the competencies
+    of its framework version they have not rated yet (a "Not yet seen" counts as rated)."""
+    in_version = (
+        Competency.objects.filter(area__version=OuterRef("version"))
+        .order_by()
+        .values("area__version")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rated = (
+        Rating.objects.filter(review=OuterRef("pk"), rater=Rater.SELF)
+        .order_by()
+        .values("review")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Review.objects.filter(practitioner=person, status=ReviewStatus.DRAFT)
+        .annotate(
+            left_to_rate=Coalesce(Subquery(in_version), 0) - Coalesce(Subquery(rated), 0),
+        )
+        .select_related("version__framework", "supervisor")
+        .order_by("created_at", "pk")
+    )
+
+
+def waiting_for(supervisor: Person) -> QuerySet[Review]:
+    """Submitted reviews waiting for this supervisor's rating and sign-off, oldest first."""
+    return (
+        Review.objects.filter(supervisor=supervisor, status=ReviewStatus.SUBMITTED)
+        .select_related("practitioner", "version__framework")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def latest_signed_off(person: Person) -> Review | None:
+    """The person's latest current review, with its supervisor ratings counted by level."""
+    supervisor_rated = Q(ratings__rater=Rater.SUPERVISOR, ratings__level__isnull=False)
+    return (
+        signed_off_reviews()
+        .filter(practitioner=person)
+        .select_related("supervisor")
+        .annotate(
+            rated=Count("ratings", filter=supervisor_rated),
+            basic=Count("ratings", filter=supervisor_rated & Q(ratings__level=Level.BASIC)),
+            competent=Count("ratings", filter=supervisor_rated & Q(ratings__level=Level.COMPETENT)),
+            advanced=Count("ratings", filter=supervisor_rated & Q(ratings__level=Level.ADVANCED)),
+        )
+        .order_by("-signed_off_at", "-pk")
+        .first()
+    )
+
+
+def review_list(person: Person, **filters: object) -> QuerySet[Review]:
+    """Every review the person may read (their own and their supervisees'), newest first,
+    narrowed by `filters` (status, practitioner)."""
+    return (
+        reviews_visible_to(person)
+        .filter(**filters)
+        .select_related("practitioner", "supervisor", "version__framework")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def practitioners_in_reviews(person: Person) -> QuerySet[Person]:
+    """The practitioners whose reviews the person may read, for the list's filter."""
+    return Person.objects.filter(
+        pk__in=reviews_visible_to(person).values("practitioner_id")
+    ).order_by("full_name")
+
+
+# Development goals ------------------------------------------------------------------------------
+
+
+def review_family(review: Review) -> int:
+    """A review and its corrections are one review: known by the first revision's ID."""
+    return review.original_id or review.pk
+
+
+@dataclass
+class GoalProgress:
+    """A goal, with the supervisor's level of its competency when it was agreed (before) and at
+    the practitioner's next signed-off review (after). Levels are None for "not yet seen"."""
+
+    goal: DevelopmentGoal
+    before: int | None = None
+    after: int | None = None
+    after_rated: bool = False
+    next_review_id: int | None = None
+    next_family: int | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        return self.next_review_id is not None
+
+    @property
+    def moved(self) -> int | None:
+        """Levels up (negative: down) from before to after; None when either is not seen."""
+        if self.before and self.after:
+            return self.after - self.before
+        return None
+
+    @property
+    def levels_moved(self) -> int:
+        return abs(self.moved or 0)
+
+
+def goal_progress(person: Person) -> list[GoalProgress]:
+    """Every goal of the practitioner, and whether its competency moved.
+
+    Before: the supervisor's level in the review the goal came from (its newest revision).
+    After: their level in the first review started after that one was signed off, once it is
+    signed off itself. Competencies are matched by code, so a new framework version still
+    compares.
+    """
+    goals = list(
+        DevelopmentGoal.objects.filter(review__practitioner=person)
+        .select_related("competency", "review")
+        .order_by("review_on", "pk")
+    )
+    if not goals:
+        return []
+    levels: dict[tuple[int, str], int | None] = {}
+    families: dict[int, tuple[datetime.datetime, int]] = {}
+    ratings = (
+        Rating.objects.filter(
+            review__practitioner=person,
+            review__status=ReviewStatus.SIGNED_OFF,
+            review__replaced_by__isnull=True,
+            rater=Rater.SUPERVISOR,
+        )
+        .annotate(
+            family=Coalesce("review__original_id", "review_id"),
+            started=Coalesce("review__original__created_at", "review__created_at"),
+        )
+        .values_list("family", "started", "review_id", "competency__code", "level")
+    )
+    for family, started, review_id, code, level in ratings:
+        levels[(family, code)] = level
+        families[family] = (started, review_id)
+    progress = []
+    for goal in goals:
+        family, code = review_family(goal.review), goal.competency.code
+        later = sorted(
+            (started, review_id, other)
+            for other, (started, review_id) in families.items()
+            if other != family and started > goal.review.signed_off_at
+        )
+        item = GoalProgress(goal=goal, before=levels.get((family, code)))
+        if later:
+            _, item.next_review_id, item.next_family = later[0]
+            item.after_rated = (item.next_family, code) in levels
+            item.after = levels.get((item.next_family, code))
+        progress.append(item)
+    return progress
+
+
+def progress_with_goals(person: Person) -> list[ProgressArea]:
+    """My progress, with each goal beside the ratings of its competency."""
+    areas = my_progress(person)
+    rows = {row.code: row for area in areas for row in area.rows}
+    for item in goal_progress(person):
+        if row := rows.get(item.goal.competency.code):
+            row.goals.append(item)
+    return areas
+
+
+@dataclass
+class ReviewGoals:
+    agreed_here: list[GoalProgress]
+    # Goals from the practitioner's earlier reviews that this review looks at again.
+    reviewed_here: list[GoalProgress]
+
+
+def review_goals(review: Review) -> ReviewGoals:
+    """The goals agreed from a review, and those from earlier reviews that it looks at again.
+
+    A review not yet signed off shows the goals still waiting for their next review, agreed
+    before it was started; their "after" comes when it is signed off.
+    """
+    progress = goal_progress(review.practitioner)
+    family = review_family(review)
+    agreed_here = [item for item in progress if review_family(item.goal.review) == family]
+    if review.status == ReviewStatus.SIGNED_OFF:
+        reviewed_here = [item for item in progress if item.next_family == family]
+    else:
+        started = (
+            Review.objects.values_list("created_at", flat=True).get(pk=review.original_id)
+            if review.original_id
+            else review.created_at
+        )
+        reviewed_here = [
+            item
+            for item in progress
+            if not item.reviewed
+            and review_family(item.goal.review) != family
+            and item.goal.review.signed_off_at < started
+        ]
+    return ReviewGoals(agreed_here=agreed_here, reviewed_here=reviewed_here)
+
+
+def goal_refusal(review: Review) -> str | None:
+    """Why goals cannot be agreed from this review, or None when they can."""
+    if review.status != ReviewStatus.SIGNED_OFF:
+        return "Goals are agreed once the review is signed off."
+    if Review.objects.filter(replaces=review).exists():
+        return "This review has been corrected: goals are agreed from its newest revision."
+    return None
+
+
+def goal_suggestions(grid: list[GridArea]) -> list[GridRow]:
+    """Where a goal is worth agreeing: the supervisor rated Basic, or the two views differ.
+
+    `grid` is the review's grid seen from the practitioner's side (`review_grid(review,
+    Rater.SELF)`): each row's `theirs` is the supervisor's rating.
+    """
+    return [
+        row
+        for area in grid
+        for row in area.rows
+        if row.theirs and (row.theirs.level == Level.BASIC or row.differ)
+    ]

@@ -8,6 +8,7 @@ refused rather than silently overwriting someone else's change.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from competencies.frameworks import current_version
 from competencies.models import (
     BASE_STAGES,
     Competency,
+    DevelopmentGoal,
     Level,
     Rater,
     Rating,
@@ -28,6 +30,7 @@ from competencies.models import (
     ReviewStatus,
     ReviewVerdict,
 )
+from competencies.selectors import goal_refusal
 from supervision.models import SupervisionSession
 from training.dates import local_date
 from training.models import Person
@@ -294,3 +297,46 @@ def review_verdicts_record(*, reviews: Iterable[Review] | None = None) -> int:
         ReviewVerdict.objects.filter(review_id__in=list(signed)).delete()
         ReviewVerdict.objects.bulk_create(verdicts, batch_size=2000)
     return len(verdicts)
+
+
+@transaction.atomic
+def review_discard(*, review: Review, practitioner: Person) -> None:
+    """The practitioner throws away a draft they started. A review that has been with the
+    supervisor (sent back to them) keeps the supervisor's work, so it cannot be discarded."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.practitioner_id != practitioner.pk:
+        raise ReviewLocked("Only the practitioner discards their own draft.")
+    if review.status != ReviewStatus.DRAFT or review.submitted_at is not None:
+        raise ReviewLocked("Only a draft that has never been submitted can be discarded.")
+    review.delete()
+
+
+def goal_agree(
+    *,
+    review: Review,
+    competency: Competency,
+    description: str,
+    review_on: datetime.date,
+    today: datetime.date | None = None,
+) -> DevelopmentGoal:
+    """A development goal the practitioner and supervisor agreed from a signed-off review.
+
+    Only from the newest revision of a signed-off review, on one of its competencies, with a
+    review date still to come.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if problem := goal_refusal(review):
+        raise ValidationError(problem)
+    if competency.area.version_id != review.version_id:
+        raise ValidationError({"competency": "That competency is not in this review's framework."})
+    if review_on <= (today or timezone.localdate()):
+        raise ValidationError({"review_on": "The review date is after today."})
+    goal = DevelopmentGoal(
+        review=review,
+        competency=competency,
+        description=description.strip(),
+        review_on=review_on,
+    )
+    goal.full_clean()
+    goal.save()
+    return goal

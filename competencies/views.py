@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -9,11 +10,14 @@ from django_htmx.http import reswap, retarget
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission
+from common.exports import CONTENT_TYPES, attachment
 from competencies import frameworks, selectors, services
 from competencies.forms import (
     LEVEL_CHOICES,
     CorrectionForm,
     FrameworkImportForm,
+    GoalForm,
+    ReviewFilterForm,
     ReviewStartForm,
     SignOffForm,
     rating_changes,
@@ -30,17 +34,31 @@ def _person(request: HttpRequest) -> Person:
     return person
 
 
+REVIEWS_PER_PAGE = 25
+
+
 @require_http_methods(["GET"])
 def review_list(request: HttpRequest) -> HttpResponse:
+    """What waits for the person first (reviews to rate and sign off, their own drafts), then
+    every review they may read, newest first, filtered and paged."""
     person = _person(request)
-    return render(
-        request,
-        "competencies/review_list.html",
-        {
-            "mine": selectors.my_reviews(person),
-            "to_supervise": selectors.reviews_to_supervise(person),
-        },
+    form = ReviewFilterForm(request.GET or None, people=selectors.practitioners_in_reviews(person))
+    page = Paginator(selectors.review_list(person, **form.filters()), REVIEWS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "waiting": list(selectors.waiting_for(person)),
+        "drafts": list(selectors.drafts_of(person)),
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+    }
+    template = "competencies/review_list.html"
+    if request.htmx:
+        template += "#reviews"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,15 +81,18 @@ def review_start(request: HttpRequest) -> HttpResponse:
 def _grid_context(
     review: Review, rater: Rater, *, reader: bool = False, **extra: object
 ) -> dict[str, object]:
+    grid = selectors.review_grid(review, rater)
     return {
         "review": review,
         "rater": rater,
         "reader": reader,
         "editable": not reader and services.may_rate(review, rater),
-        "grid": selectors.review_grid(review, rater),
+        "grid": grid,
+        "progress": selectors.RatingProgress.of(grid),
         "levels": LEVEL_CHOICES,
         "history": selectors.review_history(review),
         "sign_off_form": SignOffForm(),
+        "goals": selectors.review_goals(review),
         **extra,
     }
 
@@ -119,7 +140,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return reswap(retarget(response, f"#row-{competency_id}"), "outerHTML")
         return render(
-            request, "competencies/review_detail.html#row-status", {**context, "saved": True}
+            request,
+            "competencies/review_detail.html#row-status",
+            {**context, "saved": True, "progress": selectors.rating_progress(review, rater)},
         )
 
     conflicts = _save(review, rater, rating_changes(request.POST, competency_ids))
@@ -215,8 +238,51 @@ def my_progress(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "competencies/my_progress.html",
-        {"areas": selectors.my_progress(person), "person": person},
+        {"areas": selectors.progress_with_goals(person), "person": person},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
+    """Development goals agreed from a signed-off review, with suggestions where to aim."""
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    writes = selectors.writes_in(review, person)
+    if request.method == "POST" and not writes:
+        raise PermissionDenied("Only the practitioner and the review's supervisor agree goals.")
+    refusal = selectors.goal_refusal(review)
+    grid = selectors.review_grid(review, Rater.SELF)
+    suggested = selectors.goal_suggestions(grid)
+    form = GoalForm(request.POST or None, grid=grid, suggested=suggested)
+    saved = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_agree(
+                review=review,
+                competency=form.cleaned_data["competency"],
+                description=form.cleaned_data["description"],
+                review_on=form.cleaned_data["review_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            saved = "Goal agreed."
+            if not request.htmx:
+                messages.success(request, saved)
+                return redirect("review_goals", pk=review.pk)
+            form = GoalForm(grid=grid, suggested=suggested)
+    context = {
+        "review": review,
+        "form": form,
+        "may_agree": writes and refusal is None,
+        "refusal": refusal,
+        "suggested": suggested,
+        "goals": selectors.review_goals(review),
+        "saved": saved,
+    }
+    if request.htmx and request.method == "POST":
+        return render(request, "competencies/review_goals.html#goals", context)
+    return render(request, "competencies/review_goals.html", context)
 
 
 # Frameworks -------------------------------------------------------------------------------------
@@ -224,13 +290,13 @@ def my_progress(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def framework_list(request: HttpRequest) -> HttpResponse:
-    versions = FrameworkVersion.objects.select_related("framework")
+    versions = frameworks.versions_for_user(request.user)
     return render(request, "competencies/framework_list.html", {"versions": versions})
 
 
 @require_http_methods(["GET"])
 def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(FrameworkVersion.objects.select_related("framework"), pk=pk)
+    version = frameworks.get_version_for_user(request.user, pk)
     export = request.GET.get("format")
     if export in ("json", "csv"):
         content = (
@@ -238,14 +304,11 @@ def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
             if export == "json"
             else frameworks.version_as_csv(version)
         )
-        response = HttpResponse(
+        return attachment(
             content,
-            content_type="application/json" if export == "json" else "text/csv; charset=utf-8",
+            filename=f"framework-{version.framework_id}-v{version.number}.{export}",
+            content_type="application/json" if export == "json" else CONTENT_TYPES["csv"],
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="framework-{version.framework_id}-v{version.number}.{export}"'
-        )
-        return response
     areas = version.areas.prefetch_related("competencies")
     return render(
         request, "competencies/framework_version.html", {"version": version, "areas": areas}
@@ -285,3 +348,22 @@ def framework_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{version} imported as a draft.")
             return redirect("framework_version", pk=version.pk)
     return render(request, "competencies/framework_import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.REVIEW_OWN_PRACTICE)
+def review_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then throw away one's own draft review."""
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    if review.practitioner_id != person.pk:
+        raise Http404("No such review.")
+    if request.method == "POST":
+        try:
+            services.review_discard(review=review, practitioner=person)
+        except services.ReviewLocked as error:
+            messages.error(request, str(error))
+            return redirect("review_detail", pk=review.pk)
+        messages.success(request, "Draft review discarded.")
+        return redirect("review_list")
+    return render(request, "competencies/review_discard.html", {"review": review})

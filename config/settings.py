@@ -5,6 +5,7 @@ DJANGO_DEBUG unset (or 0), SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +24,12 @@ if not SECRET_KEY:
             "For local development set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
+elif not DEBUG and len(SECRET_KEY) < 50:
+    # Sessions, password-reset links and calendar tokens are signed with it.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters when DJANGO_DEBUG is off. Make one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -50,6 +57,13 @@ SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
 CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The browser features no page of the site uses, refused to it and to anything it might embed
+# (operations.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 # A session ends after this long without a request (8 hours: a working day). The expiry moves
 # forward as the session is used, at most once per SESSION_REFRESH_SECONDS, so that a page view
@@ -93,25 +107,31 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "training",
     "circles",
     "supervision",
+    "calendars",
     "competencies",
     "dashboards",
     "audit",
     "operations",
+    "home",
     "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "operations.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "operations.middleware.RequestSizeLimitMiddleware",
     "operations.middleware.SessionEndMiddleware",
     "operations.middleware.SessionRefreshMiddleware",
     "operations.middleware.PrivateResponseMiddleware",
@@ -190,6 +210,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# People are emailed when their password changes or an authenticator app or recovery codes are
+# added or removed, so that a change they did not make does not go unnoticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Sign-in through the organisation's identity provider (OpenID Connect: Microsoft Entra ID,
 # Google Workspace, Okta, …), switched on by OIDC_SERVER_URL. Only people on the roster get in.
@@ -207,17 +230,15 @@ if OIDC_SERVER_URL := env.str("OIDC_SERVER_URL", default=""):
         }
     )
 
-# A review may name a case only by the organisation's pseudonymous reference: by default letters,
-# digits and / - _ . with at least one digit and no spaces (so "CR-1042", never "Jayden Smith" or a
-# date of birth written with spaces). An organisation sets its own format and the message that
-# explains it.
-CASE_REFERENCE_PATTERN = env.str(
-    "CASE_REFERENCE_PATTERN", default=r"(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}"
-)
+# A review may name a case only by the organisation's pseudonymous reference. Left empty, the
+# built-in rule applies (competencies/case_references.py: digits, in groups, after at most three
+# letters; nothing that reads as a name or a date). An organisation sets its own format as a
+# regular expression, which then alone decides, and the message that explains it.
+CASE_REFERENCE_PATTERN = env.str("CASE_REFERENCE_PATTERN", default="")
 CASE_REFERENCE_MESSAGE = env.str(
     "CASE_REFERENCE_MESSAGE",
-    default="Use only your organisation's case reference, such as CR-1042: letters, digits and "
-    "/ - _ . with at least one digit and no spaces. Never a name or a date of birth.",
+    default="Use only your organisation's case reference, such as CR-1042: digits, in groups "
+    "joined by - / . or _, after at most three letters. Never a name or a date of birth.",
 )
 
 # Two-factor sign-in (allauth's TOTP authenticator apps and recovery codes), open to everyone and
@@ -239,15 +260,23 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="practice-rollout@localhost")
 
-# Links in emails and calendar files point here; calendar UIDs end with this host name.
+# Links in emails and calendar files point here (docs/operations.md, "Calendars").
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="practice-rollout")
+# Every calendar event's UID ends with this, so that two installations never share a UID: by
+# default the host of SITE_URL. Changing it makes calendars see every meeting as a new one.
+CALENDAR_UID_DOMAIN = env.str(
+    "CALENDAR_UID_DOMAIN", default=urlsplit(SITE_URL).hostname or "practice-rollout"
+)
+# Circle meetings that fall on a bank holiday of this region are skipped or moved (the
+# `holidays` package's country and subdivision, e.g. GB-SCT; empty for none).
+BANK_HOLIDAY_REGION = env.str("BANK_HOLIDAY_REGION", default="GB-ENG")
+# How often subscribed calendars are asked to fetch the feed again (minutes).
+CALENDAR_REFRESH_MINUTES = env.int("CALENDAR_REFRESH_MINUTES", default=60)
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
-# What a person's private calendar feed holds: each source gives (person, since) -> entries.
-CALENDAR_FEED_SOURCES = [
-    "circles.selectors.feed_entries",
-    "supervision.selectors.feed_entries",
-]
+# purge_leavers anonymises people this many years after the day they left (docs/operations.md).
+LEAVER_RETENTION_YEARS = env.int("LEAVER_RETENTION_YEARS", default=6)
+if LEAVER_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("LEAVER_RETENTION_YEARS must be at least 1.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -272,8 +301,25 @@ STORAGES = {
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Background tasks (the roster and training imports) wait in a table of the database until a
+# worker runs them: `manage.py db_worker` beside the web server (docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # Uploads (roster and training CSV files) are read in memory; keep them small.
 ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
+# An import checks every row before it writes any; a file with more rows than this is refused
+# whole, before its rows are read (split it into several files).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+
+# Request sizes: the proxy refuses a larger body first (client_max_body_size, docs/operations.md),
+# and operations.middleware.RequestSizeLimitMiddleware refuses one before anything reads it: the
+# largest upload and its form for a signed-in person; a sign-in form's worth for anyone else, who
+# has nothing to upload. Django's own limits stand behind them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=512 * 1024)
+REQUEST_MAX_BYTES = ROSTER_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+ANONYMOUS_REQUEST_MAX_BYTES = env.int("ANONYMOUS_REQUEST_MAX_BYTES", default=64 * 1024)
+# A file that is accepted is read in memory, never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
@@ -285,4 +331,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # A calendar feed's path is its credential: Django's request logs get it shortened.
+    "filters": {"feed_tokens": {"()": "calendars.logging.FeedTokenFilter"}},
+    "loggers": {
+        "django.request": {"filters": ["feed_tokens"]},
+        "django.server": {"filters": ["feed_tokens"]},
+    },
 }

@@ -1,15 +1,21 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from dashboards import views as dashboard_views
+from home import views as home_views
+
+# The admin site's own sign-in form would skip the second factor and the sign-in limits: it sends
+# people to the site's sign-in instead (and refuses a signed-in account that is not staff).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", dashboard_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("training.urls")),
     path("", include("circles.urls")),
+    path("", include("calendars.urls")),
     path("", include("supervision.urls")),
     path("", include("competencies.urls")),
     path("", include("dashboards.urls")),

@@ -4,8 +4,10 @@ Every export gives each person, circle, 2:1 session and review a fresh random id
 exports cannot be joined on any identifier (the database's own numbers, which also appear in the
 product's addresses, are never written), and rows that share a date are in the order of those
 identifiers, not the database's. There are no names, emails, case references or free text.
-Small groups are generalised: every combination of the people's descriptive columns describes
-at least K people (see `generalise`). A data dictionary describes every column and both rules.
+No row of people.csv singles anyone out: taken whole (every column but the random identifier,
+dates included) each row describes at least K people, dates are given by month at the most
+precise, and small groups are generalised along one ladder (see `LADDER` and `generalise`). A
+data dictionary describes every column and both rules.
 
 The rows' content (dates, ratings) is the same in every export and can still match records
 across two exports: each export remains personal data.
@@ -13,37 +15,62 @@ across two exports: each export remains personal data.
 
 from __future__ import annotations
 
-import csv
+import datetime
 import io
 import secrets
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
 from circles.models import MeetingAttendance
+from common.spreadsheets import csv_text
 from competencies.models import Rating, ReviewStatus
 from supervision.models import SupervisionSession
 from training.models import Phase
 from training.selectors import people_with_training
 
 K = 5
-"""The fewest people any combination of the descriptive columns of people.csv may describe."""
+"""The fewest people any released row of people.csv (every column but `person`) may describe."""
 
 SUPPRESSED = f"Other (fewer than {K} people)"
-"""What a suppressed descriptive value reads in people.csv."""
+"""What a suppressed value reads in people.csv."""
 
-DESCRIPTIVE = ("team", "service_area", "role_group", "status", "trained_phase")
-"""The person-level columns of people.csv that describe a person rather than an event."""
+OUTSIDE_PHASES = "Outside the phases"
+"""What a date reads at the phase level when no phase's dates include it."""
 
-GENERALISATION = (
-    (),
-    ("team",),
-    ("team", "role_group"),
-    ("team", "role_group", "service_area"),
-    DESCRIPTIVE,
+DATES = ("restorative_on", "base_on", "trained_on")
+"""The dates of people.csv: never released exactly, at least generalised to their month."""
+
+DESCRIPTIVE = ("team", "service_area", "role_group", "status", *DATES, "trained_phase")
+"""Every column of people.csv that describes a person: all but the random `person`. Together
+they are the quasi-identifier that the K rule is applied to."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the generalisation ladder: how precise the dates are, and which other
+    columns are suppressed."""
+
+    dates: str
+    suppressed: tuple[str, ...]
+
+
+LADDER = (
+    Step("month", ()),
+    Step("quarter", ()),
+    Step("quarter", ("team",)),
+    Step("phase", ("team",)),
+    Step("phase", ("team", "role_group")),
+    Step("phase", ("team", "role_group", "service_area")),
+    Step("suppressed", DESCRIPTIVE),
 )
-"""The columns suppressed at each step; a group smaller than K moves one step along."""
+"""From most to least precise; a person whose row describes fewer than K people moves one step
+down, and again while the row they land on describes fewer than K."""
+
 
 COLUMNS = [
     ("people.csv", "person", "Random identifier of a member of staff, new in every export"),
@@ -59,9 +86,22 @@ COLUMNS = [
         "status",
         f"active, extended_leave or left, at the time of export, or '{SUPPRESSED}'",
     ),
-    ("people.csv", "restorative_on", "Date of the first attended day 1 (Restorative Practice)"),
-    ("people.csv", "base_on", "Date of the first attended day 2 (the BASE model)"),
-    ("people.csv", "trained_on", "The later of the two: the date the person was trained"),
+    (
+        "people.csv",
+        "restorative_on",
+        "Month of the first attended day 1 (Restorative Practice), as 2016-03, or coarser "
+        "(see small groups); blank if none",
+    ),
+    (
+        "people.csv",
+        "base_on",
+        "Month of the first attended day 2 (the BASE model), or coarser; blank if none",
+    ),
+    (
+        "people.csv",
+        "trained_on",
+        "Month of the later of the two, when the person was trained, or coarser; blank if not",
+    ),
     (
         "people.csv",
         "trained_phase",
@@ -94,6 +134,20 @@ COLUMNS = [
     ("ratings.csv", "level", "1 Basic, 2 Competent, 3 Advanced; blank means not yet seen"),
 ]
 
+
+def _ladder_text() -> str:
+    steps = []
+    for number, step in enumerate(LADDER, start=1):
+        if step.suppressed == DESCRIPTIVE:
+            steps.append(f"{number}. everything suppressed")
+        elif step.suppressed:
+            hidden = ", ".join(step.suppressed)
+            steps.append(f"{number}. dates by {step.dates}, {hidden} suppressed")
+        else:
+            steps.append(f"{number}. dates by {step.dates}")
+    return "; ".join(steps)
+
+
 RULES = [
     (
         "(every file)",
@@ -105,11 +159,22 @@ RULES = [
     (
         "people.csv",
         "(small groups)",
-        f"K = {K}. Every combination of {', '.join(DESCRIPTIVE)} describes at least K people. "
-        f"People in a smaller group have their team replaced by '{SUPPRESSED}'; if still fewer "
-        "than K share the result, their role_group too; then their service_area; then their "
-        "status and trained_phase. Should fewer than K people remain with everything "
-        "suppressed, the smallest other groups join them whole. The dates are not generalised.",
+        f"K = {K}. Every row of people.csv describes at least K people: every combination of "
+        f"its columns but person ({', '.join(DESCRIPTIVE)}) is shared by K people or more. No "
+        "exact date of a person is released. The generalisation ladder: "
+        f"{_ladder_text()}. Everyone starts on step 1; the people of a row shared by fewer "
+        "than K move one step down, again while the row they land on is shared by fewer than "
+        "K. Should fewer than K people remain with everything suppressed, the smallest other "
+        "groups join them whole.",
+    ),
+    (
+        "people.csv",
+        "(dates)",
+        "restorative_on, base_on and trained_on are given by month (2016-03), by quarter "
+        "(2016-Q1) or by phase (the name of the first roll-out phase whose dates include the "
+        f"date, or '{OUTSIDE_PHASES}'), as small groups require, or suppressed; the three "
+        "dates of one person are always at the same step. The dates in the other files "
+        "(meetings, 2:1s, sign-offs) are exact.",
     ),
 ]
 
@@ -120,12 +185,8 @@ def _header(file: str) -> list[str]:
     return [column for name, column, _ in COLUMNS if name == file]
 
 
-def _csv(header: list[str], rows: object) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+def _csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
+    return csv_text([header, *rows])
 
 
 class Codes(dict):
@@ -145,25 +206,60 @@ class Codes(dict):
         return code
 
 
-def generalise(people: list[dict[str, str]]) -> list[dict[str, str]]:
-    """`people` with their DESCRIPTIVE values suppressed until every combination of them is
-    shared by at least K people (unless there are fewer than K people in all).
+@dataclass(frozen=True)
+class PhaseDates:
+    name: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
 
-    Each group smaller than K moves one step along GENERALISATION, and again while the group it
+    def includes(self, day: datetime.date) -> bool:
+        """Whether the phase's dates include `day`; a phase with no dates includes none."""
+        if self.start_date is None and self.end_date is None:
+            return False
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or day <= self.end_date
+        )
+
+
+def _date_at(day: datetime.date | None, level: str, phases: Sequence[PhaseDates]) -> str:
+    if level == "suppressed":
+        return SUPPRESSED
+    if day is None:
+        return ""
+    if level == "month":
+        return f"{day:%Y-%m}"
+    if level == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return next((phase.name for phase in phases if phase.includes(day)), OUTSIDE_PHASES)
+
+
+def _shown(row: dict[str, Any], step: Step, phases: Sequence[PhaseDates]) -> tuple[str, ...]:
+    return tuple(
+        _date_at(row[column], step.dates, phases)
+        if column in DATES
+        else SUPPRESSED
+        if column in step.suppressed
+        else row[column]
+        for column in DESCRIPTIVE
+    )
+
+
+def generalise(
+    people: list[dict[str, Any]], phases: Sequence[PhaseDates] = ()
+) -> list[dict[str, Any]]:
+    """`people` with their DESCRIPTIVE values generalised along LADDER until every row is shared
+    by at least K people (unless there are fewer than K people in all).
+
+    `phases` (in their order) name the phase of a date at the phase step: the first whose dates
+    include it. Each group smaller than K moves one step down, and again while the group it
     lands in is smaller than K. Should fewer than K people end with everything suppressed, the
     smallest remaining groups (the first in sorted order among equals) join them whole.
     """
-    last = len(GENERALISATION) - 1
+    last = len(LADDER) - 1
     steps = [0] * len(people)
 
     def keys() -> list[tuple[str, ...]]:
-        return [
-            tuple(
-                SUPPRESSED if column in GENERALISATION[step] else row[column]
-                for column in DESCRIPTIVE
-            )
-            for row, step in zip(people, steps, strict=True)
-        ]
+        return [_shown(row, LADDER[step], phases) for row, step in zip(people, steps, strict=True)]
 
     while True:
         current = keys()
@@ -191,6 +287,10 @@ def evaluation_export() -> tuple[bytes, str]:
     """The dataset as a ZIP file of CSV files, and its file name."""
     today = timezone.localdate()
     phases = dict(Phase.objects.values_list("pk", "name"))
+    spans = [
+        PhaseDates(*values)
+        for values in Phase.objects.values_list("name", "start_date", "end_date")
+    ]
     alias = Codes()
     people = generalise(
         [
@@ -218,7 +318,8 @@ def evaluation_export() -> tuple[bytes, str]:
                 "credited_phase_id",
             )
             .order_by("?")
-        ]
+        ],
+        spans,
     )
     header = _header("people.csv")
     files = {

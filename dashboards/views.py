@@ -6,7 +6,8 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from accounts.decorators import permission_required
-from accounts.roles import Permission, can
+from accounts.roles import Permission
+from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
@@ -23,8 +24,6 @@ from dashboards.tables import (
     StageTrendTable,
     TeamStageTable,
 )
-from training import views as training_views
-from training.exports import export_response
 
 TEAMS_PER_PAGE = 25
 
@@ -165,14 +164,4 @@ def fidelity(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.VIEW_DASHBOARD)
 def evaluation_download(request: HttpRequest) -> HttpResponse:
     content, filename = evaluation_export()
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
-    """Programme leads land on the dashboard; everyone else on their own summary."""
-    if can(request.user, Permission.VIEW_DASHBOARD):
-        return render_dashboard(request)
-    return training_views.home(request)
+    return attachment(content, filename=filename, content_type="application/zip")

@@ -1,6 +1,8 @@
-"""Request and response rules for signed-in people: sessions that end, pages that are not cached.
+"""Request and response rules: sessions that end, pages that are not cached, headers.
 
-Each middleware is listed in config/settings.py right after Django's AuthenticationMiddleware.
+The request size limit and the rules for signed-in people are listed in config/settings.py right
+after Django's AuthenticationMiddleware; the Permissions-Policy header is added first of all, to
+every response.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django_htmx.http import HttpResponseClientRedirect
@@ -31,6 +33,39 @@ SESSION_REFRESHED_AT = "operations_refreshed_at"
 SESSION_SIGNED_IN_AT = "operations_signed_in_at"
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than it may be (413), before anything reads it.
+
+    A signed-in person sends at most the largest upload with its form (REQUEST_MAX_BYTES);
+    anyone else has nothing to upload and sends at most a sign-in form's worth
+    (ANONYMOUS_REQUEST_MAX_BYTES). The size is the one the request declares: Django reads no more
+    than that, and a body without one as nothing.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0
+        # The larger limit first, so that an oversized body costs no query to refuse.
+        if size > settings.REQUEST_MAX_BYTES or (
+            size > settings.ANONYMOUS_REQUEST_MAX_BYTES and not request.user.is_authenticated
+        ):
+            security_log.warning(
+                "refused request too large size=%s path=%s", size, escape_uri_path(request.path)
+            )
+            return render(
+                request,
+                "413.html",
+                {"upload_limit_kb": settings.ROSTER_UPLOAD_MAX_BYTES // 1024},
+                status=413,
+            )
+        return self.get_response(request)
 
 
 class SessionEndMiddleware:
@@ -163,4 +198,20 @@ class RefusalLogMiddleware:
                 # Percent-encoded, so that an address cannot forge a line of the log.
                 escape_uri_path(request.path),
             )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Refuse the browser features the site never uses (camera, microphone, location...), so
+    that no script, ours or injected, and nothing embedded can ask for them.
+
+    Listed before WhiteNoise, so static files carry the header too.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
-from circles.models import LearningCircle
-from supervision.models import SupervisionSession
 from training.models import Person, PersonStatus
 
 # A purged person's account is kept, emptied, so that the audit trail still points at the
@@ -20,36 +17,38 @@ def removed_account_email(account_id: int) -> str:
 
 
 def is_removed_account(account: User | None) -> bool:
-    """Whether an account is one that `leavers_purge` emptied when it deleted its person."""
+    """Whether an account is one that `leavers_purge` emptied when it purged its person."""
     return account is not None and account.email == removed_account_email(account.pk)
 
 
+# A purged leaver's roster entry stays as an anonymous placeholder, so that the 2:1s, circles and
+# figures they were part of stay whole; it is shown under this name, with this email address.
+FORMER_MEMBER_NAME = "A former member"
+
+
+def former_member_email(person_id: int) -> str:
+    return f"former-member-{person_id}@{REMOVED_ACCOUNT_DOMAIN}"
+
+
+def is_former_member(person: Person) -> bool:
+    """Whether a roster entry is the placeholder `leavers_purge` left of a purged leaver."""
+    return person.email == former_member_email(person.pk)
+
+
+def former_members() -> QuerySet[Person]:
+    return Person.objects.filter(
+        email__startswith="former-member-", email__endswith=f"@{REMOVED_ACCOUNT_DOMAIN}"
+    )
+
+
 def leavers_left_before(day: datetime.date) -> QuerySet[Person]:
-    """People who have left, on a known date before `day`."""
-    return Person.objects.filter(status=PersonStatus.LEFT, left_on__lt=day).order_by("pk")
+    """People who have left, on a known date before `day`, and are not yet purged."""
+    return (
+        Person.objects.filter(status=PersonStatus.LEFT, left_on__lt=day)
+        .exclude(pk__in=former_members().values("pk"))
+        .order_by("pk")
+    )
 
 
 def leavers_without_a_leaving_date() -> QuerySet[Person]:
     return Person.objects.filter(status=PersonStatus.LEFT, left_on__isnull=True)
-
-
-def people_in_shared_links(person_ids: Iterable[int]) -> set[int]:
-    """Those of `person_ids` whom a link in other people's records names.
-
-    A practitioner of a 2:1 that names someone else too (its supervisor, another practitioner),
-    and a practice leader of a circle. Deleting such a person would delete the link row by
-    cascade, with no history, so that someone else's 2:1 or circle silently loses them.
-    """
-    person_ids = list(person_ids)
-    practitioners = SupervisionSession.practitioners.through.objects
-    another_practitioner = practitioners.filter(
-        supervisionsession=OuterRef("supervisionsession")
-    ).exclude(person=OuterRef("person"))
-    in_sessions = practitioners.filter(person__in=person_ids).filter(
-        ~Q(supervisionsession__supervisor=F("person")) | Exists(another_practitioner)
-    )
-    leading_circles = LearningCircle.facilitators.through.objects.filter(person__in=person_ids)
-    return {
-        *in_sessions.values_list("person", flat=True),
-        *leading_circles.values_list("person", flat=True),
-    }

@@ -1,4 +1,6 @@
-"""The demo organisation's 2:1s: a year of sessions for each manager's trained practitioners.
+"""The demo organisation's 2:1s: a year of sessions for each manager's trained practitioners,
+with the record of each one held: cases discussed, what it worked on, a note and the actions
+agreed, most of them closed at the pair's next 2:1 and the latest ones still open.
 
 Derived from names and dates only, so it is the same on every machine; it is made once (a
 second load adds nothing).
@@ -14,7 +16,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from supervision.models import SessionStatus, SupervisionSession
+from competencies.frameworks import current_version
+from competencies.models import CaseType, Competency, RiskLevel, Stage
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SessionStatus,
+    SupervisionSession,
+)
 from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import TRAINED, people_with_training
 
@@ -29,7 +40,7 @@ def _number(*parts: object) -> int:
 @transaction.atomic
 def load_demo() -> list[str]:
     if SupervisionSession.objects.exists():
-        return ["2:1s already loaded."]
+        return ["2:1s already loaded.", *load_records()]
     today = timezone.localdate()
     practitioners = (
         people_with_training(today)
@@ -81,4 +92,154 @@ def load_demo() -> list[str]:
                 )
                 session.practitioners.set(pair)
                 created += 1
-    return [f"{created} 2:1 sessions."]
+    return [f"{created} 2:1 sessions.", *load_records()]
+
+
+# The records of the 2:1s held -----------------------------------------------------------------
+
+CASE_TYPES = list(CaseType)
+RISKS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.HIGH]
+# Risk and analysis are the stages most often rushed, so 2:1s come back to them most.
+FOCUS_STAGES = [*Stage, Stage.RISK, Stage.RISK, Stage.ANALYSIS, Stage.ANALYSIS]
+NOTES = [
+    "Talked through how much risk is acceptable on a high-risk case.",
+    "Planning had started before the analysis was written down; went back a step.",
+    "Engagement is going well with a family that had refused help before.",
+    "Revisited the resilience assessment after new information came in.",
+    "Fell back on old habits under pressure on a statutory case; named it and planned differently.",
+    "Used the restorative questions in a difficult meeting, with a good outcome.",
+]
+PRACTITIONER_ACTIONS = [
+    "Try the resilience map with one family before the next 2:1.",
+    "Bring a case where the risk felt unclear to the next learning circle.",
+    "Write the analysis down before the next plan review.",
+    "Agree expectations in writing at the first visit of a new case.",
+    "Ask one young person what a secure base looks like to them.",
+    "Book a formulation meeting for a case that is stuck.",
+]
+SUPERVISOR_ACTIONS = [
+    "Find places for both at the next formulation meeting.",
+    "Share the risk-weighing guide with both practitioners.",
+    "Ask the practice leader for a circle session on analysis.",
+]
+CLOSING_NOTES = [
+    "Done; talked through at this 2:1.",
+    "Done with two families; going well.",
+    "Done, but worth another try on a statutory case.",
+    "No longer needed: the case has closed.",
+]
+
+
+def load_records() -> list[str]:
+    """The record of each 2:1 held. Actions are closed at the pair's next 2:1, one in five
+    carried on; the latest ones stay open for the 2:1s still to come."""
+    if CaseDiscussed.objects.exists() or AgreedAction.objects.exists():
+        return ["2:1 records already loaded."]
+    version = current_version()
+    competencies = list(
+        Competency.objects.filter(area__version=version).select_related("area").order_by("pk")
+        if version
+        else []
+    )
+    sessions = (
+        SupervisionSession.objects.filter(status=SessionStatus.HELD)
+        .select_related("supervisor")
+        .prefetch_related("practitioners")
+        .order_by("starts_at", "pk")
+    )
+    pairs: dict[tuple[int, ...], list[SupervisionSession]] = {}
+    for session in sessions:
+        people = tuple(sorted(person.pk for person in session.practitioners.all()))
+        pairs.setdefault((session.supervisor_id, *people), []).append(session)
+
+    cases, focus, notes, actions = [], [], [], []
+    for held in pairs.values():
+        for index, session in enumerate(held):
+            later = held[index + 1 :]
+            people = list(session.practitioners.all())
+            day = timezone.localtime(session.starts_at).date()
+            for person in people:
+                key = (person.email, session.pk)
+                cases.append(
+                    CaseDiscussed(
+                        session=session,
+                        practitioner=person,
+                        case_reference=f"CR-{_number('case', *key) % 90000 + 10000}",
+                        case_type=CASE_TYPES[_number("type", *key) % len(CASE_TYPES)],
+                        risk_level=RISKS[_number("risk", *key) % len(RISKS)],
+                    )
+                )
+                actions.append(
+                    _action(
+                        session,
+                        later,
+                        owner=person,
+                        practitioner=person,
+                        text=PRACTITIONER_ACTIONS[_number("do", *key) % len(PRACTITIONER_ACTIONS)],
+                        day=day,
+                    )
+                )
+            stage = FOCUS_STAGES[_number("stage", session.pk) % len(FOCUS_STAGES)]
+            in_stage = [c for c in competencies if c.area.stage == stage]
+            focus.append(
+                SessionFocus(
+                    session=session,
+                    practitioner=None,
+                    stage=stage,
+                    competency=in_stage[_number("competency", session.pk) % len(in_stage)]
+                    if in_stage and _number("whole", session.pk) % 3
+                    else None,
+                )
+            )
+            notes.append(
+                SessionNote(session=session, text=NOTES[_number("note", session.pk) % len(NOTES)])
+            )
+            if len(people) == 2 and _number("supervisor", session.pk) % 3 == 0:
+                actions.append(
+                    _action(
+                        session,
+                        later,
+                        owner=session.supervisor,
+                        practitioner=None,
+                        text=SUPERVISOR_ACTIONS[_number("s", session.pk) % len(SUPERVISOR_ACTIONS)],
+                        day=day,
+                    )
+                )
+    for model, rows in (
+        (CaseDiscussed, cases),
+        (SessionFocus, focus),
+        (SessionNote, notes),
+        (AgreedAction, actions),
+    ):
+        model.objects.bulk_create(rows, batch_size=2000)
+    still_open = sum(1 for action in actions if action.closed_at is None)
+    return [
+        f"{len(cases)} cases discussed and {len(actions)} agreed actions "
+        f"({still_open} still open) in the records of {len(notes)} 2:1s."
+    ]
+
+
+def _action(
+    session: SupervisionSession,
+    later: list[SupervisionSession],
+    *,
+    owner: Person,
+    practitioner: Person | None,
+    text: str,
+    day: datetime.date,
+) -> AgreedAction:
+    action = AgreedAction(
+        session=session,
+        owner=owner,
+        practitioner=practitioner,
+        description=text,
+        due_on=day + datetime.timedelta(weeks=4),
+    )
+    # Closed at the next 2:1 of the pair, or the one after for one action in five.
+    roll = _number("close", session.pk, owner.pk) % 5
+    closing = later[1] if roll == 0 and len(later) > 1 else (later[0] if later else None)
+    if closing is not None:
+        action.closed_in = closing
+        action.closed_at = closing.ends_at
+        action.closing_note = CLOSING_NOTES[roll % len(CLOSING_NOTES)]
+    return action

@@ -5,6 +5,9 @@ import datetime
 from django import forms
 from django.db.models import QuerySet
 
+from common.validators import validate_single_line
+from competencies.models import CaseType, Competency, RiskLevel, Stage
+from supervision.models import AgreedAction, CaseDiscussed, SupervisionSession
 from training.dates import local_datetime
 from training.fields import DateInSpanField, RecordsChoiceField
 from training.forms import StyledFormMixin, refuse_skipped_times
@@ -20,11 +23,12 @@ class SessionForm(StyledFormMixin, forms.Form):
     date = DateInSpanField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    place = forms.CharField(max_length=200, required=False)
+    place = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     reason = forms.CharField(
         label="Why only one practitioner",
         max_length=200,
         required=False,
+        validators=[validate_single_line],
         help_text="Needed only when you choose one practitioner.",
     )
 
@@ -52,3 +56,168 @@ class SessionForm(StyledFormMixin, forms.Form):
             local_datetime(day, self.cleaned_data["start_time"]),
             local_datetime(day, self.cleaned_data["end_time"]),
         )
+
+
+# The record of a 2:1 -----------------------------------------------------------------------------
+
+SHARED = "shared"
+GENERAL_TERMS = (
+    "Refer to cases only in general terms: never a name, date of birth, address or other detail "
+    "of a child, young person or family."
+)
+
+
+class WhoseMixin:
+    """The `whose` field of a record item: one practitioner of the 2:1, or both.
+
+    Built from the 2:1's practitioners as already loaded, so drawing the form costs no query.
+    There is no default: a shared item is seen by both practitioners, so it is chosen on purpose.
+    """
+
+    whose_label = "Whose is it"
+    may_share = True
+
+    def add_whose(self, session: SupervisionSession) -> None:
+        self.people = {str(person.pk): person for person in session.practitioners.all()}
+        choices = [(pk, f"{person.full_name} only") for pk, person in self.people.items()]
+        if self.may_share and len(self.people) > 1:
+            choices.append((SHARED, "Shared: both practitioners"))
+        if len(choices) > 1:
+            choices.insert(0, ("", "Choose"))
+        self.fields["whose"] = forms.ChoiceField(label=self.whose_label, choices=choices)
+        self.fields["whose"].widget.attrs["class"] = "form-select"
+
+    def clean_whose(self) -> Person | None:
+        value = self.cleaned_data["whose"]
+        return None if value == SHARED else self.people[value]
+
+
+class CaseDiscussedForm(WhoseMixin, StyledFormMixin, forms.ModelForm):
+    """A case discussed: its reference and context are checked as a review's are."""
+
+    whose_label = "Whose case"
+    may_share = False
+
+    class Meta:
+        model = CaseDiscussed
+        fields = ["case_reference", "case_type", "risk_level"]
+        labels = {"case_reference": "Case reference"}
+
+    def __init__(self, *args: object, session: SupervisionSession, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "case_%s")
+        kwargs.setdefault("instance", CaseDiscussed(session=session))
+        super().__init__(*args, **kwargs)
+        self.fields["case_type"].choices = [("", "Choose"), *CaseType.choices]
+        self.fields["risk_level"].choices = [("", "Choose"), *RiskLevel.choices]
+        self.add_whose(session)
+        self.order_fields(["whose"])
+
+
+def focus_choices(competencies: list[Competency]) -> list[tuple[str, object]]:
+    """Each stage, then its competencies, grouped by stage: `stage:<stage>`, `competency:<id>`."""
+    choices: list[tuple[str, object]] = [("", "Choose")]
+    for stage in Stage:
+        options = [(f"stage:{stage.value}", f"{stage.label}: the stage as a whole")]
+        options += [
+            (f"competency:{competency.pk}", competency.title)
+            for competency in competencies
+            if competency.area.stage == stage
+        ]
+        choices.append((stage.label, options))
+    return choices
+
+
+class SessionFocusForm(WhoseMixin, StyledFormMixin, forms.Form):
+    worked_on = forms.ChoiceField(
+        label="Stage or competency worked on",
+        help_text="A stage as a whole, or one of its competencies in the current framework.",
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        session: SupervisionSession,
+        competencies: list[Competency],
+        **kwargs: object,
+    ) -> None:
+        kwargs.setdefault("auto_id", "focus_%s")
+        super().__init__(*args, **kwargs)
+        self.competencies = {str(competency.pk): competency for competency in competencies}
+        self.fields["worked_on"].choices = focus_choices(competencies)
+        self.add_whose(session)
+
+    def clean_worked_on(self) -> tuple[str, Competency | None]:
+        kind, _, key = self.cleaned_data["worked_on"].partition(":")
+        if kind == "competency":
+            competency = self.competencies[key]
+            return competency.area.stage, competency
+        return key, None
+
+
+class SessionNoteForm(WhoseMixin, StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=GENERAL_TERMS,
+    )
+
+    def __init__(self, *args: object, session: SupervisionSession, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
+        self.add_whose(session)
+        self.order_fields(["whose"])
+
+
+class AgreedActionForm(WhoseMixin, StyledFormMixin, forms.Form):
+    description = forms.CharField(
+        label="Action",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=GENERAL_TERMS,
+    )
+    owner = forms.ChoiceField(label="Owner", help_text="Who does it.")
+    due_on = DateInSpanField(
+        label="Due", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: object, session: SupervisionSession, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "action_%s")
+        super().__init__(*args, **kwargs)
+        self.add_whose(session)
+        self.owners = {str(session.supervisor.pk): session.supervisor, **self.people}
+        self.fields["owner"].choices = [
+            ("", "Choose"),
+            *((pk, person.full_name) for pk, person in self.owners.items()),
+        ]
+
+    def clean_owner(self) -> Person:
+        return self.owners[self.cleaned_data["owner"]]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        owner, whose = data.get("owner"), data.get("whose")
+        if owner and whose and owner in self.people.values() and owner != whose:
+            self.add_error("whose", "An action a practitioner owns is theirs or shared by both.")
+        return data
+
+
+class ActionCloseForm(StyledFormMixin, forms.Form):
+    action = forms.ChoiceField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="How it was closed",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=GENERAL_TERMS,
+    )
+
+    def __init__(self, *args: object, actions: list[AgreedAction], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.actions = {str(action.pk): action for action in actions if action.is_open}
+        self.fields["action"].choices = [(pk, pk) for pk in self.actions]
+        self.fields["action"].error_messages["invalid_choice"] = (
+            "That action is not open in this 2:1."
+        )
+
+    def clean_action(self) -> AgreedAction:
+        return self.actions[self.cleaned_data["action"]]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -19,9 +19,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from circles.calendar import CalendarEntry
 from competencies.selectors import current_reviews
-from supervision.models import SessionStatus, SupervisionSession, SupervisionSettings
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SessionStatus,
+    SupervisionSession,
+    SupervisionSettings,
+)
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus
 from training.selectors import people_with_training, trained_by
@@ -140,24 +147,94 @@ def get_session_for_user(user: User, pk: int, *, as_supervisor: bool = False) ->
     return session
 
 
-def session_entry(session: SupervisionSession) -> CalendarEntry:
-    names = " and ".join(p.full_name for p in session.practitioners.all())
-    return CalendarEntry(
-        uid=f"supervision-{session.pk}@{settings.CALENDAR_UID_DOMAIN}",
-        sequence=session.sequence,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        summary="2:1 supervision",
-        location=session.place,
-        description=f"2:1 supervision with {session.supervisor.full_name}: {names}.",
-        cancelled=session.status == SessionStatus.CANCELLED,
-        last_modified=session.updated_at or timezone.now(),
+# What waits for a person: the reads behind the home page ----------------------------------------
+
+
+def upcoming_sessions(person: Person, *, now: datetime.datetime) -> QuerySet[SupervisionSession]:
+    """Planned 2:1s from now on that the person supervises or is in, soonest first."""
+    return (
+        sessions_for_person(person)
+        .filter(status=SessionStatus.PLANNED, starts_at__gt=now)
+        .order_by("starts_at", "pk")
     )
 
 
-def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
-    """A person's 2:1s for their calendar feed."""
-    return [
-        session_entry(session)
-        for session in sessions_for_person(person).filter(starts_at__date__gte=since)
-    ]
+# The record of a 2:1 -----------------------------------------------------------------------------
+
+
+def record_refusal(
+    session: SupervisionSession, *, now: datetime.datetime | None = None
+) -> str | None:
+    """Why the record of a 2:1 cannot be written now, or None when it can.
+
+    It is written once the 2:1 has started, and a cancelled 2:1 has none.
+    """
+    if session.status == SessionStatus.CANCELLED:
+        return "This 2:1 was cancelled, so it has no record."
+    if session.starts_at > (now or timezone.now()):
+        return "The record of a 2:1 is written once it has started."
+    return None
+
+
+def _theirs(person: Person) -> Q:
+    """Items of a record a practitioner sees: their own and those shared by both."""
+    return Q(practitioner__isnull=True) | Q(practitioner=person)
+
+
+def open_actions(session: SupervisionSession) -> QuerySet[AgreedAction]:
+    """The actions a 2:1 opens with: open actions from earlier 2:1s of the same supervisor
+    that belong to one of its practitioners, or are shared in a 2:1 one of them was in.
+
+    Actions closed at this 2:1 stay in it, shown as closed.
+    """
+    people = [person.pk for person in session.practitioners.all()]
+    return (
+        AgreedAction.objects.filter(
+            session__supervisor_id=session.supervisor_id,
+            session__starts_at__lt=session.starts_at,
+        )
+        .filter(Q(closed_at__isnull=True) | Q(closed_in=session))
+        .filter(
+            Q(practitioner__in=people)
+            | Q(practitioner__isnull=True, session__practitioners__in=people)
+        )
+        .distinct()
+    )
+
+
+@dataclass
+class SessionRecord:
+    """The record of one 2:1 as one person may see it."""
+
+    cases: list[CaseDiscussed]
+    focus: list[SessionFocus]
+    notes: list[SessionNote]
+    actions: list[AgreedAction]
+    carried: list[AgreedAction]
+
+    @property
+    def open_action_ids(self) -> set[int]:
+        return {action.pk for action in [*self.carried, *self.actions] if action.is_open}
+
+
+def session_record(session: SupervisionSession, person: Person) -> SessionRecord:
+    """What `person` sees of a 2:1's record: everything for its supervisor; for a practitioner,
+    their own items and the shared ones, never the other practitioner's."""
+    cases = session.cases_discussed.select_related("practitioner")
+    focus = session.focus.select_related("practitioner", "competency")
+    notes = session.notes.select_related("practitioner")
+    actions = session.actions.select_related("owner", "practitioner")
+    carried = open_actions(session).select_related("owner", "practitioner", "session", "closed_in")
+    if person.pk != session.supervisor_id:
+        cases = cases.filter(practitioner=person)
+        focus, notes, actions = (items.filter(_theirs(person)) for items in (focus, notes, actions))
+        carried = carried.filter(_theirs(person)).filter(
+            Q(practitioner=person) | Q(session__practitioners=person)
+        )
+    return SessionRecord(
+        cases=list(cases),
+        focus=list(focus.order_by("stage", "competency__order", "pk")),
+        notes=list(notes),
+        actions=list(actions),
+        carried=list(carried.order_by("due_on", "pk")),
+    )

@@ -1,18 +1,31 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
+from competencies.frameworks import current_version
+from competencies.models import Competency
 from competencies.selectors import SELF_HIGHER_FLAG, reviews_visible_to
 from supervision import selectors, services
-from supervision.forms import SessionForm
-from supervision.models import SessionStatus
+from supervision.forms import (
+    ActionCloseForm,
+    AgreedActionForm,
+    CaseDiscussedForm,
+    SessionFocusForm,
+    SessionForm,
+    SessionNoteForm,
+)
+from supervision.models import AgreedAction, SessionStatus, SupervisionSession
 from training.models import Person
 from training.selectors import is_trained
 
@@ -148,4 +161,217 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(session=session)
             .select_related("practitioner"),
         },
+    )
+
+
+# The record of a 2:1 ------------------------------------------------------------------------------
+#
+# One page; each kind of item is added by its own POST view, which answers htmx with the page's
+# section for that kind, and a plain request with a redirect or the page with the form's errors.
+
+RECORD_TEMPLATE = "supervision/session_record.html"
+
+
+def _current_competencies() -> list[Competency]:
+    version = current_version()
+    if version is None:
+        return []
+    return list(
+        Competency.objects.filter(area__version=version)
+        .select_related("area")
+        .order_by("area__order", "order", "pk")
+    )
+
+
+def _attach_close_forms(actions: list[AgreedAction], bound: ActionCloseForm | None) -> None:
+    """Give each open action its own closing form (the bound one where it was refused)."""
+    for action in actions:
+        if bound is not None and bound.data.get("action") == str(action.pk):
+            action.close_form = bound
+        else:
+            action.close_form = ActionCloseForm(
+                actions=actions, initial={"action": action.pk}, auto_id=f"id_close_{action.pk}_%s"
+            )
+
+
+def _record_context(
+    session: SupervisionSession, person: Person, bound: dict[str, object] | None = None
+) -> dict[str, object]:
+    bound = bound or {}
+    record = selectors.session_record(session, person)
+    refusal = selectors.record_refusal(session)
+    is_supervisor = session.supervisor_id == person.pk
+    context: dict[str, object] = {
+        "session": session,
+        "record": record,
+        "is_supervisor": is_supervisor,
+        "writable": is_supervisor and refusal is None,
+        "refusal": refusal,
+        "today": timezone.localdate(),
+    }
+    if context["writable"]:
+        closing = bound.get("close_form")
+        open_actions = [action for action in [*record.carried, *record.actions] if action.is_open]
+        _attach_close_forms(open_actions, closing)
+        context |= {
+            "case_form": bound.get("case_form") or CaseDiscussedForm(session=session),
+            "focus_form": bound.get("focus_form")
+            or SessionFocusForm(session=session, competencies=_current_competencies()),
+            "note_form": bound.get("note_form") or SessionNoteForm(session=session),
+            "action_form": bound.get("action_form") or AgreedActionForm(session=session),
+            # A refused action ID matches no action's form: said at the top of the section.
+            "close_error": closing if closing is not None and "action" in closing.errors else None,
+        }
+    return context
+
+
+@require_http_methods(["GET"])
+def session_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record of a 2:1: what its supervisor wrote, as much of it as the reader may see."""
+    session = selectors.get_session_for_user(request.user, pk)
+    return render(request, RECORD_TEMPLATE, _record_context(session, _person(request)))
+
+
+def _record_write(
+    request: HttpRequest,
+    session: SupervisionSession,
+    *,
+    section: str,
+    form_name: str,
+    form: forms.Form,
+    write: Callable[[], object],
+    saved: str,
+) -> HttpResponse:
+    """Write with a valid form; answer htmx with the section, others with the page.
+
+    A service's refusal becomes the form's error; the form comes back with what was typed.
+    """
+    done = False
+    if form.is_valid():
+        try:
+            write()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            done = True
+    person = _person(request)
+    bound = {} if done else {form_name: form}
+    if request.htmx:
+        context = _record_context(session, person, bound)
+        return render(
+            request, f"{RECORD_TEMPLATE}#{section}", {**context, "saved": saved if done else ""}
+        )
+    if done:
+        messages.success(request, saved)
+        return redirect(f"{reverse('session_record', args=[session.pk])}#{section}")
+    return render(request, RECORD_TEMPLATE, _record_context(session, person, bound))
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.SUPERVISE)
+def session_case_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
+    form = CaseDiscussedForm(request.POST, session=session)
+    return _record_write(
+        request,
+        session,
+        section="cases",
+        form_name="case_form",
+        form=form,
+        write=lambda: services.case_discussed_add(
+            session=session,
+            practitioner=form.cleaned_data["whose"],
+            case_reference=form.cleaned_data["case_reference"],
+            case_type=form.cleaned_data["case_type"],
+            risk_level=form.cleaned_data["risk_level"],
+        ),
+        saved="Case added to the record.",
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.SUPERVISE)
+def session_focus_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
+    form = SessionFocusForm(request.POST, session=session, competencies=_current_competencies())
+
+    def write() -> object:
+        stage, competency = form.cleaned_data["worked_on"]
+        return services.session_focus_add(
+            session=session,
+            practitioner=form.cleaned_data["whose"],
+            stage=stage,
+            competency=competency,
+        )
+
+    return _record_write(
+        request,
+        session,
+        section="focus",
+        form_name="focus_form",
+        form=form,
+        write=write,
+        saved="Added to what the 2:1 worked on.",
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.SUPERVISE)
+def session_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
+    form = SessionNoteForm(request.POST, session=session)
+    return _record_write(
+        request,
+        session,
+        section="notes",
+        form_name="note_form",
+        form=form,
+        write=lambda: services.session_note_add(
+            session=session, practitioner=form.cleaned_data["whose"], text=form.cleaned_data["text"]
+        ),
+        saved="Note added to the record.",
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.SUPERVISE)
+def session_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
+    form = AgreedActionForm(request.POST, session=session)
+    return _record_write(
+        request,
+        session,
+        section="actions",
+        form_name="action_form",
+        form=form,
+        write=lambda: services.action_agree(
+            session=session,
+            owner=form.cleaned_data["owner"],
+            practitioner=form.cleaned_data["whose"],
+            description=form.cleaned_data["description"],
+            due_on=form.cleaned_data["due_on"],
+        ),
+        saved="Action agreed.",
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.SUPERVISE)
+def session_action_close(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
+    record = selectors.session_record(session, _person(request))
+    open_actions = [action for action in [*record.carried, *record.actions] if action.is_open]
+    known = {str(action.pk) for action in open_actions}
+    key = request.POST.get("action", "") if request.POST.get("action", "") in known else "refused"
+    form = ActionCloseForm(request.POST, actions=open_actions, auto_id=f"id_close_{key}_%s")
+    return _record_write(
+        request,
+        session,
+        section="actions",
+        form_name="close_form",
+        form=form,
+        write=lambda: services.action_close(
+            action=form.cleaned_data["action"], session=session, note=form.cleaned_data["note"]
+        ),
+        saved="Action closed.",
     )

@@ -28,6 +28,19 @@ ANY_DAY = {
 }
 
 
+# Every test runs as of this moment unless it travels elsewhere (an `any_day` test does), so
+# that no test passes on some days and fails on others: the clock still ticks from here.
+PINNED_NOW = datetime.datetime(2026, 12, 15, 10, 0, tzinfo=LONDON)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the clock before any test module is imported, so that module-level constants such
+    as `NOW = timezone.now()` agree with the clock the tests run under."""
+    traveller = time_machine.travel(PINNED_NOW, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked `any_day` runs once as of each of `ANY_DAY`, so that a test that holds
     only on some days of the month fails on every checkout, not one day in three."""
@@ -37,8 +50,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(autouse=True)
 def today(request: pytest.FixtureRequest):
-    """Travels to the day of an `any_day` test before any other fixture runs; otherwise
-    today stays today."""
+    """Travels to the day of an `any_day` test before any other fixture runs; otherwise the
+    clock stays pinned at PINNED_NOW."""
     moment = getattr(request, "param", None)
     if moment is None:
         yield None

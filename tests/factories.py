@@ -89,9 +89,25 @@ def make_circle(
     today: datetime.date | None = None,
     **rule: object,
 ):
-    """A learning circle, scheduled as the product does it (default: second Tuesday, 10 to 12)."""
+    """A learning circle, scheduled as the product does it (default: second Tuesday, 10 to 12).
+
+    A leader cannot lead two circles at once, so a leader's next circle, unless told its day,
+    takes the first of the first to fourth Tuesday to Friday that none of theirs meets on."""
     from circles.models import CircleMembership, LearningCircle
     from circles.services import circle_save
+
+    if not {"ordinal", "weekday"} & rule.keys():
+        taken = set(
+            LearningCircle.objects.filter(facilitators__in=leaders).values_list(
+                "ordinal", "weekday"
+            )
+        )
+        rule["ordinal"], rule["weekday"] = next(
+            (ordinal, weekday)
+            for ordinal in (2, 1, 3, 4)
+            for weekday in (1, 2, 3, 4)
+            if (ordinal, weekday) not in taken
+        )
 
     circle = LearningCircle(
         name=name or f"Circle {next(_sequence)}",

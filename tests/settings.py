@@ -3,7 +3,9 @@
 import os
 import tempfile
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-site")
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-secret-key-not-for-any-real-site-and-at-least-50-characters"
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_URL", "memorymail://")
 
@@ -12,6 +14,10 @@ from config.settings import *  # noqa: E402, F403
 # Two-factor sign-in is tested on its own (tests/accounts/test_mfa.py); elsewhere it is not
 # required, so tests can sign in as any role.
 MFA_REQUIRED_FOR_ROLES: list[str] = []
+
+# Tasks run at once, in the request or command that enqueues them; tests/training/test_tasks.py
+# also runs them through the database queue and its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Hashing a password the production way takes half a second; the tests make many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -36,18 +36,32 @@ from django.utils.regex_helper import normalize
 
 from accounts.models import User
 from accounts.roles import Role
+from calendars.models import CalendarFeed
+from calendars.services import feed_for
 from circles.models import (
-    CalendarFeed,
     CircleMeeting,
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
 )
-from circles.services import feed_for
+from circles.services import meeting_cancel
 from competencies.frameworks import current_version
-from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review
+from competencies.models import (
+    Competency,
+    DevelopmentGoal,
+    FrameworkVersion,
+    Rater,
+    Rating,
+    Review,
+)
 from competencies.services import review_sign_off, review_start, review_submit
-from supervision.models import SupervisionSession
+from supervision.models import (
+    AgreedAction,
+    CaseDiscussed,
+    SessionFocus,
+    SessionNote,
+    SupervisionSession,
+)
 from tests.conftest import Cast
 from tests.factories import (
     attend,
@@ -58,7 +72,7 @@ from tests.factories import (
     make_team,
     rate_all,
 )
-from training.models import Cohort, CourseAttendance, Person, RoleGroup
+from training.models import Cohort, CourseAttendance, ImportRun, Person, RoleGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -136,15 +150,23 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "cohort_list": granted_to("practice_leader", "programme_lead", "administrator"),
     "training_import": granted_to("administrator"),
     "cohort_detail": granted_to("practice_leader", "programme_lead", "administrator"),
+    # Those who record training create and edit cohorts; programme leads only see them.
+    "cohort_create": granted_to("practice_leader", "administrator"),
+    "cohort_edit": granted_to("practice_leader", "administrator"),
+    # Any administrator may follow any import: they share the roster.
+    "import_run": granted_to("administrator"),
     # circles/
     "circle_list": SIGNED_IN,
     "circle_create": granted_to("practice_leader", "administrator"),
     "circles_unplaced": granted_to("practice_leader", "programme_lead", "administrator"),
     "circle_detail": CIRCLE_SEEN,
     "circle_edit": CIRCLE_RUN,
+    "circle_members_add": CIRCLE_RUN,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
     "meeting_change": CIRCLE_RUN,
+    "meeting_cancel": CIRCLE_RUN,
+    "meeting_reinstate": POST_ONLY,
     "my_calendar": SIGNED_IN,
     # A calendar app has no session: the feed's long random token is its only credential.
     "calendar_feed": PUBLIC,
@@ -154,6 +176,13 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "session_detail": THEIRS,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
+    # The record of a 2:1: each practitioner reads their part, its supervisor writes it.
+    "session_record": THEIRS,
+    "session_case_add": POST_ONLY,
+    "session_focus_add": POST_ONLY,
+    "session_note_add": POST_ONLY,
+    "session_action_add": POST_ONLY,
+    "session_action_close": POST_ONLY,
     # competencies/
     "review_list": SIGNED_IN,
     "review_start": granted_to("practitioner", "practice_leader", "outsider"),
@@ -161,6 +190,9 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
+    # Refused by role (403) first; among practitioners, only the review's own finds it.
+    "review_discard": expect(403, practitioner=200, practice_leader=404, outsider=404),
+    "review_goals": THEIRS,
     "my_progress": SIGNED_IN,
     "framework_list": SIGNED_IN,
     "framework_import": granted_to("administrator"),
@@ -220,7 +252,10 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "accounts/social/*": expect(301),
     # The admin site is for staff accounts, and no role of the product makes an account staff:
     # anyone signed in is sent to the admin's own sign-in, anyone else to the product's.
-    "admin:login": expect(200, anonymous=200),
+    # The admin's sign-in form is the product's (allauth's secure_admin_login), so that it asks
+    # for the second factor and limits failed attempts; it refuses a signed-in account that is
+    # not staff.
+    "admin:login": expect(403, anonymous=SIGN_IN),
     "admin:logout": expect(redirect_to("admin:index"), anonymous=ADMIN_SIGN_IN),
     "admin/*": expect(ADMIN_SIGN_IN, anonymous=ANY_SIGN_IN),
 }
@@ -304,6 +339,7 @@ class World:
     version: FrameworkVersion
     cohort: Cohort
     feed: CalendarFeed
+    import_run: ImportRun
 
     def person(self, role: str) -> Person:
         return getattr(self.cast, role)
@@ -317,6 +353,7 @@ class World:
             "review": self.review,
             "framework": self.version,
             "cohort": self.cohort,
+            "import": self.import_run,
             "person": self.cast.practitioner,
         }
         kind = url_name.split("_")[0]
@@ -381,6 +418,9 @@ def world(cast: Cast) -> World:
         version=current_version(),
         cohort=cohort,
         feed=feed_for(cast.practitioner),
+        import_run=ImportRun.objects.create(
+            kind=ImportRun.Kind.ROSTER, file_name="people.csv", requested_by=cast.administrator.user
+        ),
     )
 
 
@@ -485,12 +525,16 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
     objects = [
         "circle_detail",
         "circle_edit",
+        "circle_members_add",
         "circle_calendar",
         "meeting_detail",
         "meeting_change",
+        "meeting_cancel",
         "session_detail",
+        "session_record",
         "review_detail",
         "review_correct",
+        "review_goals",
     ]
 
     assert {name: MATRIX[name]["outsider"] for name in objects} == dict.fromkeys(objects, 404)
@@ -517,14 +561,18 @@ def test_a_guessed_id_is_answered_as_an_id_that_does_not_exist(world):
     assert not problems, "\n".join(problems)
 
 
-def test_the_admin_site_opens_for_a_staff_account(world):
-    """So that the admin rule above is a refusal, not a broken admin site."""
+def test_the_admin_site_opens_for_a_staff_administrator_who_is_not_a_superuser(world):
+    """So that the admin rule above is a refusal, not a broken admin site: the Administrator
+    role's own permissions open it (tests/accounts/test_admin_site.py goes further)."""
     person = world.cast.administrator
-    User.objects.filter(pk=person.user_id).update(is_staff=True, is_superuser=True)
+    User.objects.filter(pk=person.user_id).update(is_staff=True)
     client = client_for(world, "administrator")
 
+    assert not User.objects.get(pk=person.user_id).is_superuser
     assert client.get(reverse("admin:index")).status_code == 200
-    assert client.get(reverse("admin:training_person_changelist")).status_code == 200
+    for model in ["person", "phase", "programmesettings", "cohort"]:
+        assert client.get(reverse(f"admin:training_{model}_changelist")).status_code == 200
+    assert client.get(reverse("admin:dashboards_definitions_changelist")).status_code == 200
 
 
 # A test of the test: a page added without an entry is named ------------------------------------
@@ -578,9 +626,15 @@ def database_state() -> list[list[dict]]:
         MeetingAttendance,
         CalendarFeed,
         SupervisionSession,
+        CaseDiscussed,
+        SessionFocus,
+        SessionNote,
+        AgreedAction,
         Review,
         Rating,
+        DevelopmentGoal,
         FrameworkVersion,
+        Cohort,
         CourseAttendance,
     ]
     return [list(model.objects.order_by("pk").values()) for model in models]
@@ -601,6 +655,14 @@ def signed_off(world: World) -> None:
     review_sign_off(review=world.review, supervisor=world.cast.supervisor)
 
 
+def meeting_under_way(world: World) -> None:
+    """Attendance is recorded only once a meeting has started."""
+    now = timezone.now()
+    CircleMeeting.objects.filter(pk=world.meeting.pk).update(
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=1)
+    )
+
+
 def mark_present(world: World) -> dict[str, object]:
     person = world.cast.practitioner.pk
     return {"action": "mark", "person": person, f"status-{person}": "present"}
@@ -616,6 +678,17 @@ def toggle_day_one(world: World) -> dict[str, object]:
     return {"toggle": mark, "attended": mark}
 
 
+def cohort_form(world: World) -> dict[str, object]:
+    return {
+        "phase": world.cohort.phase_id,
+        "name": "Cohort renamed",
+        "day1_date": "2016-03-01",
+        "day2_date": "2016-03-08",
+        "venue": "Shire Hall",
+        "trainer": "",
+    }
+
+
 def circle_form(world: World) -> dict[str, object]:
     circle = world.circle
     return {
@@ -628,6 +701,7 @@ def circle_form(world: World) -> dict[str, object]:
         "end_time": circle.end_time.strftime("%H:%M"),
         "starts_on": circle.starts_on.isoformat(),
         "ends_on": "",
+        "on_bank_holiday": circle.on_bank_holiday,
         "venue": "Shire Hall, room 2",
         "online_link": "",
     }
@@ -643,6 +717,25 @@ def session_form(world: World) -> dict[str, object]:
         "place": "Room 5",
         "reason": "The only supervisee in the team this month.",
     }
+
+
+def session_started(world: World) -> None:
+    """The world's 2:1 began an hour ago: its record may be written."""
+    now = timezone.now()
+    SupervisionSession.objects.filter(pk=world.session.pk).update(
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now
+    )
+
+
+def with_an_open_action(world: World) -> None:
+    session_started(world)
+    AgreedAction.objects.create(
+        session=world.session,
+        owner=world.cast.practitioner,
+        practitioner=world.cast.practitioner,
+        description="Try the resilience map with one family",
+        due_on=timezone.localdate(),
+    )
 
 
 @dataclass(frozen=True)
@@ -669,18 +762,32 @@ WRITES = {
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+        prepare=meeting_under_way,
     ),
     "cancel a meeting": Write(
-        "meeting_change",
-        lambda world: {"action": "cancel"},
+        "meeting_cancel",
+        lambda world: {"reason": "The room is needed for training."},
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
+    ),
+    "reinstate a meeting": Write(
+        "meeting_reinstate",
+        lambda world: {},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        prepare=lambda world: meeting_cancel(meeting=world.meeting, reason="Snow."),
     ),
     "add a circle member": Write(
         "circle_detail",
         lambda world: {"email": world.cast.outsider.email},
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="administrator",
+    ),
+    "add several circle members": Write(
+        "circle_members_add",
+        lambda world: {"people": [world.cast.outsider.pk, world.cast.supervisor.pk]},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
     ),
     "edit a circle": Write(
         "circle_edit",
@@ -704,6 +811,63 @@ WRITES = {
         ),
         allowed="supervisor",
     ),
+    "add a case to a 2:1's record (htmx)": Write(
+        "session_case_add",
+        lambda world: {
+            "whose": world.cast.practitioner.pk,
+            "case_reference": "CR-1042",
+            "case_type": "cp",
+            "risk_level": "high",
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=session_started,
+    ),
+    "record what a 2:1 worked on": Write(
+        "session_focus_add",
+        lambda world: {"worked_on": "stage:risk", "whose": world.cast.practitioner.pk},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "add a note to a 2:1's record": Write(
+        "session_note_add",
+        lambda world: {"whose": world.cast.practitioner.pk, "text": "Talked through risk"},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "agree an action at a 2:1": Write(
+        "session_action_add",
+        lambda world: {
+            "description": "Try the resilience map",
+            "owner": world.cast.practitioner.pk,
+            "whose": world.cast.practitioner.pk,
+            "due_on": timezone.localdate().isoformat(),
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        prepare=session_started,
+    ),
+    "close an action (htmx)": Write(
+        "session_action_close",
+        lambda world: {"action": AgreedAction.objects.get().pk, "note": "Done with two families"},
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=with_an_open_action,
+    ),
     "rate a competency (htmx)": Write(
         "review_detail",
         rate_first_competency,
@@ -721,6 +885,13 @@ WRITES = {
         ),
         allowed="practitioner",
         prepare=rated_by_self,
+    ),
+    "discard a draft review": Write(
+        "review_discard",
+        lambda world: {},
+        refused(403, "supervisor", "programme_lead", "administrator")
+        | refused(404, "practice_leader", "outsider"),
+        allowed="practitioner",
     ),
     "sign a review off": Write(
         "review_sign_off",
@@ -740,12 +911,33 @@ WRITES = {
         allowed="supervisor",
         prepare=signed_off,
     ),
+    "agree a development goal (htmx)": Write(
+        "review_goals",
+        lambda world: {
+            "competency": Competency.objects.filter(area__version=world.review.version_id)
+            .first()
+            .pk,
+            "description": "Weigh each hazard with the family",
+            "review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+            "agreed": "on",
+        },
+        refused(404, "practice_leader", "programme_lead", "administrator", "outsider"),
+        allowed="practitioner",
+        htmx=True,
+        prepare=signed_off,
+    ),
     "mark course attendance (htmx)": Write(
         "cohort_detail",
         toggle_day_one,
         refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+    ),
+    "edit a cohort": Write(
+        "cohort_edit",
+        cohort_form,
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
     ),
     "start a new framework draft": Write(
         "framework_action",

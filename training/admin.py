@@ -1,7 +1,20 @@
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from training.models import Cohort, CourseAttendance, Person, Phase, ProgrammeSettings, Team
+from training.models import (
+    Cohort,
+    CourseAttendance,
+    Person,
+    PersonStatus,
+    Phase,
+    ProgrammeSettings,
+    Team,
+)
+from training.services import person_account_sync
 
 
 @admin.register(Team)
@@ -10,12 +23,48 @@ class TeamAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "service_area")
 
 
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = (
+            "email",
+            "full_name",
+            "team",
+            "role_group",
+            "job_title",
+            "line_manager",
+            "status",
+            "left_on",
+            "user",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        left = cleaned.get("status") == PersonStatus.LEFT
+        if left and not cleaned.get("left_on"):
+            self.add_error(
+                "left_on",
+                "Give the day this person left: their records are deleted some years after it.",
+            )
+        elif not left and cleaned.get("left_on"):
+            self.add_error("left_on", "Only someone who has left has a leaving date: clear it.")
+        return cleaned
+
+
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
+    form = PersonForm
     list_display = ("full_name", "email", "team", "role_group", "status")
     list_filter = ("role_group", "status", "team")
     search_fields = ("full_name", "email")
     autocomplete_fields = ("team", "line_manager", "user")
+
+    def save_model(self, request: HttpRequest, obj: Person, form: PersonForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # As the roster import does: someone who has left can no longer sign in, and someone
+        # who is back can again. A person without an account is not given one here.
+        if "status" in form.changed_data and obj.user_id:
+            person_account_sync(person=obj)
 
 
 @admin.register(Phase)

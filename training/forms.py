@@ -6,10 +6,10 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from training.csv_files import CSVFileError, decode_upload
+from training.csv_files import CSVFileError, ImportFile
 from training.dates import skipped_time
 from training.fields import DateInSpanField
-from training.models import Person
+from training.models import Cohort, Person
 
 
 class StyledFormMixin:
@@ -53,24 +53,28 @@ class AsOfForm(StyledFormMixin, forms.Form):
 
 class CSVUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
-        label="CSV file", help_text="A .csv file saved as UTF-8 or from Excel, with a header row."
+        label="CSV or Excel file",
+        help_text="A .csv file saved as UTF-8 or from Excel, or an Excel workbook (.xlsx), with a "
+        "header row. A workbook is read from the sheet it opens on.",
     )
     dry_run = forms.BooleanField(
         label="Check the file only (dry run): save nothing",
         required=False,
     )
 
-    def clean_file(self) -> str:
+    def clean_file(self) -> ImportFile:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Choose a file that ends in .csv.")
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Choose a file that ends in .csv or .xlsx.")
         if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
             limit = settings.ROSTER_UPLOAD_MAX_BYTES // 1024
             raise forms.ValidationError(f"The file is larger than {limit} KB.")
+        file = ImportFile(name=upload.name, data=upload.read())
         try:
-            return decode_upload(upload.read())
+            file.source()
         except CSVFileError as error:
             raise forms.ValidationError(str(error)) from error
+        return file
 
 
 class RegisterPersonForm(StyledFormMixin, forms.Form):
@@ -84,3 +88,35 @@ class RegisterPersonForm(StyledFormMixin, forms.Form):
         if person is None:
             raise forms.ValidationError(f"{email} is not on the roster.")
         return person
+
+
+class CohortForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["phase", "name", "day1_date", "day2_date", "venue", "trainer"]
+        widgets = {
+            "day1_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "day2_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        field_classes = {"day1_date": DateInSpanField, "day2_date": DateInSpanField}
+        help_texts = {
+            "name": "Unique within its phase, such as 'Phase 2 cohort C'.",
+            "day1_date": "Leave blank until the date is known.",
+        }
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        phase, name = data.get("phase"), data.get("name")
+        # Imports find a cohort by its name in any case, so two names may not differ only by it.
+        same_name = Cohort.objects.filter(phase=phase, name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if phase and name and same_name.exists():
+            self.add_error("name", f"{phase} already has a cohort called {name}.")
+        day1, day2 = data.get("day1_date"), data.get("day2_date")
+        if day1 and day2 and day2 < day1:
+            self.add_error("day2_date", "Day 2 cannot come before day 1.")
+        return data

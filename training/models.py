@@ -4,14 +4,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from common.validators import validate_single_line
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     service_area = models.CharField(
         max_length=120,
         blank=True,
+        validators=[validate_single_line],
         help_text="The part of the service the team belongs to, such as Youth justice or Health.",
     )
 
@@ -46,10 +50,10 @@ class Person(models.Model):
     email = models.EmailField(
         unique=True, help_text="Work email; it identifies the person in imports."
     )
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=200, validators=[validate_single_line])
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
     role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
-    job_title = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     line_manager = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -101,7 +105,7 @@ class Person(models.Model):
 class Phase(models.Model):
     """A stage of the roll-out. Dates are set by an administrator, never assumed in code."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     order = models.PositiveIntegerField(
         default=0, help_text="Phases are listed in this order, lowest first."
     )
@@ -134,9 +138,9 @@ class Cohort(models.Model):
     """One running of the two-day course."""
 
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="cohorts")
-    name = models.CharField(max_length=120)
-    venue = models.CharField(max_length=200, blank=True)
-    trainer = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
+    venue = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    trainer = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     day1_date = models.DateField("day 1 (Restorative Practice)", null=True, blank=True)
     day2_date = models.DateField("day 2 (the BASE model)", null=True, blank=True)
 
@@ -200,3 +204,52 @@ class ProgrammeSettings(models.Model):
     def load(cls) -> ProgrammeSettings:
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class ImportRun(models.Model):
+    """One uploaded roster or training file, imported in the background by a task worker.
+
+    The file is kept only until the import has run; the result (the summary, or every bad line)
+    is kept for the administrator to read.
+    """
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", "Roster"
+        TRAINING = "training", "Training attendance"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Stopped by an error"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField(
+        blank=True, editable=False, help_text="The uploaded file, emptied once imported."
+    )
+    dry_run = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=20, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(
+        default=dict, blank=True, help_text="The import's result: its summary or every bad line."
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import of {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

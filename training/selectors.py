@@ -31,6 +31,7 @@ from training.models import (
     Cohort,
     CourseAttendance,
     CourseDay,
+    ImportRun,
     Person,
     PersonStatus,
     Phase,
@@ -438,3 +439,15 @@ def cohort_register(cohort: Cohort, *, person_id: int | None = None) -> list[dic
         {"person": row["person"], "marks": [(day.value, row["days"].get(day)) for day in CourseDay]}
         for row in rows.values()
     ]
+
+
+RECENT_IMPORTS = 5
+
+
+def import_runs_recent(*, kind: str) -> list[ImportRun]:
+    """The latest imports of one kind, for the upload page (without their files)."""
+    return list(
+        ImportRun.objects.filter(kind=kind)
+        .defer("data", "result")
+        .select_related("requested_by")[:RECENT_IMPORTS]
+    )

@@ -8,5 +8,8 @@ urlpatterns = [
     path("roster/import/", views.csv_import, {"kind": "roster"}, name="roster_import"),
     path("cohorts/", views.cohort_list, name="cohort_list"),
     path("cohorts/import/", views.csv_import, {"kind": "training"}, name="training_import"),
+    path("imports/<int:pk>/", views.import_run, name="import_run"),
+    path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
 ]

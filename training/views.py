@@ -10,28 +10,14 @@ from django_tables2 import RequestConfig, TemplateColumn
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
+from common.exports import export_response
 from training import charts, selectors
-from training.exports import export_response
 from training.filters import RosterFilter
-from training.forms import AsOfForm, CSVUploadForm, RegisterPersonForm
-from training.imports import roster_import, training_import
-from training.models import Cohort, CourseDay
-from training.services import cohort_register_add, cohort_register_save
+from training.forms import AsOfForm, CohortForm, CSVUploadForm, RegisterPersonForm
+from training.imports import IMPORTERS, ImportResult, import_run_start
+from training.models import Cohort, CourseDay, ImportRun
+from training.services import cohort_register_add, cohort_register_save, cohort_save
 from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
-
-
-@require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
-    person = getattr(request.user, "person", None)
-    training = state = None
-    if person is not None:
-        training = selectors.people_with_training(timezone.localdate()).get(pk=person.pk)
-        state = selectors.training_state(training)
-    return render(
-        request,
-        "training/home.html",
-        {"person": training, "state": state, "states": selectors.TrainingState},
-    )
 
 
 @require_http_methods(["GET"])
@@ -103,33 +89,61 @@ def roster(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"filter": roster_filter, "table": table})
 
 
-IMPORTS = {
-    "roster": ("Import the roster", roster_import, "people"),
-    "training": ("Import training attendance", training_import, "attendance records"),
+IMPORT_TITLES = {
+    ImportRun.Kind.ROSTER: "Import the roster",
+    ImportRun.Kind.TRAINING: "Import training attendance",
 }
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.IMPORT_ROSTER)
 def csv_import(request: HttpRequest, kind: str) -> HttpResponse:
-    title, run_import, noun = IMPORTS[kind]
     form = CSVUploadForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
-        result = run_import(text=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
-        if result.ok and not result.dry_run:
-            for line in result.summary(noun):
-                messages.success(request, line)
-            return redirect(request.path)
+        run = import_run_start(
+            kind=kind,
+            file=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            by=request.user,
+        )
+        return redirect("import_run", pk=run.pk)
     return render(
         request,
         "training/import.html",
         {
             "form": form,
+            "result": None,
+            "title": IMPORT_TITLES[kind],
+            "kind": kind,
+            "recent": selectors.import_runs_recent(kind=kind),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.IMPORT_ROSTER)
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress while it runs in the background, then its summary or bad lines.
+
+    htmx polls the status partial; without JavaScript the page has a link to load it again.
+    """
+    run = get_object_or_404(ImportRun.objects.defer("data"), pk=pk)
+    result = ImportResult.from_json(run.result) if run.status == ImportRun.Status.DONE else None
+    _, noun = IMPORTERS[run.kind]
+    template = "training/import_run.html"
+    if request.htmx:
+        template += "#status"
+    return render(
+        request,
+        template,
+        {
+            "run": run,
             "result": result,
             "summary": result.summary(noun) if result else [],
-            "title": title,
-            "kind": kind,
+            "title": IMPORT_TITLES[run.kind],
+            "upload_url": "roster_import"
+            if run.kind == ImportRun.Kind.ROSTER
+            else "training_import",
         },
     )
 
@@ -140,6 +154,29 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "training/cohort_list.html", {"cohorts": selectors.cohorts_with_counts()}
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cohort = cohort_save(cohort=form.save(commit=False))
+        messages.success(request, f"{cohort.name} created: add people to its register below.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "training/cohort_form.html", {"form": form, "cohort": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, pk=pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        cohort_save(cohort=form.save(commit=False))
+        messages.success(request, f"{cohort.name} saved.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "training/cohort_form.html", {"form": form, "cohort": cohort})
 
 
 def _parse_marks(values: list[str], registered: set[int]) -> dict[tuple[int, CourseDay], bool]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.contrib.auth.models import AnonymousUser
+from django.core import mail
 from django.test import RequestFactory
 
 from accounts.adapter import SocialAccountAdapter
@@ -51,11 +53,15 @@ def organisation_provider(settings):
 def test_a_roster_person_is_matched_by_email_in_any_case_and_connected():
     person = make_person(email="kim@council.example", with_account=True)
     login = provider_login("KIM@Council.Example")
+    made = request()
 
-    SocialAccountAdapter().pre_social_login(request(), login)
+    with context.request_context(made):
+        SocialAccountAdapter().pre_social_login(made, login)
 
     assert login.user == person.user
     assert SocialAccount.objects.get(uid="uid-KIM@Council.Example").user == person.user
+    # The person is told that their account can now be reached through the provider.
+    assert [message.to for message in mail.outbox] == [["kim@council.example"]]
 
 
 @pytest.mark.parametrize("status", ["left"])

@@ -208,4 +208,91 @@ def test_the_trail_runs_a_constant_number_of_queries(cast, as_user, sessions):
     with CaptureQueriesContext(connection) as queries:
         assert admin.get(url).status_code == 200
 
-    assert len(queries) == 15
+    assert len(queries) == 20
+
+
+def test_a_2_1_record_written_through_the_pages_is_in_each_practitioners_trail(cast, as_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from supervision.models import AgreedAction, SessionStatus
+    from tests.factories import make_person, make_session
+
+    peer = make_person(team=cast.practitioner.team, line_manager=cast.supervisor)
+    session = make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner, peer],
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        status=SessionStatus.HELD,
+    )
+    client = as_user(cast.supervisor)
+    client.post(
+        reverse("session_case_add", args=[session.pk]),
+        {"whose": peer.pk, "case_reference": "CR-7781", "case_type": "cin", "risk_level": "low"},
+    )
+    client.post(reverse("session_note_add", args=[session.pk]), {"whose": "shared", "text": "Risk"})
+    client.post(
+        reverse("session_action_add", args=[session.pk]),
+        {
+            "description": "Try the resilience map",
+            "owner": cast.practitioner.pk,
+            "whose": cast.practitioner.pk,
+            "due_on": timezone.localdate().isoformat(),
+        },
+    )
+    action = AgreedAction.objects.get()
+    client.post(
+        reverse("session_action_close", args=[session.pk]),
+        {"action": action.pk, "note": "Done"},
+    )
+    admin = as_user(cast.administrator)
+
+    mine = admin.get(reverse("person_audit", args=[cast.practitioner.pk])).context["entries"]
+    theirs = admin.get(reverse("person_audit", args=[peer.pk])).context["entries"]
+
+    record = {"2:1 case discussed", "2:1 worked on", "2:1 note", "2:1 action"}
+    assert [(e.what, e.change, e.by) for e in mine if e.what in record] == [
+        ("2:1 action", "Changed", cast.supervisor.email),
+        ("2:1 action", "Created", cast.supervisor.email),
+        ("2:1 note", "Created", cast.supervisor.email),
+    ]
+    assert next(e.record for e in mine if e.what == "2:1 action").endswith(", closed")
+    assert {e.what for e in theirs if e.what in record} == {"2:1 case discussed", "2:1 note"}
+    assert any("case CR-7781" in e.record for e in theirs)
+
+
+def test_a_development_goal_agreed_through_the_page_is_in_the_practitioners_trail(cast, as_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from competencies.models import Competency, Rater
+    from competencies.services import review_sign_off, review_start, review_submit
+    from tests.factories import rate_all
+
+    review = review_start(practitioner=cast.practitioner)
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR)
+    review_sign_off(review=review, supervisor=cast.supervisor)
+    competency = Competency.objects.filter(area__version=review.version_id).first()
+    as_user(cast.supervisor).post(
+        reverse("review_goals", args=[review.pk]),
+        {
+            "competency": competency.pk,
+            "description": "Weigh each hazard with the family",
+            "review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+            "agreed": "on",
+        },
+    )
+
+    entries = (
+        as_user(cast.administrator)
+        .get(reverse("person_audit", args=[cast.practitioner.pk]))
+        .context["entries"]
+    )
+
+    goals = [entry for entry in entries if entry.what == "Development goal"]
+    assert [(entry.change, entry.by) for entry in goals] == [("Created", cast.supervisor.email)]
+    assert goals[0].record.startswith(f"review {review.pk}, competency {competency.pk}")

@@ -97,3 +97,22 @@ def test_a_person_signs_out_their_other_sessions_from_the_keyboard(
     assert_accessible(page)
     second_page.reload()
     expect(second_page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_the_error_summary_and_its_links_pass_axe_including_contrast(
+    page, live_server, transactional_db, cast, sign_in
+):
+    from tests.browser.support import published_framework
+
+    published_framework()
+    sign_in(page, live_server, cast.practitioner)
+    page.goto(f"{live_server.url}/reviews/new/")
+    page.get_by_label("Case reference (optional)").fill("jamie smith")
+    page.get_by_role("button", name="Start").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link").first).to_be_visible()
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Case reference (optional)")).to_be_focused()

@@ -81,6 +81,10 @@ def test_practice_leader_sets_up_a_circle_for_a_year_and_changes_two_meetings(
     when.get_by_label("End time").fill("12:00")
     when.get_by_label("First month from").fill(today.isoformat())
     when.get_by_label("Last month until").fill(year_end.isoformat())
+    # Nothing is chosen for bank holidays until the leader chooses.
+    holidays = page.get_by_role("group", name="When a meeting falls on a bank holiday")
+    expect(holidays.get_by_role("radio", checked=True)).to_have_count(0)
+    holidays.get_by_label("Move it to the next working day").check()
     page.get_by_label("Venue").fill("Shire Hall, Room 2")
     page.get_by_role("button", name="Save circle").click()
 
@@ -119,9 +123,9 @@ def test_practice_leader_sets_up_a_circle_for_a_year_and_changes_two_meetings(
     # They move the second coming meeting to the Wednesday afternoon...
     moved_from = expected[1]
     moved_to = moved_from + datetime.timedelta(days=1)
-    page.get_by_role("link", name=f"Move or cancel the meeting on {moved_from:%-d %B %Y}").click()
+    page.get_by_role("link", name=f"Move the meeting on {moved_from:%-d %B %Y}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Move or cancel the meeting on {moved_from:%A %-d %B %Y}"
+        f"Move the meeting on {moved_from:%A %-d %B %Y}"
     )
     assert_accessible(page)
     page.get_by_label("Date").fill(moved_to.isoformat())
@@ -130,24 +134,28 @@ def test_practice_leader_sets_up_a_circle_for_a_year_and_changes_two_meetings(
     page.get_by_role("button", name="Move meeting").click()
     expect(page).to_have_url(circle_url)
     expect(page.get_by_role("status")).to_contain_text(
-        "Meeting moved; members have been sent the new time."
+        "Meeting moved; everyone invited is sent the new time."
     )
     assert_accessible(page)
     expect(coming_meetings(page).nth(1)).to_contain_text(f"{moved_to:%A %-d %B %Y}, 14:00–16:00")
 
     # ... and cancels the third.
     cancelled = expected[2]
-    page.get_by_role("link", name=f"Move or cancel the meeting on {cancelled:%-d %B %Y}").click()
+    page.get_by_role("link", name=f"Cancel the meeting on {cancelled:%-d %B %Y}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Move or cancel the meeting on {cancelled:%A %-d %B %Y}"
+        f"Cancel the meeting on {cancelled:%A %-d %B %Y}, 10:00?"
     )
     assert_accessible(page)
-    page.get_by_role("button", name="Cancel this meeting").click()
+    page.get_by_label("Why it is cancelled").fill("The room is needed for training.")
+    page.get_by_role("button", name="Cancel the meeting").click()
     expect(page).to_have_url(circle_url)
-    expect(page.get_by_role("status")).to_contain_text("Meeting cancelled; members have been told.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Meeting cancelled; everyone invited is told why."
+    )
     assert_accessible(page)
     expect(coming_meetings(page).nth(2)).to_contain_text(f"{cancelled:%A %-d %B %Y}")
-    expect(coming_meetings(page).nth(2)).to_contain_text("Cancelled")
+    expect(coming_meetings(page).nth(2)).to_contain_text("Cancelled (The room is needed")
+    expect(coming_meetings(page).nth(1)).to_contain_text("Moved")
     expect(coming_meetings(page)).to_have_count(len(expected))
     docs_screenshot(page, "circle.png")
 
@@ -156,7 +164,11 @@ def test_practice_leader_sets_up_a_circle_for_a_year_and_changes_two_meetings(
     assert len(meetings) == len(expected)
     moved = timezone.localtime(meetings[1].starts_at)
     assert (moved.date(), moved.time()) == (moved_to, datetime.time(14))
-    assert (meetings[1].status, meetings[1].sequence) == (MeetingStatus.SCHEDULED, 1)
+    assert (meetings[1].status, meetings[1].sequence, meetings[1].moved) == (
+        MeetingStatus.SCHEDULED,
+        1,
+        True,
+    )
     assert (meetings[2].status, meetings[2].sequence) == (MeetingStatus.CANCELLED, 1)
     assert [m.status for m in meetings].count(MeetingStatus.CANCELLED) == 1
 

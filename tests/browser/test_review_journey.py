@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from competencies.frameworks import current_version, framework_import, version_publish
-from competencies.models import Competency, FrameworkVersion, Rater, Rating, Review, ReviewStatus
-from tests.browser.support import REPO_ROOT, assert_accessible, docs_screenshot
+from competencies.models import Competency, Rater, Rating, Review, ReviewStatus
+from tests.browser.support import assert_accessible, docs_screenshot, published_framework
 from training.models import Person
 
 # How each person rates the competencies, in turn down the grid.
@@ -26,16 +26,6 @@ KEYS = {
 }
 SUMMARY = ("summary", "What the levels look like")
 LEVEL_NUMBER = {"Basic": 1, "Competent": 2, "Advanced": 3, "Not yet seen": None}
-
-
-def published_framework() -> FrameworkVersion:
-    """The starter framework, which a migration publishes; the database flush after an earlier
-    transactional test removes it, so it is imported again when it is missing."""
-    version = current_version()
-    if version is None:
-        text = (REPO_ROOT / "competencies" / "starter_framework.json").read_text(encoding="utf-8")
-        version = version_publish(version=framework_import(text=text, file_format="json"))
-    return version
 
 
 def named(person: Person, full_name: str) -> Person:
@@ -79,8 +69,13 @@ def rate_grid_by_keyboard(page: Page, review: Review, levels: list[str]) -> None
     competencies = Competency.objects.filter(area__version=review.version_id)
     for number, (competency, level) in enumerate(zip(competencies, levels, strict=True)):
         passed = [(stop["tag"], stop["text"]) for stop in tab_to(page, f"level-{competency.pk}")]
-        if number == 0:  # the breadcrumb, the framework's link, then the first row
-            assert passed == [("a", "Reviews"), ("a", str(review.version)), SUMMARY], passed
+        if number == 0:  # the breadcrumb, the framework's link, the jump link, the first row
+            assert passed == [
+                ("a", "Reviews"),
+                ("a", str(review.version)),
+                ("a", "Go to the first competency not yet rated"),
+                SUMMARY,
+            ], passed
         else:  # the previous row's comment box, then this row's description of the levels
             assert passed == [("textarea", ""), SUMMARY], passed
         group = page.get_by_role("group", name=competency.title, exact=True)
@@ -177,11 +172,12 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     second_page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
     expect(second_page.get_by_role("heading", level=1)).to_have_text("Competency reviews")
     assert_accessible(second_page)
-    supervisees = second_page.get_by_role("region", name="Your supervisees' reviews")
-    expect(supervisees.get_by_role("row", name="Sam Taylor")).to_contain_text(
+    everything = second_page.get_by_role("region", name="All reviews you can read")
+    expect(everything.get_by_role("row", name="Sam Taylor")).to_contain_text(
         "CR-1042 (Child protection)"
     )
-    supervisees.get_by_role("link", name="Sam Taylor").click()
+    waiting = second_page.get_by_role("region", name="Waiting for you")
+    waiting.get_by_role("link", name="Sam Taylor's review").click()
     expect(second_page.get_by_role("heading", level=1)).to_have_text(
         "Competency review: Sam Taylor"
     )
@@ -231,7 +227,7 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     # And the review itself is locked: no choices left to make.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
     assert_accessible(page)
-    page.get_by_role("region", name="Your reviews").get_by_role("row").filter(
+    page.get_by_role("region", name="All reviews you can read").get_by_role("row").filter(
         has_text="CR-1042"
     ).get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/reviews/{review.pk}/")
@@ -240,3 +236,24 @@ def test_practitioner_and_supervisor_rate_a_review_by_keyboard_and_sign_it_off(
     expect(page.get_by_role("radio")).to_have_count(0)
     expect(page.get_by_role("button", name="Submit to my supervisor")).to_have_count(0)
     assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_the_four_levels_of_a_row_stay_on_one_line_at_1366_pixels(
+    page, live_server, transactional_db, cast, sign_in
+):
+    from competencies.services import review_start
+
+    published_framework()
+    review = review_start(practitioner=cast.practitioner)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, live_server, cast.practitioner)
+    page.goto(f"{live_server.url}/reviews/{review.pk}/")
+
+    first_row = page.locator("table.rating-grid tbody tr[id^=row-]").first
+    tops = first_row.locator("fieldset .form-check").evaluate_all(
+        "checks => checks.map(check => Math.round(check.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 4
+    assert len(set(tops)) == 1, tops
+    expect(page.get_by_text(re.compile(r"^0 of \d+ rated$"))).to_be_visible()

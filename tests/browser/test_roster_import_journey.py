@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
 from tests.browser.support import assert_accessible, table_rows
 from tests.factories import make_person, make_team
-from training.models import Person, RoleGroup
+from training.models import ImportRun, Person, RoleGroup
 
 HEADER = "email,full_name,team,role_group,job_title,line_manager_email,status\n"
 GOOD_ROWS = [
@@ -30,7 +32,7 @@ def csv_file(*rows: str) -> dict[str, object]:
 
 
 def upload(page: Page, *rows: str) -> None:
-    page.get_by_label("CSV file").set_input_files(csv_file(*rows))
+    page.get_by_label("CSV or Excel file").set_input_files(csv_file(*rows))
     page.get_by_role("button", name="Upload").click()
     page.wait_for_load_state()
 
@@ -52,8 +54,10 @@ def test_administrator_fixes_a_bad_row_and_imports_the_roster(
     expect(page).to_have_url(f"{live_server.url}/roster/import/")
     assert_accessible(page)
 
-    # They upload a file whose third line (the header is line 1) is wrong in two ways.
+    # They upload a file whose third line (the header is line 1) is wrong in two ways. The import
+    # runs in the background (at once, in tests); its own page shows the outcome.
     upload(page, GOOD_ROWS[0], BAD_ROW, GOOD_ROWS[1])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import the roster: roster.csv")
 
     errors = page.get_by_role("alert")
     expect(errors.get_by_role("heading")).to_have_text(
@@ -71,9 +75,11 @@ def test_administrator_fixes_a_bad_row_and_imports_the_roster(
     assert not Person.objects.exclude(pk=admin.pk).exists()
 
     # They fix the line and upload the file again: everyone is imported.
+    page.get_by_role("link", name="upload the file again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import the roster")
     upload(page, GOOD_ROWS[0], FIXED_ROW, GOOD_ROWS[1])
 
-    expect(page).to_have_url(f"{live_server.url}/roster/import/")
+    expect(page).to_have_url(re.compile(rf"{live_server.url}/imports/\d+/"))
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.get_by_role("status")).to_contain_text("3 people created, 0 updated, 0 unchanged.")
     expect(page.get_by_role("status")).to_contain_text(
@@ -105,3 +111,38 @@ def test_administrator_fixes_a_bad_row_and_imports_the_roster(
         "cy.jones@council.example",
         "Youth Justice",
     ]
+
+
+@pytest.mark.browser
+def test_an_import_page_follows_a_running_import_until_it_finishes(
+    page, live_server, transactional_db, sign_in
+):
+    admin = make_person(role_group=RoleGroup.ADMIN, roles=(Role.ADMINISTRATOR,))
+    run = ImportRun.objects.create(
+        kind=ImportRun.Kind.ROSTER,
+        file_name="roster.csv",
+        requested_by=admin.user,
+        status=ImportRun.Status.RUNNING,
+        stage="checking",
+        rows_done=4000,
+        rows_total=10000,
+    )
+    sign_in(page, live_server, admin)
+
+    page.goto(f"{live_server.url}/imports/{run.pk}/")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Checking the rows: 4000 of 10000 done.")
+    expect(page.get_by_role("progressbar", name="Rows checked")).to_have_attribute("value", "4000")
+    assert_accessible(page)
+
+    # The worker moves on, then finishes: the page follows without being reloaded.
+    ImportRun.objects.filter(pk=run.pk).update(stage="saving", rows_done=0)
+    expect(status).to_contain_text("Saving 10000 rows: this is the last step.")
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.DONE,
+        result={"created": 9000, "updated": 1000, "new_teams": ["Youth Justice"]},
+    )
+    expect(status).to_contain_text("9000 people created, 1000 updated, 0 unchanged.")
+    expect(status).to_contain_text("New teams: Youth Justice.")
+    expect(page.get_by_role("link", name="Check again")).to_have_count(0)
+    assert_accessible(page)

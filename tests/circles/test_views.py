@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, MeetingAttendance
 from tests.factories import attend, make_circle, make_cohort, make_person
+from training.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,7 @@ def circle_form(cast, **changes) -> dict[str, object]:
         "end_time": "12:00",
         "starts_on": "2027-01-01",
         "ends_on": "2027-12-31",
+        "on_bank_holiday": "move",
         "venue": "Stroud Sub Rooms",
         "online_link": "",
     }
@@ -272,11 +275,42 @@ def test_a_practice_leader_moves_and_cancels_meetings(cast, as_user, circle):
             "venue": "",
         },
     )
-    client.post(reverse("meeting_change", args=[upcoming[1].pk]), {"action": "cancel"})
+    confirm = client.get(reverse("meeting_cancel", args=[upcoming[1].pk]))
+    assert "Cancel the meeting on" in confirm.content.decode()
+    assert CircleMeeting.objects.get(pk=upcoming[1].pk).status == "scheduled"
+    refused = client.post(reverse("meeting_cancel", args=[upcoming[1].pk]), {"reason": ""})
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    client.post(reverse("meeting_cancel", args=[upcoming[1].pk]), {"reason": "Snow."})
 
     moved = CircleMeeting.objects.get(pk=upcoming[0].pk)
     assert timezone.localtime(moved.starts_at).date() == new_date
-    assert (moved.sequence, CircleMeeting.objects.get(pk=upcoming[1].pk).status) == (1, "cancelled")
+    assert (moved.sequence, moved.moved) == (1, True)
+    cancelled = CircleMeeting.objects.get(pk=upcoming[1].pk)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Snow.")
+    html = client.get(reverse("circle_detail", args=[circle.pk])).content.decode()
+    assert "Moved</span>" in html and 'Cancelled</span> <span class="small">(Snow.)' in html
+
+    client.post(reverse("meeting_reinstate", args=[upcoming[1].pk]))
+    assert CircleMeeting.objects.get(pk=upcoming[1].pk).status == "scheduled"
+
+
+def test_attendance_is_refused_for_a_meeting_that_has_not_started(cast, as_user, circle):
+    meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
+    client = as_user(cast.practice_leader)
+    mark = {
+        "action": "mark",
+        "person": cast.practitioner.pk,
+        f"status-{cast.practitioner.pk}": "present",
+    }
+
+    htmx = client.post(reverse("meeting_detail", args=[meeting.pk]), mark, **HTMX)
+    page = client.post(
+        reverse("meeting_detail", args=[meeting.pk]), {f"status-{cast.practitioner.pk}": "present"}
+    )
+
+    assert htmx.status_code == 400
+    assert "once the meeting has started" in page.content.decode()
+    assert not MeetingAttendance.objects.exists()
 
 
 # Members ----------------------------------------------------------------------------------------
@@ -371,3 +405,83 @@ def test_circle_and_attendance_pages_run_a_constant_number_of_queries(
     # session, user, roles, person, circles with counts, leaders, upcoming meetings
     with django_assert_num_queries(7):
         client.get(reverse("circle_list"))
+
+
+def test_the_leader_sees_each_members_last_6_meetings_and_who_never_attends(cast, as_user, circle):
+    absent, missing = make_person(), make_person()
+    circle.memberships.create(person=absent)
+    circle.memberships.create(person=missing)
+    held = list(circle.meetings.filter(starts_at__lt=timezone.now()).order_by("starts_at"))[-6:]
+    assert len(held) == 6
+    for number, meeting in enumerate(held):
+        MeetingAttendance.objects.create(
+            meeting=meeting, person=cast.practitioner, status="present"
+        )
+        MeetingAttendance.objects.create(meeting=meeting, person=absent, status="absent")
+        MeetingAttendance.objects.create(
+            meeting=meeting, person=missing, status="present" if number % 2 else "apologies"
+        )
+
+    leader_html = (
+        as_user(cast.practice_leader).get(reverse("circle_detail", args=[circle.pk])).content
+    ).decode()
+    member_html = (
+        as_user(cast.practitioner).get(reverse("circle_detail", args=[circle.pk])).content
+    ).decode()
+
+    assert "6 of 6 attended" in leader_html
+    assert "0 of 6 attended" in leader_html and "Never attended" in leader_html
+    assert "3 of 6 attended" in leader_html and "Missed 3 of the last 6" in leader_html
+    assert "Never attended" not in member_html and "of 6 attended" not in member_html
+
+
+def test_a_leader_finds_people_by_name_and_adds_several_at_once(
+    cast, as_user, circle, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort()
+    unplaced = make_person()
+    attend(unplaced, cohort)
+    found = make_person()
+    Person.objects.filter(pk=found.pk).update(full_name="Amara Okafor")
+    client = as_user(cast.practice_leader)
+    url = reverse("circle_members_add", args=[circle.pk])
+
+    page = client.get(url, {"q": "amara oka"})
+    partial = client.get(url, {"q": "Okafor"}, **HTMX)
+
+    assert [p.full_name for p in page.context["found"]] == ["Amara Okafor"]
+    assert unplaced in list(page.context["unplaced"])
+    assert partial.content.decode().strip().startswith('<fieldset id="found"')
+    assert "Amara Okafor" in partial.content.decode() and "<html" not in partial.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"people": [found.pk, unplaced.pk]})
+
+    assert response.status_code == 302
+    assert set(circle.members.all()) == {cast.practitioner, found, unplaced}
+    assert {m.to[0] for m in mail.outbox} == {found.email, unplaced.email}
+
+
+def test_adding_nobody_or_a_member_again_is_refused_with_a_message(cast, as_user, circle):
+    client = as_user(cast.practice_leader)
+    url = reverse("circle_members_add", args=[circle.pk])
+
+    nobody = client.post(url, {})
+    again = client.post(url, {"people": [cast.practitioner.pk]})
+
+    assert "Choose at least one person to add." in nobody.content.decode()
+    assert again.status_code == 200 and circle.members.count() == 1
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_the_add_members_page_runs_a_constant_number_of_queries(
+    cast, as_user, circle, people, django_assert_num_queries
+):
+    cohort = make_cohort()
+    for _ in range(people):
+        attend(make_person(), cohort)
+    client = as_user(cast.practice_leader)
+
+    # session, user, roles, person, circle, leaders, people found, people in no circle
+    with django_assert_num_queries(8):
+        client.get(reverse("circle_members_add", args=[circle.pk]), {"q": "Person"})

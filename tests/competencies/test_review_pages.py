@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from competencies.models import Competency, Rater, Rating, Review, ReviewStatus
-from competencies.services import review_sign_off, review_start, review_submit
-from tests.factories import rate_all
+from competencies.services import review_return, review_sign_off, review_start, review_submit
+from tests.factories import make_person, make_session, rate_all
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,10 @@ def test_a_practitioner_starts_a_review_about_a_case(cast, as_user):
         "J. Smith",
         "Jamie Smith DOB 4.3.15",
         "04/03/2015 Smith",
+        "JaydenSmith2015",
+        "Jayden.Smith.01-02-2015",
+        "J.Smith-12/03/2014",
+        "CR-12/03/2014",
     ],
 )
 def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, as_user, reference):
@@ -64,7 +70,9 @@ def test_a_case_reference_that_could_be_a_name_or_a_birth_date_is_refused(cast, 
     assert not Review.objects.exists()
 
 
-@pytest.mark.parametrize("reference", ["CR-1042", "2016/00417", "cin_77", "A1", "EH.2041.3"])
+@pytest.mark.parametrize(
+    "reference", ["CR-1042", "CR-104522", "2016/00417", "cin_77", "A1", "EH.2041.3"]
+)
 def test_case_references_in_the_usual_shapes_are_accepted(cast, as_user, reference):
     response = as_user(cast.practitioner).post(
         reverse("review_start"), {"case_reference": reference, "case_type": "cin"}
@@ -114,7 +122,7 @@ def test_a_supervisor_sees_only_their_supervisees_reviews(cast, as_user, review)
 
     response = as_user(cast.supervisor).get(reverse("review_list"))
 
-    assert list(response.context["to_supervise"]) == [review]
+    assert list(response.context["page"]) == [review]
     assert (
         as_user(cast.supervisor).get(reverse("review_detail", args=[stranger.pk])).status_code
         == 404
@@ -260,14 +268,14 @@ def test_grid_and_my_progress_run_a_constant_number_of_queries(
         review_sign_off(review=review, supervisor=cast.supervisor)
     client = as_user(cast.practitioner)
 
-    # session, user, roles, person, review, ratings, competencies with areas, history
-    with django_assert_num_queries(8):
+    # session, user, roles, person, review, ratings, competencies with areas, history, goals
+    with django_assert_num_queries(9):
         client.get(reverse("review_detail", args=[review.pk]))
-    # session, user, roles, person, ratings with competencies and reviews
-    with django_assert_num_queries(5):
-        client.get(reverse("my_progress"))
-    # session, user, roles, person, my reviews, reviews to supervise
+    # session, user, roles, person, ratings with competencies and reviews, goals
     with django_assert_num_queries(6):
+        client.get(reverse("my_progress"))
+    # session, user, roles, person, waiting, drafts, the filter's people, count, page
+    with django_assert_num_queries(9):
         client.get(reverse("review_list"))
 
 
@@ -312,6 +320,29 @@ def test_an_administrator_imports_a_framework_as_a_draft_and_publishes_it(cast, 
     client.post(reverse("framework_action", args=[draft.pk]), {"action": "publish"})
     draft.refresh_from_db()
     assert draft.is_published
+
+
+def test_a_framework_downloaded_as_csv_neutralises_formulas_and_imports_back_unchanged(
+    cast, as_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competencies.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get()
+    first = Competency.objects.filter(area__version=version).first()
+    Competency.objects.filter(pk=first.pk).update(title="@SUM(1)", basic="- listens")
+    client = as_user(cast.administrator)
+
+    downloaded = client.get(reverse("framework_version", args=[version.pk]), {"format": "csv"})
+    client.post(
+        reverse("framework_import"),
+        {"file": SimpleUploadedFile("f.csv", downloaded.content), "name": "Copy"},
+    )
+
+    assert ",'@SUM(1),'- listens," in downloaded.content.decode()
+    copy = Competency.objects.get(area__version__framework__name="Copy", code=first.code)
+    assert (copy.title, copy.basic) == ("@SUM(1)", "- listens")
 
 
 def test_a_bad_framework_file_is_refused_with_every_problem_and_nothing_created(cast, as_user):
@@ -500,3 +531,154 @@ def test_a_line_manager_who_is_not_the_named_supervisor_reads_the_review_but_can
     )
     assert named.status_code == 200
     assert review.ratings.filter(rater=Rater.SUPERVISOR).count() == 1
+
+
+def test_the_review_list_shows_what_waits_for_the_supervisor_first_then_the_rest_by_date(
+    cast, as_user
+):
+    signed = review_start(practitioner=cast.practitioner)
+    rate_all(signed, Rater.SELF)
+    review_submit(review=signed)
+    rate_all(signed, Rater.SUPERVISOR)
+    review_sign_off(review=signed, supervisor=cast.supervisor)
+    waiting = review_start(practitioner=cast.practitioner)
+    rate_all(waiting, Rater.SELF)
+    review_submit(review=waiting)
+
+    response = as_user(cast.supervisor).get(reverse("review_list"))
+
+    assert response.context["waiting"] == [waiting]
+    html = response.content.decode()
+    assert html.index("Waiting for you") < html.index("All reviews you can read")
+    assert list(response.context["page"]) == [waiting, signed]
+
+
+def test_the_review_list_filters_by_status_and_practitioner_and_pages(cast, as_user):
+    other = make_person(team=cast.practitioner.team, line_manager=cast.supervisor)
+    mine = [review_start(practitioner=cast.practitioner) for _ in range(3)]
+    theirs = review_start(practitioner=other)
+    rate_all(theirs, Rater.SELF)
+    review_submit(review=theirs)
+    client = as_user(cast.supervisor)
+
+    by_status = client.get(reverse("review_list"), {"status": "submitted"})
+    by_person = client.get(reverse("review_list"), {"person": cast.practitioner.pk})
+    nonsense = client.get(reverse("review_list"), {"status": "nonsense", "person": "x"})
+
+    assert list(by_status.context["page"]) == [theirs]
+    assert set(by_person.context["page"]) == set(mine)
+    assert by_person.context["page"].paginator.count == 3
+    assert nonsense.context["page"].paginator.count == 4
+
+
+def test_the_review_list_pages_25_at_a_time_and_keeps_the_filters_on_its_links(cast, as_user):
+    for _ in range(27):
+        review_start(practitioner=cast.practitioner)
+    client = as_user(cast.supervisor)
+
+    first = client.get(reverse("review_list"), {"status": "draft"})
+    second = client.get(reverse("review_list"), {"status": "draft", "page": 2})
+
+    assert len(first.context["page"]) == 25 and len(second.context["page"]) == 2
+    assert "?status=draft&amp;page=2" in first.content.decode()
+
+
+def test_an_htmx_filter_change_returns_only_the_table(cast, as_user, review):
+    response = as_user(cast.practitioner).get(reverse("review_list"), {"status": "draft"}, **HTMX)
+
+    html = response.content.decode().strip()
+    assert html.startswith('<div id="reviews">')
+    assert "<h1" not in html
+
+
+def test_a_person_outside_the_reviews_cannot_filter_their_way_to_them(cast, as_user, review):
+    response = as_user(cast.outsider).get(reverse("review_list"), {"person": cast.practitioner.pk})
+
+    assert response.context["page"].paginator.count == 0
+    assert cast.practitioner.full_name not in response.content.decode()
+
+
+def competency_order(review) -> list[int]:
+    return list(
+        Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)
+    )
+
+
+def test_the_grid_says_how_many_are_rated_and_links_to_the_first_not_yet_rated(
+    cast, as_user, review
+):
+    order = competency_order(review)
+    Rating.objects.create(review=review, competency_id=order[0], rater=Rater.SELF, level=2)
+
+    html = as_user(cast.practitioner).get(reverse("review_detail", args=[review.pk])).content
+    html = html.decode()
+
+    assert f"1 of {len(order)} rated" in html
+    assert f'href="#row-{order[1]}"' in html
+
+
+def test_each_htmx_save_brings_the_count_up_to_date_out_of_band(cast, as_user, review):
+    order = competency_order(review)
+
+    response = as_user(cast.practitioner).post(
+        reverse("review_detail", args=[review.pk]),
+        {"competency": order[0], f"level-{order[0]}": "3", f"based_on-{order[0]}": "0"},
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert '<p id="rating-progress" hx-swap-oob="true">' in html
+    assert f"1 of {len(order)} rated" in html
+    assert f'href="#row-{order[1]}"' in html
+
+
+def test_a_practitioner_discards_their_draft_after_confirming(cast, as_user, review):
+    client = as_user(cast.practitioner)
+    rate_all(review, Rater.SELF)
+
+    asked = client.get(reverse("review_discard", args=[review.pk]))
+    response = client.post(reverse("review_discard", args=[review.pk]))
+
+    assert "Discard this draft review?" in asked.content.decode()
+    assert Review.objects.filter(pk=review.pk).exists() is False
+    assert Rating.objects.filter(review_id=review.pk).count() == 0
+    assert response.url == reverse("review_list")
+
+
+def test_a_review_that_has_been_with_the_supervisor_cannot_be_discarded(cast, as_user, review):
+    rate_all(review, Rater.SELF)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR)
+    review_return(review=review)
+
+    as_user(cast.practitioner).post(reverse("review_discard", args=[review.pk]))
+
+    assert Rating.objects.filter(review=review, rater=Rater.SUPERVISOR).exists()
+
+
+def test_the_2_1_picker_lists_past_2_1s_first_latest_at_the_top(cast, as_user):
+    now = timezone.now()
+    sessions = {
+        days: make_session(
+            supervisor=cast.supervisor,
+            practitioners=[cast.practitioner],
+            starts_at=now + datetime.timedelta(days=days),
+            status="held" if days < 0 else "planned",
+            reason="Only one this time",
+        )
+        for days in (-60, 30, -5, 10)
+    }
+    cancelled = make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=now - datetime.timedelta(days=3),
+        status="cancelled",
+        reason="Only one this time",
+    )
+
+    form = as_user(cast.practitioner).get(reverse("review_start")).context["form"]
+
+    listed = [value for value, _ in form.fields["session"].choices if value]
+    assert listed == [sessions[days].pk for days in (-5, -60, 10, 30)]
+    assert cancelled.pk not in listed
+    assert list(form.fields["session"].choices)[1][1].startswith("Held: ")

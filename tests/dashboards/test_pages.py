@@ -60,10 +60,11 @@ def test_the_dashboard_is_refused_to_everyone_but_programme_leads_and_administra
 
 
 @pytest.mark.parametrize("role", ["programme_lead", "administrator"])
-def test_programme_leads_land_on_the_dashboard(cast, as_user, role):
+def test_programme_leads_land_on_a_home_page_one_click_from_the_dashboard(cast, as_user, role):
     response = as_user(getattr(cast, role)).get(reverse("home"))
 
-    assert response.templates[0].name == "dashboards/dashboard.html"
+    assert response.templates[0].name == "home/home.html"
+    assert f'href="{reverse("fidelity")}"' in response.content.decode()
 
 
 def test_the_page_the_report_and_the_exports_agree(cast, as_user, history):

@@ -81,6 +81,19 @@ def test_pages_cannot_be_framed_sniffed_or_leak_their_address(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_every_response_refuses_the_browser_features_the_site_never_uses(client, cast, signed_in):
+    if signed_in:
+        client.force_login(cast.practitioner.user)
+    pages = [reverse("account_login"), reverse("home"), "/static/css/site.css", "/no-such/"]
+
+    for page in pages:
+        policy = client.get(page).headers.get("Permissions-Policy", "")
+        features = dict(part.strip().split("=") for part in policy.split(",") if part.strip())
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert features.get(feature) == "()", f"{page}: {feature} in {policy!r}"
+
+
 INLINE = [
     (re.compile(r"<style", re.IGNORECASE), "a <style> element"),
     (re.compile(r"\sstyle\s*=", re.IGNORECASE), "a style attribute"),

@@ -166,3 +166,16 @@ def test_a_session_ends_twelve_hours_after_sign_in_unless_the_environment_says_o
     assert production_settings("SESSION_MAX_SECONDS", SESSION_MAX_SECONDS="1800") == {
         "SESSION_MAX_SECONDS": 1800
     }
+
+
+def test_production_refuses_to_start_with_a_secret_key_under_50_characters():
+    short = manage("check", SECRET_KEY=secrets.token_urlsafe(48)[:49])
+    enough = manage("check", SECRET_KEY=secrets.token_urlsafe(48)[:50])
+
+    assert short.returncode != 0
+    assert "SECRET_KEY must be at least 50 characters" in short.stderr
+    assert enough.returncode == 0, enough.stderr
+
+
+def test_debug_mode_still_starts_with_a_short_development_key():
+    assert manage("check", DJANGO_DEBUG="1", SECRET_KEY="short").returncode == 0

@@ -164,7 +164,7 @@ def test_a_future_2_to_1_cannot_be_recorded_as_held(cast):
 
 
 def test_the_personal_calendar_feed_includes_2_to_1s(cast, client):
-    from circles.services import feed_for
+    from calendars.services import feed_for
 
     make_session(supervisor=cast.supervisor, practitioners=[cast.practitioner, make_person()])
 

@@ -125,3 +125,41 @@ def test_rollout_report_csv_and_table_carry_the_same_figures_as_json(demo):
     assert ["phases", "Implementation phase 2", "150", "168", "11", "17", "110", "12", "0"] in rows
     assert "168 trained" in table
     assert "Implementation phase 2      150         168" in table
+
+
+def test_the_demo_has_2_1_records_and_development_goals_for_its_sign_ins(demo, client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from competencies.demo import load_goals
+    from competencies.models import DevelopmentGoal
+    from competencies.selectors import goal_progress
+    from supervision.demo import load_records
+    from supervision.models import AgreedAction, CaseDiscussed, SessionStatus
+    from supervision.selectors import session_record
+
+    practitioner = Person.objects.get(email="practitioner@council.example")
+    held = practitioner.supervision_sessions.filter(status=SessionStatus.HELD).latest("starts_at")
+    coming = (
+        practitioner.supervision_sessions.filter(starts_at__gt=timezone.now())
+        .prefetch_related("practitioners")
+        .earliest("starts_at")
+    )
+    goal = next(item for item in goal_progress(practitioner) if item.reviewed)
+    before = (CaseDiscussed.objects.count(), AgreedAction.objects.count())
+
+    assert session_record(coming, coming.supervisor).carried, "the next 2:1 opens with actions"
+    assert AgreedAction.objects.filter(closed_at__isnull=False).exclude(closing_note="").exists()
+    assert load_records() == ["2:1 records already loaded."]
+    assert load_goals() == ["Development goals already loaded."]
+    assert (CaseDiscussed.objects.count(), AgreedAction.objects.count()) == before
+    client.force_login(practitioner.user)
+    pages = [
+        reverse("session_record", args=[held.pk]),
+        reverse("review_goals", args=[goal.goal.review_id]),
+        reverse("my_progress"),
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    assert goal.goal.description in client.get(reverse("my_progress")).content.decode()
+    assert DevelopmentGoal.objects.count() > 100

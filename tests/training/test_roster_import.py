@@ -212,3 +212,25 @@ def test_blank_lines_are_skipped_and_line_numbers_still_count_them():
     result = roster_import(text=HEADER + "\n" + "a@x.example,A,T,wizard,,,\n")
 
     assert result.errors[0].line == 3
+
+
+def test_rows_repeated_word_for_word_are_imported_once_and_counted():
+    row = "a@x.example,A,T,practitioner,,,\n"
+
+    result = roster_import(text=HEADER + row + "b@x.example,B,T,manager,,,\n" + row)
+
+    assert result.ok, result.errors
+    assert (result.created, result.repeated) == (2, 1)
+    assert "1 repeated row ignored." in result.summary("people")
+    assert Person.objects.count() == 2
+
+
+def test_two_rows_for_one_person_that_disagree_are_refused_naming_the_first():
+    result = roster_import(
+        text=HEADER + "a@x.example,A,T,practitioner,,,\n" + "A@x.example,A,T,manager,,,\n"
+    )
+
+    assert [(error.line, error.message) for error in result.errors] == [
+        (3, "a@x.example is already on line 2")
+    ]
+    assert not Person.objects.exists()

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime
+import random
 
 import pytest
+from django.db import transaction
 
 from tests.factories import make_cohort, make_person, make_phase
-from training.imports import training_import
+from training.demo import build_demo
+from training.imports import roster_import, training_import
 from training.models import Cohort, CourseAttendance, Phase
-from training.selectors import people_with_training
+from training.selectors import people_with_training, rollout_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +171,9 @@ BAD_ROWS = [
     ("ann@council.example,P,C,1,9999-12-31,yes", "date '9999-12-31': Enter a date between"),
     ("ann@council.example,P,C,1,2016-01-01,maybe", "attended 'maybe' is not yes or no"),
     (
-        "bo@council.example,P,C,2,2016-01-08,yes",
-        "bo@council.example's day 2 of this cohort is already on line 2",
+        "bo@council.example,P,C,2,2016-01-08,no",
+        "bo@council.example's day 2 of C is on line 2 on 08/01/2016, attended, and on line 3 "
+        "on 08/01/2016, not attended: keep one of them",
     ),
     (
         "ann@council.example,P,C,2,2016-01-09,yes",
@@ -221,3 +225,86 @@ def test_unknown_columns_are_an_error(ann):
 
     assert result.errors[0].line == 1
     assert "unknown column(s): 'room'" in result.errors[0].message
+
+
+def test_rows_repeated_word_for_word_are_imported_once_and_counted(ann):
+    row = "ann@council.example,P,C,1,2016-01-01,yes\n"
+    text = HEADER + row + "ann@council.example,P,C,2,2016-01-08,no\n" + row + row
+
+    result = training_import(text=text)
+
+    assert result.ok, result.errors
+    assert (result.created, result.repeated) == (2, 2)
+    assert "2 repeated rows ignored." in result.summary("attendance records")
+    assert CourseAttendance.objects.count() == 2
+
+
+def test_a_repeat_written_differently_but_meaning_the_same_is_still_a_repeat(ann):
+    result = training_import(
+        text=HEADER
+        + "ann@council.example,P,C,1,2016-03-01,yes\n"
+        + "ANN@council.example,p,c,Restorative,01/03/2016,Y\n"
+    )
+
+    assert (result.ok, result.created, result.repeated) == (True, 1, 1)
+    assert result.summary("x")[1] == "1 repeated row ignored."
+
+
+def test_two_rows_for_one_day_that_disagree_on_the_date_name_both_lines(ann):
+    result = training_import(
+        text=HEADER
+        + "ann@council.example,P,C,1,2016-03-01,yes\n"
+        + "ann@council.example,P,C,2,2016-03-08,yes\n"
+        + "ann@council.example,P,C,1,2016-03-02,yes\n"
+    )
+
+    assert [(error.line, error.message) for error in result.errors] == [
+        (
+            4,
+            "ann@council.example's day 1 of C is on line 2 on 01/03/2016, attended, and on "
+            "line 4 on 02/03/2016, attended: keep one of them",
+        )
+    ]
+    assert snapshot() == []
+
+
+def test_new_phases_are_ordered_by_their_earliest_date_not_by_the_file(ann):
+    result = training_import(
+        text=HEADER
+        + "ann@council.example,Phase 2,C3,1,2016-09-06,yes\n"
+        + "ann@council.example,Pilot,C1,1,2015-11-03,yes\n"
+        + "ann@council.example,Phase 1,C2,1,2016-02-02,yes\n"
+        + "ann@council.example,Pilot,C0,2,2015-10-01,yes\n"
+    )
+
+    assert result.new_phases == ["Pilot", "Phase 1", "Phase 2"]
+    assert list(Phase.objects.values_list("name", "order")) == [
+        ("Pilot", 1),
+        ("Phase 1", 2),
+        ("Phase 2", 3),
+    ]
+
+
+def phase_figures() -> list[tuple]:
+    summary = rollout_summary(as_of=datetime.date(2016, 12, 31))
+    return [(phase.name, phase.trained, phase.cumulative) for phase in summary.phases]
+
+
+def test_a_shuffled_register_gives_the_same_figures_by_phase_as_a_sorted_one():
+    demo = build_demo()
+    assert roster_import(text=demo.roster_csv()).ok
+    header, *rows = demo.training_csv().splitlines(keepends=True)
+    last_phase = max(rows, key=lambda row: row.split(",")[4]).split(",")[1]
+    shuffled = random.Random(7).sample(rows, len(rows))
+    first = next(row for row in shuffled if row.split(",")[1] == last_phase)
+    shuffled.remove(first)
+
+    with transaction.atomic():
+        assert training_import(text=header + "".join(rows)).ok
+        in_order = phase_figures()
+        transaction.set_rollback(True)
+    assert training_import(text=header + first + "".join(shuffled)).ok
+
+    assert phase_figures() == in_order
+    assert [name for name, _, _ in in_order][-1] == last_phase
+    assert in_order[-1][2] == 168, "the published cumulative figure for 2016"

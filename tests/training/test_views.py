@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import attend, make_cohort, make_person, make_phase, make_team
-from training.models import CourseAttendance, CourseDay, Person
+from training.models import Cohort, CourseAttendance, CourseDay, Person
 from training.selectors import rollout_summary
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +236,9 @@ def test_a_dry_run_upload_shows_the_summary_and_saves_nothing(cast, as_user):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("people.xlsx", b"PK\x03\x04", "Choose a file that ends in .csv."),
+        ("people.xls", b"\xd0\xcf\x11\xe0", "Choose a file that ends in .csv or .xlsx."),
+        ("people.xlsx", b"PK\x03\x04", "This is not an Excel workbook (.xlsx)."),
+        ("people.xlsx", b"email,full_name\n", "This is not an Excel workbook (.xlsx)."),
         ("people.csv", b"PK\x03\x04\x00\x00", "This is not a CSV file"),
     ],
 )
@@ -336,6 +339,43 @@ def test_an_htmx_toggle_saves_one_mark_and_returns_only_that_row(cast, as_user, 
     assert CourseAttendance.objects.get(person=cast.outsider, day=1).attended
 
 
+def test_ticking_a_day_someone_has_no_record_of_records_it_through_the_page(cast, as_user, cohort):
+    client = as_user(cast.practice_leader)
+
+    response = client.post(
+        reverse("cohort_detail", args=[cohort.pk]),
+        {"attended": [f"{cast.outsider.pk}:1", f"{cast.outsider.pk}:2"]},
+        follow=True,
+    )
+
+    assert "Attendance saved (1 changed)." in response.content.decode()
+    added = CourseAttendance.objects.get(person=cast.outsider, cohort=cohort, day=2)
+    assert added.attended
+    assert added.history.get().history_user == cast.practice_leader.user
+    assert CourseAttendance.objects.get(person=cast.outsider, day=1).attended
+
+
+def test_leaving_such_a_day_unticked_adds_nothing(cast, as_user, cohort):
+    as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.outsider.pk}:1"]}
+    )
+
+    assert not CourseAttendance.objects.filter(person=cast.outsider, day=2).exists()
+
+
+def test_ticking_a_day_someone_has_no_record_of_records_it_through_htmx(cast, as_user, cohort):
+    mark = f"{cast.outsider.pk}:2"
+
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_detail", args=[cohort.pk]), {"toggle": mark, "attended": [mark]}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="person-{cast.outsider.pk}"')
+    assert f'value="{mark}" id="attended-{cast.outsider.pk}-2" checked' in html
+    assert CourseAttendance.objects.get(person=cast.outsider, cohort=cohort, day=2).attended
+
+
 def test_marks_for_people_not_on_the_register_are_ignored(cast, as_user, cohort):
     as_user(cast.practice_leader).post(
         reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.supervisor.pk}:1"]}
@@ -375,3 +415,128 @@ def test_cohort_pages_run_a_constant_number_of_queries(
         client.get(reverse("cohort_list"))
     with django_assert_num_queries(5):  # session, user, roles, cohort, register
         client.get(reverse("cohort_detail", args=[cohort.pk]))
+
+
+# Creating and editing cohorts -------------------------------------------------------------------
+
+
+def cohort_data(phase_of, **changes) -> dict[str, object]:
+    return {
+        "phase": phase_of.pk,
+        "name": "Phase 2 cohort C",
+        "day1_date": "2016-09-06",
+        "day2_date": "2016-09-13",
+        "venue": "Shire Hall",
+        "trainer": "A. Trainer",
+    } | changes
+
+
+@pytest.mark.parametrize("role", ["practice_leader", "administrator"])
+def test_those_who_record_training_create_a_cohort(cast, as_user, role):
+    phase = make_phase("Phase 2")
+    client = as_user(getattr(cast, role))
+
+    assert client.get(reverse("cohort_create")).status_code == 200
+    response = client.post(reverse("cohort_create"), cohort_data(phase))
+
+    cohort = Cohort.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("cohort_detail", args=[cohort.pk])
+    assert (cohort.phase, cohort.name, cohort.day1_date, cohort.day2_date, cohort.venue) == (
+        phase,
+        "Phase 2 cohort C",
+        datetime.date(2016, 9, 6),
+        datetime.date(2016, 9, 13),
+        "Shire Hall",
+    )
+    assert cohort.history.get().history_user == getattr(cast, role).user
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "programme_lead", "outsider"])
+def test_others_may_neither_create_nor_edit_a_cohort(cast, as_user, cohort, role):
+    client = as_user(getattr(cast, role))
+    before = list(Cohort.objects.values())
+
+    assert client.get(reverse("cohort_create")).status_code == 403
+    assert client.post(reverse("cohort_create"), cohort_data(cohort.phase)).status_code == 403
+    assert client.get(reverse("cohort_edit", args=[cohort.pk])).status_code == 403
+    response = client.post(
+        reverse("cohort_edit", args=[cohort.pk]), cohort_data(cohort.phase, name="Renamed")
+    )
+    assert response.status_code == 403
+    assert list(Cohort.objects.values()) == before
+
+
+def test_the_cohort_pages_refuse_other_methods_and_unknown_cohorts(cast, as_user):
+    client = as_user(cast.practice_leader)
+
+    assert client.delete(reverse("cohort_create")).status_code == 405
+    assert client.get(reverse("cohort_edit", args=[999])).status_code == 404
+    assert client.post(reverse("cohort_edit", args=[999]), {}).status_code == 404
+
+
+def test_a_practice_leader_edits_a_cohorts_dates_and_keeps_its_name(cast, as_user, cohort):
+    response = as_user(cast.practice_leader).post(
+        reverse("cohort_edit", args=[cohort.pk]),
+        cohort_data(cohort.phase, name=cohort.name, day1_date="2016-03-02"),
+        follow=True,
+    )
+
+    assert f"{cohort.name} saved." in response.content.decode()
+    cohort.refresh_from_db()
+    assert (cohort.day1_date, cohort.venue) == (datetime.date(2016, 3, 2), "Shire Hall")
+    latest = cohort.history.latest("history_id")
+    assert (latest.history_type, latest.history_user) == ("~", cast.practice_leader.user)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": ""}, "name", "This field is required."),
+        ({"name": "PILOT COHORT"}, "name", "Pilot already has a cohort called PILOT COHORT."),
+        ({"day2_date": "2016-09-05"}, "day2_date", "Day 2 cannot come before day 1."),
+        ({"day1_date": "1999-12-31"}, "day1_date", "Enter a date between 1 January 2000"),
+        ({"phase": "999"}, "phase", "Select a valid choice."),
+        ({"venue": "v" * 201}, "venue", "Ensure this value has at most 200 characters"),
+    ],
+)
+def test_a_bad_cohort_is_refused_with_a_message_and_nothing_changes(
+    cast, as_user, changes, field, message
+):
+    pilot = make_phase("Pilot")
+    make_cohort(phase=pilot, name="Pilot cohort")
+    before = list(Cohort.objects.values())
+
+    response = as_user(cast.administrator).post(
+        reverse("cohort_create"), cohort_data(pilot, **changes)
+    )
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert escape(message) in response.content.decode()
+    assert list(Cohort.objects.values()) == before
+
+
+def test_the_cohort_list_and_page_offer_creating_and_editing_only_to_those_who_may(
+    cast, as_user, cohort
+):
+    leader = as_user(cast.practice_leader)
+    assert reverse("cohort_create") in leader.get(reverse("cohort_list")).content.decode()
+    page = leader.get(reverse("cohort_detail", args=[cohort.pk])).content.decode()
+    assert reverse("cohort_edit", args=[cohort.pk]) in page
+
+    lead = as_user(cast.programme_lead)
+    assert reverse("cohort_create") not in lead.get(reverse("cohort_list")).content.decode()
+    page = lead.get(reverse("cohort_detail", args=[cohort.pk])).content.decode()
+    assert reverse("cohort_edit", args=[cohort.pk]) not in page
+
+
+def test_the_cohort_form_takes_a_fixed_number_of_queries(
+    cast, as_user, cohort, django_assert_num_queries
+):
+    for number in range(20):
+        make_phase(f"Extra phase {number}")
+    client = as_user(cast.practice_leader)
+
+    with django_assert_num_queries(5):  # session, user, roles, the cohort, the phases
+        client.get(reverse("cohort_edit", args=[cohort.pk]))

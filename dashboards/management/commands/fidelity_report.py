@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from common.spreadsheets import CSVWriter
 from dashboards.selectors import Dashboard, Filters, dashboard
 from dashboards.services import figures_catch_up
 from training.dates import as_of_option
@@ -112,7 +112,7 @@ class Command(BaseCommand):
         ]
         total = figures["total"]
         if format == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = CSVWriter(self.stdout, lineterminator="\n")
             writer.writerow(
                 ["section", "name", "stage", "in_scope", "trained", "embedded", "fidelity"]
             )

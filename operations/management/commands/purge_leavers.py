@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from operations.services import leavers_purge
@@ -9,20 +10,29 @@ from operations.services import leavers_purge
 
 class Command(BaseCommand):
     help = (
-        "Delete people who left more than --older-than years ago (default 6), with their "
-        "training, circle and other records and the history of them; empty their accounts "
-        "(kept, so the audit trail still shows which account made each change). People whom "
-        "other people's records name are kept and listed by ID."
+        "Purge people who left more than --older-than years ago (default: the "
+        'LEAVER_RETENTION_YEARS setting): each becomes an anonymous "A former member" in the '
+        "2:1s, circles and registers they were part of, so other people's records and the "
+        "figures stay whole; their name, email address, reviews, ratings, comments and history "
+        "are deleted, and their accounts emptied (kept, so the audit trail still shows which "
+        "account made each change)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", type=int, default=6, metavar="YEARS")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Count what would be deleted; change nothing."
+            "--older-than",
+            type=int,
+            default=None,
+            metavar="YEARS",
+            help=f"Years since leaving (default {settings.LEAVER_RETENTION_YEARS}, from "
+            "LEAVER_RETENTION_YEARS).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would be purged; change nothing."
         )
 
-    def handle(self, *args: Any, older_than: int, dry_run: bool, **options: Any) -> None:
-        if older_than < 1:
+    def handle(self, *args: Any, older_than: int | None, dry_run: bool, **options: Any) -> None:
+        if older_than is not None and older_than < 1:
             raise CommandError("--older-than must be at least 1 year.")
         result = leavers_purge(older_than_years=older_than, dry_run=dry_run)
         for line in result.summary():

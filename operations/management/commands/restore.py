@@ -11,8 +11,9 @@ from operations.backups import BackupError, database_restore
 
 class Command(BaseCommand):
     help = (
-        "Replace everything in the database with a backup made by the backup command. "
-        "Refuses unless --yes is given."
+        "Replace everything in the database with a backup made by the backup command, so that "
+        "the database is exactly as it was then (tables added since included). Refuses unless "
+        "--yes is given, and refuses, changing nothing, a file that is not a backup of this site."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

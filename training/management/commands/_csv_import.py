@@ -1,40 +1,25 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from simple_history.models import HistoricalRecords
 
 from accounts.models import User
 from accounts.roles import Permission, can
-from training.csv_files import CSVFileError, decode_upload
-from training.imports import ImportResult
-
-
-@contextmanager
-def acting_as(user: User) -> Iterator[None]:
-    """Record the changes made inside in the audit trail as `user`'s, as a page's are."""
-    HistoricalRecords.context.request = SimpleNamespace(user=user)
-    try:
-        yield
-    finally:
-        del HistoricalRecords.context.request
+from training.csv_files import CSVFileError, ImportFile
+from training.imports import IMPORTERS, acting_as
 
 
 class CSVImportCommand(BaseCommand):
     """Shared shape of the import commands: a file, --dry-run, --by, every bad line on stderr."""
 
-    noun = "rows"
-
-    def run_import(self, *, text: str, dry_run: bool) -> ImportResult:
-        raise NotImplementedError
+    kind = ""  # a key of training.imports.IMPORTERS
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="The CSV file, with a header row.")
+        parser.add_argument(
+            "file", type=Path, help="The CSV file or Excel workbook (.xlsx), with a header row."
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; save nothing."
         )
@@ -46,23 +31,21 @@ class CSVImportCommand(BaseCommand):
         )
 
     def handle(self, *args: Any, file: Path, dry_run: bool, by: str | None, **options: Any) -> None:
+        run_import, noun = IMPORTERS[self.kind]
         try:
-            text = decode_upload(file.read_bytes())
+            source = ImportFile(name=file.name, data=file.read_bytes()).source()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         except CSVFileError as error:
             raise CommandError(str(error)) from error
         author = None if dry_run and not by else self._author(by)
-        if author is None:
-            result = self.run_import(text=text, dry_run=dry_run)
-        else:
-            with acting_as(author):
-                result = self.run_import(text=text, dry_run=dry_run)
+        with acting_as(author):
+            result = run_import(**source, dry_run=dry_run)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(f"{file}: {error}")
             raise CommandError(f"Nothing imported: {len(result.errors)} problem(s) in {file}.")
-        for line in result.summary(self.noun):
+        for line in result.summary(noun):
             self.stdout.write(line)
 
     @staticmethod

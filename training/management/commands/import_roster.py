@@ -1,10 +1,10 @@
-from training.imports import ImportResult, roster_import
 from training.management.commands._csv_import import CSVImportCommand
+from training.models import ImportRun
 
 
 class Command(CSVImportCommand):
-    help = "Add or update people on the workforce roster from a CSV file (all or nothing)."
-    noun = "people"
-
-    def run_import(self, *, text: str, dry_run: bool) -> ImportResult:
-        return roster_import(text=text, dry_run=dry_run)
+    help = (
+        "Add or update people on the workforce roster from a CSV file or Excel workbook "
+        "(all or nothing)."
+    )
+    kind = ImportRun.Kind.ROSTER

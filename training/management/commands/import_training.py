@@ -1,10 +1,7 @@
-from training.imports import ImportResult, training_import
 from training.management.commands._csv_import import CSVImportCommand
+from training.models import ImportRun
 
 
 class Command(CSVImportCommand):
-    help = "Record training course attendance from a CSV file (all or nothing)."
-    noun = "attendance records"
-
-    def run_import(self, *, text: str, dry_run: bool) -> ImportResult:
-        return training_import(text=text, dry_run=dry_run)
+    help = "Record training course attendance from a CSV file or Excel workbook (all or nothing)."
+    kind = ImportRun.Kind.TRAINING

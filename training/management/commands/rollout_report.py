@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from common.spreadsheets import CSVWriter
 from training.dates import as_of_option
 from training.selectors import RolloutSummary, rollout_summary
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         ]
 
     def _write_csv(self, summary: RolloutSummary) -> None:
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = CSVWriter(self.stdout, lineterminator="\n")
         for index, (section, header, rows) in enumerate(self._rows(summary)):
             if index:
                 writer.writerow([])

@@ -1,0 +1,42 @@
+"""Invitations for the changes circles and 2:1s announce (circles/signals.py,
+supervision/signals.py): queued in the change's own transaction, sent once it commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from calendars.selectors import meeting_details, session_details
+from calendars.services import notices_record
+from circles.models import CircleMeeting
+from circles.signals import meeting_notice
+from supervision.models import SupervisionSession
+from supervision.signals import session_notice
+from training.models import Person
+
+
+@receiver(meeting_notice, dispatch_uid="calendars_meeting_notice")
+def meeting_notice_received(
+    sender: Any,
+    *,
+    meeting: CircleMeeting,
+    people: list[Person],
+    reason: str,
+    cancel: bool = False,
+    **kwargs: Any,
+) -> None:
+    notices_record(details=meeting_details(meeting), people=people, cancel=cancel, reason=reason)
+
+
+@receiver(session_notice, dispatch_uid="calendars_session_notice")
+def session_notice_received(
+    sender: Any,
+    *,
+    session: SupervisionSession,
+    people: list[Person],
+    reason: str,
+    cancel: bool = False,
+    **kwargs: Any,
+) -> None:
+    notices_record(details=session_details(session), people=people, cancel=cancel, reason=reason)

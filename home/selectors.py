@@ -1,0 +1,192 @@
+"""The home page: what waits for the signed-in person, built from what they are.
+
+Nothing here decides a rule of the domain. Each panel composes the selectors of the app that owns
+the concept (reviews from `competencies`, 2:1s from `supervision`, circles from `circles`,
+training from `training`), and a person who holds several roles sees several panels.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Permission, Role, can, has_role
+from circles import selectors as circles
+from circles.models import CircleMeeting
+from competencies import selectors as competencies
+from competencies.models import Review
+from supervision import selectors as supervision
+from supervision.models import SupervisionSession
+from training import selectors as training
+from training.models import Person
+
+# How many of a list the home page shows before "and N more" with a link to the full page.
+SHOWN = 5
+
+T = TypeVar("T")
+
+
+@dataclass
+class Listed(Generic[T]):
+    """The first `SHOWN` items of a list, and how many there are in all."""
+
+    items: list[T]
+    total: int
+
+    @classmethod
+    def of(cls, items: list[T]) -> Listed[T]:
+        return cls(items=items[:SHOWN], total=len(items))
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class PractitionerPanel:
+    drafts: list[Review]
+    returned: list[Review]
+    next_session: SupervisionSession | None
+    next_meeting: CircleMeeting | None
+    latest_review: Review | None
+
+
+@dataclass
+class Overdue:
+    person: Person
+    days_since: int | None  # None: never had a 2:1
+
+
+@dataclass
+class Waiting:
+    review: Review
+    days: int
+
+
+@dataclass
+class SupervisorPanel:
+    waiting: Listed[Waiting]
+    overdue: Listed[Overdue]
+    next_sessions: Listed[SupervisionSession]
+    rated_higher: Listed[Person]
+
+
+@dataclass
+class LeaderPanel:
+    circles: list[circles.LedCircle]
+    registers: Listed[CircleMeeting]
+    unplaced: Listed[Person]
+    area: str
+
+
+@dataclass
+class ProgrammePanel:
+    summary: training.RolloutSummary
+    trained_last_quarter: int
+    furthest_behind: list[training.TeamFigures]
+
+
+@dataclass
+class Home:
+    person: Person | None
+    """With `trained_on`, `restorative_on` and `base_on` as of today (training's own rule)."""
+    practitioner: PractitionerPanel | None = None
+    supervisor: SupervisorPanel | None = None
+    leader: LeaderPanel | None = None
+    programme: ProgrammePanel | None = None
+
+
+def _days(since: datetime.datetime | None, now: datetime.datetime) -> int | None:
+    return None if since is None else (timezone.localdate(now) - timezone.localdate(since)).days
+
+
+def practitioner_panel(person: Person, *, now: datetime.datetime) -> PractitionerPanel:
+    drafts = list(competencies.drafts_of(person))
+    return PractitionerPanel(
+        # A draft that was submitted before has been sent back by the supervisor.
+        drafts=[review for review in drafts if review.submitted_at is None],
+        returned=[review for review in drafts if review.submitted_at is not None],
+        next_session=supervision.upcoming_sessions(person, now=now)
+        .filter(practitioners=person)
+        .first(),
+        next_meeting=circles.next_meeting_for(person, now=now),
+        latest_review=competencies.latest_signed_off(person),
+    )
+
+
+def supervisor_panel(person: Person, *, now: datetime.datetime) -> SupervisorPanel:
+    people = list(supervision.supervisees(person, now=now))
+    overdue = sorted(
+        (p for p in people if p.overdue),
+        # Never seen first, then the longest since their last 2:1.
+        key=lambda p: (p.last_held is not None, p.last_held or now, p.full_name),
+    )
+    return SupervisorPanel(
+        waiting=Listed.of(
+            [
+                Waiting(review=review, days=_days(review.submitted_at, now) or 0)
+                for review in competencies.waiting_for(person)
+            ]
+        ),
+        overdue=Listed.of([Overdue(person=p, days_since=_days(p.last_held, now)) for p in overdue]),
+        next_sessions=Listed.of(
+            list(
+                supervision.upcoming_sessions(person, now=now)
+                .filter(supervisor=person)
+                .prefetch_related("practitioners")[: SHOWN + 1]
+            )
+        ),
+        rated_higher=Listed.of([p for p in people if p.rated_higher]),
+    )
+
+
+def leader_panel(person: Person, *, now: datetime.datetime) -> LeaderPanel:
+    area = person.team.service_area
+    unplaced = circles.unplaced_trained_people()
+    if area:
+        unplaced = unplaced.filter(team__service_area=area)
+    return LeaderPanel(
+        circles=circles.led_circles_health(person),
+        registers=Listed.of(list(circles.registers_not_taken(person, now=now))),
+        unplaced=Listed.of(list(unplaced)),
+        area=area,
+    )
+
+
+def programme_panel(*, today: datetime.date) -> ProgrammePanel:
+    summary = training.rollout_summary(as_of=today)
+    # Trained by the end of the month three months back: the last quarter is what came after.
+    quarter_start = today.replace(day=1) - relativedelta(months=3)
+    before = [point.cumulative for point in summary.timeline if point.month <= quarter_start]
+    return ProgrammePanel(
+        summary=summary,
+        trained_last_quarter=summary.trained_total - (before[-1] if before else 0),
+        furthest_behind=summary.teams_furthest_behind(),
+    )
+
+
+def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:
+    now = now or timezone.now()
+    person: Person | None = getattr(user, "person", None)
+    if person is not None:
+        person = (
+            training.people_with_training(timezone.localdate(now))
+            .select_related("team")
+            .get(pk=person.pk)
+        )
+    home = Home(person=person)
+    if person is not None:
+        if has_role(user, Role.PRACTITIONER):
+            home.practitioner = practitioner_panel(person, now=now)
+        if can(user, Permission.SUPERVISE):
+            home.supervisor = supervisor_panel(person, now=now)
+        if has_role(user, Role.PRACTICE_LEADER):
+            home.leader = leader_panel(person, now=now)
+    if can(user, Permission.VIEW_DASHBOARD):
+        home.programme = programme_panel(today=timezone.localdate(now))
+    return home

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from home.selectors import home_for
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Everyone's landing page: what waits for them, from each of the roles they hold."""
+    return render(request, "home/home.html", {"home": home_for(request.user)})
