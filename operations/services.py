@@ -39,6 +39,7 @@ from accounts.models import User
 from calendars.models import CalendarFeed, Notice, Reminder
 from circles.models import CircleMembership, LearningCircle, MeetingAttendance
 from competencies.models import Review
+from dashboards.models import StaleFigures, StatusSpan
 from operations.middleware import security_log
 from operations.selectors import (
     FORMER_MEMBER_NAME,
@@ -79,6 +80,9 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (CalendarFeed, "person"),
     (Notice, "person"),  # calendar emails waiting to be sent to them
     (Reminder, "person"),
+    # The dashboard's stored figures about them: past months no longer count a purged leaver.
+    (StatusSpan, "person"),
+    (StaleFigures, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a
 # cohort's register, the roll-out's trained figures and a meeting's counts of present, apologies

@@ -46,6 +46,7 @@ from training.models import (
     Team,
 )
 from training.services import people_accounts_sync
+from training.signals import records_changed
 
 ROSTER_REQUIRED = ["email", "full_name", "team", "role_group"]
 ROSTER_OPTIONAL = ["job_title", "line_manager_email", "status"]
@@ -751,6 +752,12 @@ def training_import(
         if dry_run:
             transaction.set_rollback(True)
             result.changed_person_ids = set()
+        else:
+            records_changed.send(
+                sender=CourseAttendance,
+                person_ids=result.changed_person_ids,
+                since=min((row.date for row in rows), default=None),
+            )
     _report(progress, "saving", len(rows), len(rows))
     return result
 

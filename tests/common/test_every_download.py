@@ -53,6 +53,8 @@ NOT_DOWNLOADS = {
 NOT_A_DOWNLOAD = {
     ("command", "bench_imports"): "times the imports on generated files and prints figures; "
     "it shares names with functions that reach the writer, which the name-following counts",
+    ("command", "seed_scale"): "writes a generated organisation into the database and prints "
+    "its sign-ins; it shares names with functions that reach the writer",
 }
 
 

@@ -185,7 +185,6 @@ def register(meeting) -> dict[str, int]:
     )
 
 
-@override_settings(DASHBOARD_CACHE_SECONDS=0)
 def test_a_leaver_who_shared_a_2_1_and_a_circle_is_purged_and_the_others_records_stay_whole(
     cast,
 ):
