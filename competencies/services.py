@@ -29,6 +29,8 @@ from competencies.selectors import goal_refusal
 from supervision.models import SupervisionSession
 from training.models import Person
 
+RETURN_REASON_MAX = Review._meta.get_field("return_reason").max_length
+
 
 class ReviewLocked(PermissionDenied):
     """The review is signed off (or not at a stage where this rater may rate)."""
@@ -158,13 +160,24 @@ def review_sign_off(*, review: Review, supervisor: Person) -> Review:
 
 
 @transaction.atomic
-def review_return(*, review: Review) -> Review:
-    """The supervisor sends a submitted review back to the practitioner to change their ratings."""
+def review_return(*, review: Review, supervisor: Person, reason: str) -> Review:
+    """The supervisor sends a submitted review back to the practitioner to change their
+    ratings, saying why; the reason stays on the review (and in its history)."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status != ReviewStatus.SUBMITTED:
         raise ReviewLocked("Only a submitted review can be sent back.")
+    if review.supervisor_id != supervisor.pk:
+        raise ReviewLocked("Only the review's supervisor can send it back.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"return_reason": "Say why the review is being sent back."})
+    if len(reason) > RETURN_REASON_MAX:
+        raise ValidationError(
+            {"return_reason": f"Say why in at most {RETURN_REASON_MAX} characters."}
+        )
     review.status = ReviewStatus.DRAFT
-    review.save(update_fields=["status"])
+    review.return_reason = reason
+    review.save(update_fields=["status", "return_reason"])
     return review
 
 

@@ -190,6 +190,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
+    "review_return": granted_to("supervisor", refused=404),
     # Refused by role (403) first; among practitioners, only the review's own finds it.
     "review_discard": expect(403, practitioner=200, practice_leader=404, outsider=404),
     "review_goals": THEIRS,
@@ -534,6 +535,7 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "session_record",
         "review_detail",
         "review_correct",
+        "review_return",
         "review_goals",
     ]
 
