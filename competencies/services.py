@@ -3,7 +3,8 @@
 Self and supervisor ratings are separate rows and are never merged. A signed-off review is
 locked; a correction is a new revision of the review, with a reason, and both stay in history.
 Every rating save names the revision it was based on, so a save made on a stale screen is
-refused rather than silently overwriting someone else's change.
+refused rather than silently overwriting someone else's change. Each step emails the people it
+concerns once it has committed (competencies.emails).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from competencies import emails
 from competencies.frameworks import current_version
 from competencies.models import (
     Competency,
@@ -141,6 +143,7 @@ def review_submit(*, review: Review) -> Review:
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = timezone.now()
     review.save(update_fields=["status", "submitted_at"])
+    emails.review_submitted(review)
     return review
 
 
@@ -156,6 +159,7 @@ def review_sign_off(*, review: Review, supervisor: Person) -> Review:
     review.status = ReviewStatus.SIGNED_OFF
     review.signed_off_at = timezone.now()
     review.save(update_fields=["status", "signed_off_at"])
+    emails.review_signed_off(review)
     return review
 
 
@@ -178,6 +182,7 @@ def review_return(*, review: Review, supervisor: Person, reason: str) -> Review:
     review.status = ReviewStatus.DRAFT
     review.return_reason = reason
     review.save(update_fields=["status", "return_reason"])
+    emails.review_returned(review)
     return review
 
 
@@ -222,6 +227,7 @@ def review_correct(*, review: Review, reason: str) -> Review:
         ],
         Rating,
     )
+    emails.review_corrected(correction)
     return correction
 
 

@@ -39,6 +39,7 @@ from accounts.models import User
 from calendars.models import CalendarFeed, Notice, Reminder
 from circles.models import CircleMembership, LearningCircle, MeetingAttendance
 from competencies.models import Review
+from notifications.models import Email, EmailOptOut
 from operations.middleware import security_log
 from operations.selectors import (
     FORMER_MEMBER_NAME,
@@ -79,6 +80,8 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (CalendarFeed, "person"),
     (Notice, "person"),  # calendar emails waiting to be sent to them
     (Reminder, "person"),
+    (Email, "person"),  # plain emails waiting to be sent to them
+    (EmailOptOut, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a
 # cohort's register, the roll-out's trained figures and a meeting's counts of present, apologies

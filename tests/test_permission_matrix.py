@@ -199,6 +199,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "framework_import": granted_to("administrator"),
     "framework_version": SIGNED_IN,
     "framework_action": POST_ONLY,
+    # notifications/: each person's own choice of emails.
+    "email_preferences": SIGNED_IN,
     # dashboards/
     "fidelity": granted_to("programme_lead", "administrator"),
     "evaluation_export": granted_to("programme_lead", "administrator"),
