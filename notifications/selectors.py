@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from accounts.models import User
 from accounts.roles import Role, roles_of
 from notifications.models import ESSENTIAL, EmailKind, EmailOptOut
@@ -32,6 +34,11 @@ EXPLAINED: dict[str, str] = {
     EmailKind.MONTHLY_SUMMARY: "On the first working day of each month: the roll-out's headline "
     "figures with their change, the teams furthest behind and the projection to critical mass.",
 }
+
+
+def people_with_role(role: Role) -> QuerySet[Person]:
+    """The people on the roster whose active account holds `role` (granted as a group)."""
+    return Person.objects.filter(user__is_active=True, user__groups__name=role.label).distinct()
 
 
 def is_essential(kind: str) -> bool:
