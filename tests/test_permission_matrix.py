@@ -173,6 +173,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     # supervision/
     "supervision": SIGNED_IN,
     "session_create": granted_to("supervisor"),
+    "session_took_place": granted_to("supervisor"),
     "session_detail": THEIRS,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
