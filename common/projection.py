@@ -1,7 +1,7 @@
 """When will a rising figure reach its threshold, at the pace it has kept lately?
 
-Used for the roll-out's critical mass of trained people and the dashboard's critical mass of
-practice: the same arithmetic, each with its own figure and threshold.
+The monthly summary uses it for the dashboard's critical mass of practice (the share practising
+with fidelity against its threshold); any other rising figure can use the same arithmetic.
 """
 
 from __future__ import annotations
