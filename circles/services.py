@@ -16,10 +16,12 @@ from circles.models import (
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
+    MeetingFocus,
     MeetingStatus,
 )
 from circles.selectors import SchedulePlan, leader_clashes, schedule_plan
 from circles.signals import meeting_notice
+from competencies.models import Competency
 from training.dates import local_datetime
 from training.models import Person, PersonStatus
 
@@ -266,12 +268,45 @@ def meeting_reinstate(*, meeting: CircleMeeting) -> CircleMeeting:
 
 
 @transaction.atomic
-def meeting_record(
-    *, meeting: CircleMeeting, topics: list[str], cases_brought: int | None, notes: str
-) -> CircleMeeting:
-    meeting.topics, meeting.cases_brought, meeting.notes = topics, cases_brought, notes
+def meeting_agenda_save(*, meeting: CircleMeeting, agenda: str) -> CircleMeeting:
+    """Set a meeting's agenda. Nobody is emailed now: the reminder carries it, and calendars
+    that subscribe read it from the feed."""
+    meeting.agenda = agenda.strip()
     meeting.full_clean()
-    meeting.save(update_fields=["topics", "cases_brought", "notes", "updated_at"])
+    meeting.save(update_fields=["agenda", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    meeting: CircleMeeting,
+    worked_on: list[tuple[str, Competency | None]],
+    cases_brought: int | None,
+    notes: str,
+) -> CircleMeeting:
+    """Record what a meeting worked on (each a stage as a whole, or one of its competencies),
+    the cases brought and notes. What it worked on is replaced by `worked_on`."""
+    meeting.cases_brought, meeting.notes = cases_brought, notes
+    meeting.full_clean()
+    meeting.save(update_fields=["cases_brought", "notes", "updated_at"])
+    wanted = {
+        (stage, competency.pk if competency else None): competency
+        for stage, competency in worked_on
+    }
+    existing = {(row.stage, row.competency_id): row for row in meeting.focus.all()}
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+    new = [
+        MeetingFocus(meeting=meeting, stage=stage, competency=competency)
+        for (stage, _), competency in wanted.items()
+        if (stage, competency.pk if competency else None) not in existing
+    ]
+    for row in new:
+        # The meeting and competency are the caller's own rows: only the rules in clean().
+        row.full_clean(exclude=["meeting", "competency"], validate_constraints=False)
+    bulk_create_with_history(new, MeetingFocus)
     return meeting
 
 

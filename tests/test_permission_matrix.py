@@ -164,6 +164,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circle_members_add": CIRCLE_RUN,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
+    "meeting_agenda": POST_ONLY,
     "meeting_change": CIRCLE_RUN,
     "meeting_cancel": CIRCLE_RUN,
     "meeting_reinstate": POST_ONLY,
@@ -763,6 +764,13 @@ WRITES = {
         allowed="practice_leader",
         htmx=True,
         prepare=meeting_under_way,
+    ),
+    "set a meeting's agenda (htmx)": Write(
+        "meeting_agenda",
+        lambda world: {"agenda": "Engagement\nA stuck case"},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        htmx=True,
     ),
     "cancel a meeting": Write(
         "meeting_cancel",
