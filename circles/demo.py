@@ -21,6 +21,7 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
     MeetingFocus,
     MeetingStatus,
@@ -185,7 +186,10 @@ def load_demo() -> list[str]:
     for leader in leaders:
         CircleMembership.objects.get_or_create(circle=cluster, person=leader)
 
-    return [f"{_record_past_meetings()} past meetings given attendance and notes."]
+    return [
+        f"{_record_past_meetings()} past meetings given attendance and notes.",
+        f"{_prepare_next_meetings()} coming meetings given an agenda and members' apologies.",
+    ]
 
 
 def _circle(
@@ -259,6 +263,39 @@ def _record_past_meetings() -> int:
     MeetingAttendance.objects.bulk_create(rows, batch_size=2000)
     MeetingFocus.objects.bulk_create(focus, batch_size=2000)
     return recorded
+
+
+AGENDA = (
+    "Welcome, and what we tried since last month\nA case brought: how much risk is acceptable?\n{}"
+)
+
+
+def _prepare_next_meetings() -> int:
+    """Each learning circle's next meeting gets an agenda, and apologies from about one member
+    in eight, so that the meeting page and its register show both."""
+    now = timezone.now()
+    prepared = 0
+    for circle in LearningCircle.objects.filter(kind=CircleKind.LEARNING_CIRCLE):
+        meeting = (
+            circle.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+            .order_by("starts_at")
+            .first()
+        )
+        if meeting is None or meeting.agenda:
+            continue
+        stage = STAGE_WEIGHTS[_number(circle.name, meeting.month) % len(STAGE_WEIGHTS)][0]
+        meeting.agenda = AGENDA.format(f"Working on the framework: {stage.label}")
+        meeting.save(update_fields=["agenda"])
+        MeetingApology.objects.bulk_create(
+            [
+                MeetingApology(meeting=meeting, person_id=person_id)
+                for person_id in circle.memberships.values_list("person_id", flat=True)
+                if _number(circle.name, meeting.month, person_id) % 8 == 0
+            ],
+            ignore_conflicts=True,
+        )
+        prepared += 1
+    return prepared
 
 
 # Circles mostly work on engagement, resilience and Restorative Practice, where practitioners are

@@ -297,6 +297,25 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", "Absent"
 
 
+class MeetingApology(models.Model):
+    """A member's apologies, sent before the meeting: the register opens with them marked."""
+
+    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="apologies")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_apologies")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "meeting apologies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="apologies_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: apologies for {self.meeting}"
+
+
 class MeetingAttendance(models.Model):
     meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_attendance")

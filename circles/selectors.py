@@ -214,10 +214,21 @@ def circle_meetings(circle: LearningCircle) -> list[CircleMeeting]:
 
 
 def meeting_register(meeting: CircleMeeting) -> list[dict[str, object]]:
-    """Each member of the circle with their attendance at this meeting (None if not recorded)."""
+    """Each member of the circle with their attendance at this meeting: as recorded, else
+    "sent apologies" for a member who sent them beforehand (`apologised`), else None."""
     marks = dict(meeting.attendance.values_list("person_id", "status"))
+    apologised = set(meeting.apologies.values_list("person_id", flat=True))
     members = meeting.circle.members.select_related("team").order_by("full_name")
-    return [{"person": person, "status": marks.get(person.pk)} for person in members]
+    return [
+        {
+            "person": person,
+            "status": marks.get(
+                person.pk, AttendanceStatus.APOLOGIES if person.pk in apologised else None
+            ),
+            "apologised": person.pk in apologised,
+        }
+        for person in members
+    ]
 
 
 # What a meeting worked on ------------------------------------------------------------------------

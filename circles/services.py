@@ -15,6 +15,7 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
     MeetingFocus,
     MeetingStatus,
@@ -275,6 +276,37 @@ def meeting_agenda_save(*, meeting: CircleMeeting, agenda: str) -> CircleMeeting
     meeting.full_clean()
     meeting.save(update_fields=["agenda", "updated_at"])
     return meeting
+
+
+def _refuse_apologies_now(meeting: CircleMeeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.has_started:
+        raise ValidationError(
+            "The meeting has started: tell its practice leader, who keeps the register."
+        )
+
+
+@transaction.atomic
+def meeting_apologies_send(*, meeting: CircleMeeting, person: Person) -> MeetingApology:
+    """A member sends apologies before the meeting; the register opens with them marked.
+    Sending twice keeps the first."""
+    _refuse_apologies_now(meeting)
+    if not meeting.circle.memberships.filter(person=person).exists():
+        raise ValidationError("Only members of the circle send apologies for its meetings.")
+    apology = MeetingApology.objects.filter(meeting=meeting, person=person).first()
+    if apology is None:
+        apology = MeetingApology(meeting=meeting, person=person)
+        apology.full_clean()
+        apology.save()
+    return apology
+
+
+@transaction.atomic
+def meeting_apologies_withdraw(*, meeting: CircleMeeting, person: Person) -> None:
+    """A member who can come after all withdraws their apologies, before the meeting."""
+    _refuse_apologies_now(meeting)
+    MeetingApology.objects.filter(meeting=meeting, person=person).delete()
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from circles.forms import (
     parse_attendance,
 )
 from circles.models import AttendanceStatus, CircleMeeting, MeetingFocus
+from training.models import Person
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
@@ -241,13 +242,18 @@ def _meeting_page(
         )
     if may_run and agenda_form is None:
         agenda_form = AgendaForm(instance=meeting)
+    register = selectors.meeting_register(meeting)
+    person = selectors.person_of(request.user)
+    mine = next((row for row in register if person and row["person"].pk == person.pk), None)
     return render(
         request,
         "circles/meeting_detail.html",
         {
             "meeting": meeting,
             "may_run": may_run,
-            "register": selectors.meeting_register(meeting),
+            "register": register,
+            "member": mine is not None,
+            "apologised": bool(mine and mine["apologised"]),
             "statuses": AttendanceStatus.choices,
             "record_form": record_form,
             "agenda_form": agenda_form,
@@ -276,6 +282,70 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
             {"meeting": meeting, "may_run": True, "agenda_form": form, "agenda_saved": saved},
         )
     return _meeting_page(request, meeting, may_run=True, agenda_form=form)
+
+
+def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
+    """The meeting and the signed-in member of its circle; 404 for anyone else."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    person = selectors.person_of(request.user)
+    if person is None or not meeting.circle.memberships.filter(person=person).exists():
+        raise Http404("No such meeting.")
+    return meeting, person
+
+
+def _apologies_answer(
+    request: HttpRequest, meeting: CircleMeeting, *, apologised: bool, done: str, error: str
+) -> HttpResponse:
+    """htmx gets the apologies section back (a refusal too, so that htmx swaps its message in);
+    a plain form the page, with a message."""
+    if request.htmx:
+        return render(
+            request,
+            "circles/meeting_detail.html#apologies",
+            {
+                "meeting": meeting,
+                "member": True,
+                "apologised": apologised,
+                "apologies_message": error or done,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@require_http_methods(["POST"])
+def meeting_apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member sends apologies before the meeting; the register opens with them marked."""
+    meeting, person = _meeting_of_member(request, pk)
+    try:
+        services.meeting_apologies_send(meeting=meeting, person=person)
+    except ValidationError as error:
+        apologised = meeting.apologies.filter(person=person).exists()
+        return _apologies_answer(
+            request, meeting, apologised=apologised, done="", error=" ".join(error.messages)
+        )
+    return _apologies_answer(
+        request, meeting, apologised=True, done="Apologies sent to the practice leader.", error=""
+    )
+
+
+@require_http_methods(["POST"])
+def meeting_apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member who can come after all withdraws their apologies."""
+    meeting, person = _meeting_of_member(request, pk)
+    try:
+        services.meeting_apologies_withdraw(meeting=meeting, person=person)
+    except ValidationError as error:
+        apologised = meeting.apologies.filter(person=person).exists()
+        return _apologies_answer(
+            request, meeting, apologised=apologised, done="", error=" ".join(error.messages)
+        )
+    return _apologies_answer(
+        request, meeting, apologised=False, done="Apologies withdrawn.", error=""
+    )
 
 
 @require_http_methods(["GET", "POST"])

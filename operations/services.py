@@ -37,7 +37,7 @@ from simple_history.utils import get_app_model_primary_key_name, get_history_mod
 
 from accounts.models import User
 from calendars.models import CalendarFeed, Notice, Reminder
-from circles.models import CircleMembership, LearningCircle, MeetingAttendance
+from circles.models import CircleMembership, LearningCircle, MeetingApology, MeetingAttendance
 from competencies.models import Review
 from operations.middleware import security_log
 from operations.selectors import (
@@ -78,6 +78,7 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (AgreedAction, "practitioner"),
     (CalendarFeed, "person"),
     (Notice, "person"),  # calendar emails waiting to be sent to them
+    (MeetingApology, "person"),  # sent before a meeting; the register keeps what was marked
     (Reminder, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a

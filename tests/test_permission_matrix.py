@@ -42,6 +42,7 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
 )
 from circles.services import meeting_cancel
@@ -165,6 +166,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
     "meeting_agenda": POST_ONLY,
+    "meeting_apologies_send": POST_ONLY,
+    "meeting_apologies_withdraw": POST_ONLY,
     "meeting_change": CIRCLE_RUN,
     "meeting_cancel": CIRCLE_RUN,
     "meeting_reinstate": POST_ONLY,
@@ -625,6 +628,7 @@ def database_state() -> list[list[dict]]:
         CircleMembership,
         CircleMeeting,
         MeetingAttendance,
+        MeetingApology,
         CalendarFeed,
         SupervisionSession,
         CaseDiscussed,
@@ -771,6 +775,26 @@ WRITES = {
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+    ),
+    "send apologies for a meeting (htmx)": Write(
+        "meeting_apologies_send",
+        lambda world: {},
+        refused(
+            404, "practice_leader", "supervisor", "programme_lead", "outsider", "administrator"
+        ),
+        allowed="practitioner",
+        htmx=True,
+    ),
+    "withdraw apologies for a meeting": Write(
+        "meeting_apologies_withdraw",
+        lambda world: {},
+        refused(
+            404, "practice_leader", "supervisor", "programme_lead", "outsider", "administrator"
+        ),
+        allowed="practitioner",
+        prepare=lambda world: MeetingApology.objects.create(
+            meeting=world.meeting, person=world.cast.practitioner
+        ),
     ),
     "cancel a meeting": Write(
         "meeting_cancel",

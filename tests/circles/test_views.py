@@ -12,8 +12,10 @@ from circles.models import (
     AttendanceStatus,
     CircleMeeting,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
     MeetingFocus,
+    MeetingStatus,
 )
 from circles.services import meeting_record
 from competencies.frameworks import current_version, version_new_draft
@@ -484,8 +486,8 @@ def test_circle_and_attendance_pages_run_a_constant_number_of_queries(
     with django_assert_num_queries(9):
         client.get(reverse("circle_detail", args=[circle.pk]))
     # session, user, roles, person, meeting, circle, leaders, what it worked on, the current
-    # framework version, its competencies, attendance, members
-    with django_assert_num_queries(12):
+    # framework version, its competencies, attendance, apologies, members
+    with django_assert_num_queries(13):
         client.get(reverse("meeting_detail", args=[meeting.pk]))
     # session, user, roles, person, circles with counts, leaders, upcoming meetings
     with django_assert_num_queries(7):
@@ -632,3 +634,132 @@ def test_only_those_who_run_the_circle_set_an_agenda(cast, as_user, circle, role
     assert response.status_code == 404
     assert client.get(reverse("meeting_agenda", args=[meeting.pk])).status_code == 405
     assert CircleMeeting.objects.get(pk=meeting.pk).agenda == ""
+
+
+# Apologies --------------------------------------------------------------------------------------
+
+
+def next_meeting(circle) -> CircleMeeting:
+    return circle.meetings.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+
+
+def test_a_member_sends_apologies_and_the_register_opens_with_them(cast, as_user, circle):
+    meeting = next_meeting(circle)
+
+    response = as_user(cast.practitioner).post(reverse("meeting_apologies_send", args=[meeting.pk]))
+
+    assert response.status_code == 302
+    assert list(meeting.apologies.values_list("person_id", flat=True)) == [cast.practitioner.pk]
+    member_page = as_user(cast.practitioner).get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "You have sent apologies for this meeting." in member_page.content.decode()
+    # Once the meeting starts, the leader's register has them marked, not yet saved.
+    CircleMeeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    register = as_user(cast.practice_leader).get(reverse("meeting_detail", args=[meeting.pk]))
+    page = register.content.decode()
+    assert f'id="status-{cast.practitioner.pk}-apologies" value="apologies" checked' in page
+    assert "(sent apologies beforehand)" in page
+    assert not MeetingAttendance.objects.exists()
+
+
+def test_a_mark_the_leader_saved_wins_over_the_apologies(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
+    MeetingAttendance.objects.create(
+        meeting=meeting, person=cast.practitioner, status=AttendanceStatus.PRESENT
+    )
+
+    page = as_user(cast.practice_leader).get(reverse("meeting_detail", args=[meeting.pk]))
+
+    assert f'id="status-{cast.practitioner.pk}-present" value="present" checked' in (
+        page.content.decode()
+    )
+
+
+def test_the_register_saved_without_javascript_keeps_the_apologies(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
+
+    as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {f"status-{cast.practitioner.pk}": "apologies", "notes": ""},
+    )
+
+    assert meeting.attendance.get().status == AttendanceStatus.APOLOGIES
+
+
+def test_an_htmx_apology_returns_only_its_section_and_can_be_withdrawn(cast, as_user, circle):
+    meeting = next_meeting(circle)
+    client = as_user(cast.practitioner)
+
+    sent = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), **HTMX)
+    again = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), **HTMX)
+    assert MeetingApology.objects.filter(meeting=meeting).count() == 1
+    withdrawn = client.post(reverse("meeting_apologies_withdraw", args=[meeting.pk]), **HTMX)
+
+    for response in (sent, again, withdrawn):
+        html = response.content.decode().strip()
+        assert html.startswith('<section id="apologies"') and "<html" not in html
+    assert "Apologies sent" in sent.content.decode()
+    assert "Apologies withdrawn." in withdrawn.content.decode()
+    assert 'action="/meetings/' in withdrawn.content.decode()
+    assert not MeetingApology.objects.exists()
+
+
+@pytest.mark.parametrize("when", ["started", "cancelled"])
+def test_apologies_are_refused_once_the_meeting_started_or_if_cancelled(
+    cast, as_user, circle, when
+):
+    meeting = next_meeting(circle)
+    if when == "started":
+        CircleMeeting.objects.filter(pk=meeting.pk).update(
+            starts_at=timezone.now() - datetime.timedelta(minutes=5)
+        )
+    else:
+        CircleMeeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED)
+    client = as_user(cast.practitioner)
+
+    plain = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), follow=True)
+    partial = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), **HTMX)
+
+    expected = "tell its practice leader" if when == "started" else "This meeting is cancelled."
+    assert expected in plain.content.decode()
+    assert expected in partial.content.decode()
+    assert not MeetingApology.objects.exists()
+
+
+def test_withdrawing_is_refused_once_the_meeting_started(cast, as_user, circle):
+    meeting = next_meeting(circle)
+    MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
+    CircleMeeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+
+    response = as_user(cast.practitioner).post(
+        reverse("meeting_apologies_withdraw", args=[meeting.pk]), **HTMX
+    )
+
+    assert "tell its practice leader" in response.content.decode()
+    assert MeetingApology.objects.filter(meeting=meeting, person=cast.practitioner).exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["practice_leader", "supervisor", "programme_lead", "outsider", "administrator"]
+)
+def test_only_members_send_apologies(cast, as_user, circle, role):
+    meeting = next_meeting(circle)
+    client = as_user(getattr(cast, role))
+
+    for name in ("meeting_apologies_send", "meeting_apologies_withdraw"):
+        assert client.post(reverse(name, args=[meeting.pk])).status_code == 404
+        assert client.get(reverse(name, args=[meeting.pk])).status_code == 405
+    assert not MeetingApology.objects.exists()
+
+
+def test_the_leader_of_a_meeting_to_come_sees_no_apologies_form(cast, as_user, circle):
+    meeting = next_meeting(circle)
+
+    page = as_user(cast.practice_leader).get(reverse("meeting_detail", args=[meeting.pk]))
+
+    assert "Send apologies" not in page.content.decode()
