@@ -10,6 +10,7 @@ from accounts.roles import Permission
 from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
 from dashboards import charts, selectors
+from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
 from dashboards.tables import (
@@ -142,6 +143,9 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "charts": _charts(data),
             "query": query.urlencode(),
+            "circle_work": circle_work(data.filters),
+            "weak_share": WEAK_BASIC_SHARE,
+            "seldom_share": SELDOM_SHARE,
         },
     )
 
