@@ -42,6 +42,7 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
 )
 from circles.services import meeting_cancel
@@ -164,6 +165,9 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circle_members_add": CIRCLE_RUN,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
+    "meeting_agenda": POST_ONLY,
+    "meeting_apologies_send": POST_ONLY,
+    "meeting_apologies_withdraw": POST_ONLY,
     "meeting_change": CIRCLE_RUN,
     "meeting_cancel": CIRCLE_RUN,
     "meeting_reinstate": POST_ONLY,
@@ -629,6 +633,7 @@ def database_state() -> list[list[dict]]:
         CircleMembership,
         CircleMeeting,
         MeetingAttendance,
+        MeetingApology,
         CalendarFeed,
         SupervisionSession,
         CaseDiscussed,
@@ -768,6 +773,33 @@ WRITES = {
         allowed="practice_leader",
         htmx=True,
         prepare=meeting_under_way,
+    ),
+    "set a meeting's agenda (htmx)": Write(
+        "meeting_agenda",
+        lambda world: {"agenda": "Engagement\nA stuck case"},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        htmx=True,
+    ),
+    "send apologies for a meeting (htmx)": Write(
+        "meeting_apologies_send",
+        lambda world: {},
+        refused(
+            404, "practice_leader", "supervisor", "programme_lead", "outsider", "administrator"
+        ),
+        allowed="practitioner",
+        htmx=True,
+    ),
+    "withdraw apologies for a meeting": Write(
+        "meeting_apologies_withdraw",
+        lambda world: {},
+        refused(
+            404, "practice_leader", "supervisor", "programme_lead", "outsider", "administrator"
+        ),
+        allowed="practitioner",
+        prepare=lambda world: MeetingApology.objects.create(
+            meeting=world.meeting, person=world.cast.practitioner
+        ),
     ),
     "cancel a meeting": Write(
         "meeting_cancel",
