@@ -109,13 +109,6 @@ SHEETS = {
 }
 """The sheet title and headers of each training table, written out as people should read them."""
 
-DASHBOARD_FORMATS_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="the dashboard's Percent and Month columns (dashboards/tables.py) export a plain "
-    "fraction and the text 2016-03; as common.columns.ShareColumn and MonthColumn they export "
-    "a percentage and a month",
-)
-
 
 @pytest.fixture
 def workforce(cast) -> Person:
@@ -267,7 +260,6 @@ def test_a_dashboard_table_opens_in_excel_named_for_its_table_with_its_pages_hea
     assert all(cell.value for cell in sheet[1])
 
 
-@DASHBOARD_FORMATS_PENDING
 def test_the_dashboards_shares_and_months_open_in_excel_as_percentages_and_months(
     workforce, cast, as_user
 ):
