@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from accounts.roles import Role
 from training.models import Cohort, CourseAttendance, CourseDay, Person, PersonStatus, RoleGroup
+from training.signals import records_changed
 
 # New accounts start with the role their role group usually needs; administrators add more.
 DEFAULT_ROLES: dict[str, tuple[Role, ...]] = {
@@ -98,8 +99,24 @@ def cohort_save(*, cohort: Cohort) -> Cohort:
     Changing the dates or the phase of a cohort with attendance on file changes when, and in
     which phase, the people on its register were trained.
     """
+    before = Cohort.objects.filter(pk=cohort.pk).first() if cohort.pk else None
     cohort.full_clean()
     cohort.save()
+    if before is not None and (before.day1_date, before.day2_date, before.phase_id) != (
+        cohort.day1_date,
+        cohort.day2_date,
+        cohort.phase_id,
+    ):
+        days = [
+            day
+            for day in (before.day1_date, before.day2_date, cohort.day1_date, cohort.day2_date)
+            if day
+        ]
+        records_changed.send(
+            sender=Cohort,
+            person_ids=list(cohort.attendances.values_list("person_id", flat=True)),
+            since=min(days, default=None),
+        )
     return cohort
 
 
@@ -141,4 +158,10 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_update_with_history(changed, CourseAttendance, ["attended"])
     bulk_create_with_history(added, CourseAttendance)
+    days = [cohort.date_of(day) for day in CourseDay if cohort.date_of(day)]
+    records_changed.send(
+        sender=CourseAttendance,
+        person_ids=[row.person_id for row in [*changed, *added]],
+        since=min(days) if days else None,
+    )
     return len(changed) + len(added)
