@@ -54,7 +54,7 @@ from supervision.models import (
     SessionNote,
     SupervisionSession,
 )
-from training.models import CourseAttendance, Person
+from training.models import CourseAttendance, CoursePlace, Person
 
 # The personal rows of an account that go when its person is purged; the account stays.
 ACCOUNT_SATELLITES: tuple[type[models.Model], ...] = (
@@ -79,6 +79,8 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (CalendarFeed, "person"),
     (Notice, "person"),  # calendar emails waiting to be sent to them
     (Reminder, "person"),
+    # Their nominations and places; a course's figures come from its register.
+    (CoursePlace, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a
 # cohort's register, the roll-out's trained figures and a meeting's counts of present, apologies
@@ -98,6 +100,7 @@ LINKS_IN_OTHERS_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (LearningCircle, "members"),  # through CircleMembership, above
     (Review, "supervisor"),
     (AgreedAction, "owner"),  # an action they owned in a shared 2:1 or another's record
+    (CoursePlace, "nominated_by"),  # the line manager who nominated someone else
 )
 # A link that speaks of now: a purged leaver is nobody's line manager. Cleared, with a history row
 # on the report's roster entry that says why.
