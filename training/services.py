@@ -379,13 +379,17 @@ def _offer_free_places(cohort: Cohort, *, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     if cohort.pk is None or cohort.has_started(today):
         return []
-    waiting = cohort.places.select_for_update().filter(status=PlaceStatus.WAITING)
+    waiting = (
+        cohort.places.select_for_update()
+        .filter(status=PlaceStatus.WAITING)
+        .order_by("waiting_since", "pk")
+    )
     if cohort.capacity is not None:
         free = cohort.capacity - _taken(cohort)
         if free <= 0:
             return []
-        waiting = waiting.order_by("waiting_since", "pk")[:free]
-    offered = list(waiting.order_by("waiting_since", "pk"))
+        waiting = waiting[:free]
+    offered = list(waiting)
     now = timezone.now()
     for place in offered:
         place.status = PlaceStatus.OFFERED
