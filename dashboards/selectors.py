@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 
 from circles.models import AttendanceStatus, CircleMeeting, MeetingAttendance, MeetingStatus
+from circles.selectors import people_to_be_placed
 from competencies.models import (
     BASE_STAGES,
     STATUTORY_CASE_TYPES,
@@ -50,8 +51,9 @@ from competencies.models import (
 )
 from dashboards.models import Definitions
 from supervision.models import SessionStatus, SupervisionSession
+from supervision.selectors import people_needing_a_supervisor
 from training.models import Person, PersonStatus, Phase, RoleGroup, Team
-from training.selectors import TRAINED, people_with_training
+from training.selectors import TRAINED, people_to_be_trained, people_with_training
 
 
 class ImplementationStage:
@@ -672,3 +674,21 @@ def flags(filters: Filters, definitions: Definitions) -> dict[str, list[dict[str
             for row in overdue
         ],
     }
+
+
+@dataclass(frozen=True)
+class RoutingCounts:
+    """How many people wait at each step from the roster to 2:1s, today, whatever the filters."""
+
+    to_be_trained: int
+    to_be_placed: int
+    needs_supervisor: int
+
+
+def routing_counts() -> RoutingCounts:
+    # Each list is its owning app's: training, circles and supervision say who is on it.
+    return RoutingCounts(
+        to_be_trained=people_to_be_trained().prefetch_related(None).count(),
+        to_be_placed=people_to_be_placed().count(),
+        needs_supervisor=people_needing_a_supervisor().count(),
+    )

@@ -142,6 +142,8 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "charts": _charts(data),
             "query": query.urlencode(),
+            # Today's lists, outside the filtered figures: the htmx swap does not need them.
+            "routing": None if request.htmx else selectors.routing_counts(),
         },
     )
 
