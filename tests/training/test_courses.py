@@ -304,3 +304,124 @@ def test_a_course_of_one_service_area_warns_and_a_mixed_one_does_not(cast, as_us
     assert mix.by_role_group == [("Practitioner", 2), ("Partner", 1)]
     page = as_user(cast.programme_lead).get(reverse("cohort_detail", args=[course.pk]))
     assert 'id="one-profession"' not in page.content.decode()
+
+
+# The pages that act on places ---------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_programme_lead_confirms_a_place_from_the_course_page_with_htmx(
+    cast, as_user, django_capture_on_commit_callbacks
+):
+    course = make_course(capacity=1)
+    first, second = nominate(course, cast.practitioner, make_person())
+    client = as_user(cast.programme_lead)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("place_confirm", args=[first.pk]), **HTMX)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="course">') and "<html" not in content
+    assert "is confirmed" in content
+    first.refresh_from_db()
+    assert first.status == PlaceStatus.CONFIRMED
+    assert {to for to, *_ in invitations(mail.outbox)} == {cast.practitioner.email}
+
+    # Full now: the next goes on the waiting list, and the page says so.
+    response = client.post(reverse("place_confirm", args=[second.pk]), **HTMX)
+    assert "is on its waiting list" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == PlaceStatus.WAITING
+
+    # Confirming it again is refused with the reason, and changes nothing.
+    response = client.post(reverse("place_confirm", args=[second.pk]), **HTMX)
+    assert response.status_code == 409
+    assert "only a nomination or an offered place can be confirmed" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == PlaceStatus.WAITING
+
+
+def test_the_place_actions_answer_only_post(cast, as_user):
+    [place] = nominate(make_course(), cast.practitioner)
+    client = as_user(cast.programme_lead)
+    for name in ("place_confirm", "place_accept", "place_withdraw", "place_move_approve"):
+        assert client.get(reverse(name, args=[place.pk])).status_code == 405
+    place.refresh_from_db()
+    assert place.status == PlaceStatus.NOMINATED
+
+
+def test_a_person_accepts_a_place_offered_to_them_from_their_home_page(
+    cast, as_user, django_capture_on_commit_callbacks
+):
+    course = make_course(capacity=1)
+    holder, offered = nominate(course, make_person(), cast.practitioner)
+    place_confirm(place=holder)
+    place_confirm(place=offered)
+    with django_capture_on_commit_callbacks(execute=True):
+        place_withdraw(place=holder)
+    client = as_user(cast.practitioner)
+
+    home = client.get(reverse("home")).content.decode()
+    assert "is offered to you" in home
+    assert reverse("place_accept", args=[offered.pk]) in home
+
+    response = client.post(reverse("place_accept", args=[offered.pk]))
+
+    assert response.status_code == 302
+    offered.refresh_from_db()
+    assert offered.status == PlaceStatus.CONFIRMED
+    assert "is confirmed" in client.get(reverse("home")).content.decode()
+
+
+def test_a_person_asks_to_move_and_the_programme_lead_moves_them(
+    cast, as_user, django_capture_on_commit_callbacks
+):
+    course, later = (
+        make_course(),
+        make_course(day1=timezone.localdate() + datetime.timedelta(weeks=10)),
+    )
+    [place] = nominate(course, cast.practitioner)
+    place_confirm(place=place)
+
+    asked = as_user(cast.practitioner).post(
+        reverse("place_move", args=[place.pk]),
+        {"cohort": later.pk, "reason": "On leave that week"},
+    )
+    assert asked.status_code == 302
+    place.refresh_from_db()
+    assert (place.move_to, place.move_reason) == (later, "On leave that week")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = as_user(cast.programme_lead).post(
+            reverse("place_move_approve", args=[place.pk]), **HTMX
+        )
+
+    assert moved.status_code == 200
+    place.refresh_from_db()
+    assert place.status == PlaceStatus.MOVED
+    assert later.places.get(person=cast.practitioner).status == PlaceStatus.CONFIRMED
+    sent = invitations(mail.outbox)
+    assert sorted((method, uid) for _, method, uid, *_ in sent) == [
+        ("CANCEL", f"course-{course.pk}-day-1@127.0.0.1"),
+        ("CANCEL", f"course-{course.pk}-day-2@127.0.0.1"),
+        ("REQUEST", f"course-{later.pk}-day-1@127.0.0.1"),
+        ("REQUEST", f"course-{later.pk}-day-2@127.0.0.1"),
+    ]
+
+
+def test_a_move_request_without_a_reason_is_refused_and_changes_nothing(cast, as_user):
+    course, other = make_course(), make_course()
+    [place] = nominate(course, cast.practitioner)
+    place_confirm(place=place)
+
+    response = as_user(cast.practitioner).post(
+        reverse("place_move", args=[place.pk]), {"cohort": other.pk, "reason": ""}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    place.refresh_from_db()
+    assert place.move_to is None
