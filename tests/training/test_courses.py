@@ -16,6 +16,7 @@ from tests.factories import attend, make_cohort, make_course, make_person, make_
 from training.models import CourseAttendance, CoursePlace, PlaceStatus, RoleGroup
 from training.selectors import course_mix
 from training.services import (
+    cohort_save,
     place_accept,
     place_confirm,
     place_offers_send,
@@ -425,3 +426,81 @@ def test_a_move_request_without_a_reason_is_refused_and_changes_nothing(cast, as
     assert response.context["form"].errors["reason"]
     place.refresh_from_db()
     assert place.move_to is None
+
+
+# Creating and changing a course ------------------------------------------------------------------
+
+
+def test_a_course_is_created_with_its_days_times_venues_places_and_trainers(cast, as_user):
+    phase = make_cohort().phase
+    day1 = timezone.localdate() + datetime.timedelta(days=30)
+    data = {
+        "phase": phase.pk,
+        "name": "Spring course",
+        "day1_date": f"{day1:%Y-%m-%d}",
+        "day1_starts": "09:30",
+        "day1_ends": "16:30",
+        "venue": "Shire Hall",
+        "day2_date": f"{day1 + datetime.timedelta(days=7):%Y-%m-%d}",
+        "day2_starts": "10:00",
+        "day2_ends": "15:00",
+        "day2_venue": "Oxstalls campus",
+        "capacity": "20",
+        "trainer": "Sam Reid and Una Walsh",
+    }
+    client = as_user(cast.programme_lead)
+
+    response = client.post(reverse("cohort_create"), data)
+
+    assert response.status_code == 302
+    course = phase.cohorts.get(name="Spring course")
+    assert (
+        course.day1_starts,
+        course.day1_ends,
+        course.day2_starts,
+        course.day2_ends,
+        course.venue_of(2),
+        course.capacity,
+        course.trainer,
+    ) == (
+        datetime.time(9, 30),
+        datetime.time(16, 30),
+        datetime.time(10),
+        datetime.time(15),
+        "Oxstalls campus",
+        20,
+        "Sam Reid and Una Walsh",
+    )
+
+    # A day to come without its times, or ending before it starts, is refused.
+    refused = client.post(
+        reverse("cohort_create"),
+        data | {"name": "Summer course", "day1_starts": "", "day1_ends": "", "day2_ends": "09:00"},
+    )
+    assert refused.status_code == 200
+    errors = refused.context["form"].errors
+    assert errors["day1_starts"] == ["Give the times of day 1."]
+    assert errors["day2_ends"] == ["Day 2 must end after it starts."]
+    assert not phase.cohorts.filter(name="Summer course").exists()
+
+
+def test_moving_a_day_sends_everyone_confirmed_an_update_of_that_day_only(
+    cast, as_user, django_capture_on_commit_callbacks
+):
+    course = make_course()
+    [place] = nominate(course, cast.practitioner)
+    with django_capture_on_commit_callbacks(execute=True):
+        place_confirm(place=place)
+    mail.outbox.clear()
+
+    course.day2_starts, course.day2_ends = datetime.time(13), datetime.time(17)
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort_save(cohort=course)
+
+    [message] = mail.outbox
+    calendar = vobject.readOne(message.alternatives[0][0])
+    assert (calendar.method.value, calendar.vevent.uid.value, calendar.vevent.sequence.value) == (
+        "REQUEST",
+        f"course-{course.pk}-day-2@127.0.0.1",
+        "1",
+    )
