@@ -28,7 +28,7 @@ from circles.models import (
 from circles.schedule import horizon, series_dates
 from training.dates import local_datetime
 from training.models import Person, PersonStatus
-from training.selectors import TRAINED, people_with_training
+from training.selectors import people_with_training, trained_by
 
 HEALTH_MEETINGS = 6
 
@@ -90,9 +90,10 @@ def circle_list(user: User) -> QuerySet[LearningCircle]:
             "facilitators",
             Prefetch(
                 "meetings",
+                # Only the next meeting is shown; a year of them for every circle is not read.
                 queryset=CircleMeeting.objects.filter(
                     status=MeetingStatus.SCHEDULED, starts_at__gt=now
-                ).order_by("starts_at"),
+                ).order_by("starts_at")[:1],
                 to_attr="upcoming",
             ),
         )
@@ -216,13 +217,19 @@ def meeting_register(meeting: CircleMeeting) -> list[dict[str, object]]:
     return [{"person": person, "status": marks.get(person.pk)} for person in members]
 
 
-def unplaced_trained_people() -> QuerySet[Person]:
-    """Active trained people who belong to no learning circle, by team."""
-    in_a_circle = CircleMembership.objects.filter(person=OuterRef("pk"))
+def in_no_circle() -> Exists:
+    """Of a person (the outer query's `pk`): a member of no circle, of any kind. Leading a
+    circle is not belonging to it."""
+    return ~Exists(CircleMembership.objects.filter(person=OuterRef("pk")))
+
+
+def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[Person]:
+    """Active people trained by `as_of` (today by default) who belong to no circle, by team:
+    the circles page, the dashboard and the fidelity report all list people from this."""
     return (
-        people_with_training(timezone.localdate())
-        .filter(TRAINED, status=PersonStatus.ACTIVE)
-        .exclude(Exists(in_a_circle))
+        Person.objects.filter(
+            trained_by(as_of or timezone.localdate()), in_no_circle(), status=PersonStatus.ACTIVE
+        )
         .select_related("team")
         .order_by("team__name", "full_name")
     )

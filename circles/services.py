@@ -20,8 +20,9 @@ from circles.models import (
 )
 from circles.selectors import SchedulePlan, leader_clashes, schedule_plan
 from circles.signals import meeting_notice
-from training.dates import local_datetime
+from training.dates import local_date, local_datetime
 from training.models import Person, PersonStatus
+from training.signals import records_changed
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,20 @@ RULE_FIELDS = (
     "ends_on",
     "on_bank_holiday",
 )
+
+
+def _meetings_changed(circle_id: int, since: datetime.date) -> None:
+    """Whether someone counts as attending one of their circle's last meetings depends on every
+    meeting of the circle: moving, cancelling or adding one changes it for all who attended."""
+    records_changed.send(
+        sender=CircleMeeting,
+        person_ids=list(
+            MeetingAttendance.objects.filter(meeting__circle_id=circle_id)
+            .values_list("person_id", flat=True)
+            .distinct()
+        ),
+        since=since,
+    )
 
 
 # Scheduling -------------------------------------------------------------------------------------
@@ -71,6 +86,8 @@ def circle_schedule(
         meeting.sequence += 1
         meeting.save()
         meeting_notice.send(sender=CircleMeeting, meeting=meeting, people=people, reason=reason)
+    if plan.create or plan.moves or plan.cancels:
+        _meetings_changed(circle.pk, today or timezone.localdate())
     return plan
 
 
@@ -138,6 +155,9 @@ def circle_delete(*, circle: LearningCircle) -> None:
             cancel=True,
             reason="This circle has closed, so its meetings are cancelled.",
         )
+    first = circle.meetings.order_by("starts_at").values_list("starts_at", flat=True).first()
+    if first is not None:
+        _meetings_changed(circle.pk, local_date(first))
     circle.delete()
 
 
@@ -206,6 +226,7 @@ def meeting_move(
     venue: str = "",
 ) -> CircleMeeting:
     """Move one meeting; members get an updated invitation."""
+    moved_from = meeting.starts_at
     meeting.starts_at, meeting.ends_at = (
         local_datetime(date, start_time),
         local_datetime(date, end_time),
@@ -218,6 +239,7 @@ def meeting_move(
     meeting.full_clean()
     _refuse_leader_clashes(meeting.circle, [(meeting.starts_at, meeting.ends_at)])
     meeting.save()
+    _meetings_changed(meeting.circle_id, min(local_date(moved_from), date))
     meeting_notice.send(
         sender=CircleMeeting,
         meeting=meeting,
@@ -236,6 +258,7 @@ def meeting_cancel(*, meeting: CircleMeeting, reason: str = "") -> CircleMeeting
     meeting.sequence += 1
     meeting.full_clean()
     meeting.save()
+    _meetings_changed(meeting.circle_id, local_date(meeting.starts_at))
     meeting_notice.send(
         sender=CircleMeeting,
         meeting=meeting,
@@ -256,6 +279,7 @@ def meeting_reinstate(*, meeting: CircleMeeting) -> CircleMeeting:
     meeting.status, meeting.cancel_reason = MeetingStatus.SCHEDULED, ""
     meeting.sequence += 1
     meeting.save()
+    _meetings_changed(meeting.circle_id, local_date(meeting.starts_at))
     meeting_notice.send(
         sender=CircleMeeting,
         meeting=meeting,
@@ -300,4 +324,9 @@ def meeting_attendance_save(*, meeting: CircleMeeting, marks: dict[int, Attendan
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_create_with_history(new, MeetingAttendance)
     bulk_update_with_history(changed, MeetingAttendance, ["status"])
+    records_changed.send(
+        sender=MeetingAttendance,
+        person_ids=[row.person_id for row in [*new, *changed]],
+        since=local_date(meeting.starts_at),
+    )
     return len(new) + len(changed)

@@ -30,6 +30,7 @@ from competencies.models import (
     RiskLevel,
     Stage,
 )
+from competencies.services import review_verdicts_record
 from supervision.models import SessionStatus, SupervisionSession
 
 CASE_TYPES = list(CaseType)
@@ -121,6 +122,7 @@ def load_demo() -> list[str]:
                     )
                 )
     Rating.objects.bulk_create(ratings, batch_size=2000)
+    review_verdicts_record()
     _work_in_progress(competencies)
     return [f"{reviews} signed-off reviews with {len(ratings)} ratings.", *load_goals()]
 

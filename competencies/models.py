@@ -200,6 +200,12 @@ class Review(models.Model):
         help_text="The first revision, for every later correction of it.",
     )
     correction_reason = models.TextField(blank=True)
+    return_reason = models.TextField(
+        "why it was sent back",
+        max_length=1000,
+        blank=True,
+        help_text="The supervisor's reason, the last time the review was sent back.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
@@ -263,6 +269,57 @@ class Rating(models.Model):
     def __str__(self) -> str:
         level = self.get_level_display() if self.level else "not yet seen"
         return f"{self.get_rater_display()}: {self.competency} {level}"
+
+
+class ReviewVerdict(models.Model):
+    """What a signed-off review says, counted once when it is signed off (and again only by
+    `refresh_figures`), so that figures over thousands of reviews never count ratings again.
+
+    The supervisor's ratings decide fidelity (`is_faithful`); the practitioner's own ratings of
+    the same competencies, beside them, give the gap between the two views.
+    """
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, primary_key=True, related_name="verdict"
+    )
+    signed_off_on = models.DateField(help_text="The day it was signed off.")
+    month = models.DateField(help_text="The first day of the month it was signed off in.")
+    rated = models.PositiveSmallIntegerField(help_text="Competencies the supervisor gave a level.")
+    good = models.PositiveSmallIntegerField(help_text="Of those, rated Competent or Advanced.")
+    basic = models.PositiveSmallIntegerField(help_text="Of those, rated Basic.")
+    base_stages_rated = models.PositiveSmallIntegerField(
+        help_text="BASE stages with at least one competency the supervisor gave a level."
+    )
+    compared = models.PositiveSmallIntegerField(
+        help_text="Competencies both the practitioner and the supervisor gave a level."
+    )
+    self_higher = models.PositiveSmallIntegerField(
+        help_text="Of those, the practitioner's own level is a level or more above the "
+        "supervisor's."
+    )
+    gap_total = models.SmallIntegerField(
+        help_text="Over the compared competencies, the sum of own level minus supervisor's."
+    )
+    # Read by the figures by competency and stage, which would otherwise read every rating.
+    levels = models.JSONField(
+        default=dict,
+        help_text="The supervisor's level of each competency they rated, by competency id.",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["signed_off_on"])]
+
+    def __str__(self) -> str:
+        return f"Verdict of {self.review}"
+
+    def is_faithful(self, percent: int) -> bool:
+        """Practising with fidelity: at least `percent` of the competencies the supervisor rated
+        are Competent or Advanced, with every BASE stage rated."""
+        return (
+            self.rated > 0
+            and self.base_stages_rated == len(BASE_STAGES)
+            and self.good * 100 >= self.rated * percent
+        )
 
 
 class DevelopmentGoal(models.Model):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
 from accounts.models import User
@@ -26,7 +26,65 @@ from competencies.models import (
     Review,
     ReviewStatus,
 )
+from training.dates import day_end
 from training.models import Person
+
+# Someone whose own ratings are a level or more above their supervisor's on this many
+# competencies of their current review is flagged, to their supervisor by name and on the
+# dashboard by team.
+SELF_HIGHER_FLAG = 3
+
+
+def signed_off_reviews() -> QuerySet[Review]:
+    """The reviews that count: signed off and not replaced by a correction. A correction
+    replaces its review at once, so until it is signed off again neither counts."""
+    return Review.objects.filter(status=ReviewStatus.SIGNED_OFF, replaced_by__isnull=True)
+
+
+def current_reviews(
+    practitioner: Person | OuterRef, *, as_of: datetime.date | None = None
+) -> QuerySet[Review]:
+    """A practitioner's current review first: of the reviews that count, the one signed off
+    last (by the end of `as_of`, when given). Use `[:1]`; `practitioner` may be an OuterRef."""
+    reviews = signed_off_reviews().filter(practitioner=practitioner)
+    if as_of is not None:
+        reviews = reviews.filter(signed_off_at__lt=day_end(as_of))
+    return reviews.order_by("-signed_off_at", "-pk")
+
+
+def current_reviews_of_everyone(
+    *, as_of: datetime.date | None = None, practitioners: QuerySet[Person] | None = None
+) -> QuerySet[Review]:
+    """Everyone's current review (see `current_reviews`), found for all of them at once with
+    ROW_NUMBER rather than looked up person by person."""
+    reviews = signed_off_reviews()
+    if as_of is not None:
+        reviews = reviews.filter(signed_off_at__lt=day_end(as_of))
+    if practitioners is not None:
+        reviews = reviews.filter(practitioner__in=practitioners.values("pk"))
+    return reviews.annotate(
+        recency=Window(
+            RowNumber(),
+            partition_by=[F("practitioner_id")],
+            order_by=[F("signed_off_at").desc(), F("pk").desc()],
+        )
+    ).filter(recency=1)
+
+
+def rated_self_higher(
+    people: QuerySet[Person], *, as_of: datetime.date | None = None
+) -> list[tuple[int, str, str, int]]:
+    """Of `people`, those flagged: in their current review they rated themselves a level or
+    more above their supervisor on SELF_HIGHER_FLAG or more competencies. (id, name, team,
+    how many competencies), most first."""
+    rows = current_reviews_of_everyone(as_of=as_of, practitioners=people).values_list(
+        "practitioner_id",
+        "practitioner__full_name",
+        "practitioner__team__name",
+        "verdict__self_higher",
+    )
+    flagged = [row for row in rows if row[3] is not None and row[3] >= SELF_HIGHER_FLAG]
+    return sorted(flagged, key=lambda row: (-row[3], row[1]))
 
 
 def person_of(user: User) -> Person | None:
@@ -203,11 +261,7 @@ def my_progress(person: Person) -> list[ProgressArea]:
     counts only in its latest revision.
     """
     ratings = (
-        Rating.objects.filter(
-            review__practitioner=person,
-            review__status=ReviewStatus.SIGNED_OFF,
-            review__replaced_by__isnull=True,
-        )
+        Rating.objects.filter(review__in=signed_off_reviews().filter(practitioner=person))
         .select_related("competency__area", "review")
         .order_by("competency__area__order", "competency__order", "review__signed_off_at")
     )
@@ -274,16 +328,11 @@ def waiting_for(supervisor: Person) -> QuerySet[Review]:
     )
 
 
-def current_reviews() -> QuerySet[Review]:
-    """Signed-off reviews that no correction has replaced: the ones that count."""
-    return Review.objects.filter(status=ReviewStatus.SIGNED_OFF, replaced_by__isnull=True)
-
-
 def latest_signed_off(person: Person) -> Review | None:
     """The person's latest current review, with its supervisor ratings counted by level."""
     supervisor_rated = Q(ratings__rater=Rater.SUPERVISOR, ratings__level__isnull=False)
     return (
-        current_reviews()
+        signed_off_reviews()
         .filter(practitioner=person)
         .select_related("supervisor")
         .annotate(

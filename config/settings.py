@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "audit",
     "operations",
     "home",
+    "notifications",
     "csp",
 ]
 
@@ -273,10 +274,6 @@ BANK_HOLIDAY_REGION = env.str("BANK_HOLIDAY_REGION", default="GB-ENG")
 # How often subscribed calendars are asked to fetch the feed again (minutes).
 CALENDAR_REFRESH_MINUTES = env.int("CALENDAR_REFRESH_MINUTES", default=60)
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
-# A supervisee with no held 2:1 in this many days is overdue.
-SUPERVISION_OVERDUE_DAYS = env.int("SUPERVISION_OVERDUE_DAYS", default=42)
-# The dashboard keeps figures for past month-ends this long (seconds; 0 for never).
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600)
 # purge_leavers anonymises people this many years after the day they left (docs/operations.md).
 LEAVER_RETENTION_YEARS = env.int("LEAVER_RETENTION_YEARS", default=6)
 if LEAVER_RETENTION_YEARS < 1:

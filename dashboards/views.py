@@ -9,9 +9,13 @@ from accounts.decorators import permission_required
 from accounts.roles import Permission
 from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
+from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
+from dashboards.selectors.ratings import StageShare
+from dashboards.selectors.routing import routing_counts
+from dashboards.services import figures_catch_up
 from dashboards.tables import (
     CaseContextTable,
     CohortTable,
@@ -22,14 +26,16 @@ from dashboards.tables import (
     TeamStageTable,
 )
 
+TEAMS_PER_PAGE = 25
 
-def stage_rows(stage_trends: list[dict[str, object]]) -> list[dict[str, object]]:
-    """The stage shares pivoted to one row a month."""
+
+def stage_rows(stage_trends: list[StageShare]) -> list[dict[str, object]]:
+    """The stage shares pivoted to one row a month, a column a stage."""
     months: dict[object, dict[str, object]] = {}
     for row in stage_trends:
-        month = months.setdefault(row["month"], {"month": row["month"], "ratings": 0})
-        month[row["stage"]] = row["share"]
-        month["ratings"] += row["ratings"]
+        month = months.setdefault(row.month, {"month": row.month, "ratings": 0})
+        month[row.stage] = row.share
+        month["ratings"] += row.ratings
     return list(months.values())
 
 
@@ -83,8 +89,8 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
         threshold=in_scope * critical / 100 if in_scope else None,
         threshold_label=f"Critical mass ({critical}%)",
     )
-    stage_months = sorted({row["month"] for row in data.stage_trends})
-    by_stage = {(row["month"], row["stage"]): row["share"] for row in data.stage_trends}
+    stage_months = sorted({row.month for row in data.stage_trends})
+    by_stage = {(row.month, row.stage): row.share for row in data.stage_trends}
     stage_names = dict(Stage.choices)
     stages = charts.line_chart(
         title="Rated Competent or above, by BASE stage",
@@ -101,24 +107,26 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
         title="Self rated higher than supervisor",
         description="The share of competencies where the practitioner's own rating is above "
         "their supervisor's, month by month; the mean gap is in the table.",
-        x_labels=[f"{row['month']:%b %Y}" for row in data.gap_trend],
-        series=[("Self higher", [row["self_higher_share"] for row in data.gap_trend])],
+        x_labels=[f"{row.month:%b %Y}" for row in data.gap_trend],
+        series=[("Self higher", [row.self_higher_share for row in data.gap_trend])],
         percent=True,
     )
     contexts = charts.bar_chart(
         title="Rated Competent or above, by case context",
         description="Supervisor ratings at Competent or Advanced by case context; the "
         "figures are in the table.",
-        rows=[(row["label"], row["share"]) for row in data.case_contexts if row["ratings"]],
+        rows=[(row.label, row.share) for row in data.case_contexts if row.ratings],
     )
     return {"funnel": funnel, "stages": stages, "gap": gap, "contexts": contexts}
 
 
 def render_dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
+    figures_catch_up()
     data = selectors.dashboard(form.filters())
     tables = _tables(data)
-    RequestConfig(request, paginate=False).configure(tables["teams"])
+    # A region has hundreds of teams: a page of them at a time (the download has them all).
+    RequestConfig(request, paginate={"per_page": TEAMS_PER_PAGE}).configure(tables["teams"])
     RequestConfig(request, paginate=False).configure(tables["competencies"])
     wanted = request.GET.get("table", "")
     if wanted in tables:
@@ -143,7 +151,8 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "charts": _charts(data),
             "query": query.urlencode(),
             # Today's lists, outside the filtered figures: the htmx swap does not need them.
-            "routing": None if request.htmx else selectors.routing_counts(),
+            "routing": None if request.htmx else routing_counts(),
+            "self_higher_flag": SELF_HIGHER_FLAG,
         },
     )
 

@@ -39,6 +39,8 @@ from accounts.models import User
 from calendars.models import CalendarFeed, Notice, Reminder
 from circles.models import CircleMembership, LearningCircle, MeetingAttendance
 from competencies.models import Review
+from dashboards.models import StaleFigures, StatusSpan
+from notifications.models import Email, EmailOptOut
 from operations.middleware import security_log
 from operations.selectors import (
     FORMER_MEMBER_NAME,
@@ -81,6 +83,11 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (Reminder, "person"),
     # Their nominations and places; a course's figures come from its register.
     (CoursePlace, "person"),
+    # The dashboard's stored figures about them: past months no longer count a purged leaver.
+    (StatusSpan, "person"),
+    (StaleFigures, "person"),
+    (Email, "person"),  # plain emails waiting to be sent to them
+    (EmailOptOut, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a
 # cohort's register, the roll-out's trained figures and a meeting's counts of present, apologies

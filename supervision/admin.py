@@ -8,6 +8,7 @@ from supervision.models import (
     SessionFocus,
     SessionNote,
     SupervisionSession,
+    SupervisionSettings,
 )
 
 
@@ -24,6 +25,17 @@ class SupervisionSessionAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SupervisionSettings)
+class SupervisionSettingsAdmin(admin.ModelAdmin):
+    """One row, changed here by an administrator; never added or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +60,30 @@ class SupervisionSession(models.Model):
 
     def __str__(self) -> str:
         return f"2:1 with {self.supervisor} on {self.starts_at:%d/%m/%Y}"
+
+
+class SupervisionSettings(models.Model):
+    """How 2:1 supervision is judged; one row, which an administrator changes."""
+
+    overdue_days = models.PositiveSmallIntegerField(
+        "days until a 2:1 is overdue",
+        default=42,
+        validators=[MinValueValidator(1)],
+        help_text="An active, trained person with no 2:1 held in this many days is overdue. "
+        "Whole days count: a 2:1 held at any time on the first of those days still counts.",
+    )
+
+    class Meta:
+        verbose_name = "supervision settings"
+        verbose_name_plural = "supervision settings"
+
+    def __str__(self) -> str:
+        return "Supervision settings"
+
+    @classmethod
+    def load(cls) -> SupervisionSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
 
 
 # The record of a 2:1 ------------------------------------------------------------------------------

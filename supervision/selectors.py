@@ -5,15 +5,23 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from competencies.models import Rater, Rating, Review, ReviewStatus
+from competencies.selectors import current_reviews
 from supervision.models import (
     AgreedAction,
     CaseDiscussed,
@@ -21,67 +29,94 @@ from supervision.models import (
     SessionNote,
     SessionStatus,
     SupervisionSession,
+    SupervisionSettings,
 )
+from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
-from training.selectors import TRAINED, people_with_training
+from training.selectors import TRAINED, people_with_training, trained_by
 
 
-def overdue_after() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.SUPERVISION_OVERDUE_DAYS)
+def overdue_days() -> int:
+    return SupervisionSettings.load().overdue_days
+
+
+def held_recently(*, as_of: datetime.date, days: int) -> QuerySet:
+    """The people with a 2:1 held from the start of the day `days` before `as_of` to its end,
+    as person_id rows.
+
+    Whole days, so that a 2:1 held at 09:00 forty-two days ago counts all day today on every
+    page; cancelled and merely planned 2:1s never count.
+    """
+    return SupervisionSession.practitioners.through.objects.filter(
+        supervisionsession__status=SessionStatus.HELD,
+        supervisionsession__starts_at__gte=day_start(as_of - datetime.timedelta(days=days)),
+        supervisionsession__starts_at__lt=day_end(as_of),
+    ).values("person_id")
+
+
+def overdue(*, as_of: datetime.date, days: int | None = None) -> Q:
+    """Of a person: overdue for a 2:1 on `as_of`. Active and trained (nobody else is expected
+    to have 2:1s), with none held recently (see `held_recently`; `days` is the administrator's
+    setting unless given)."""
+    days = overdue_days() if days is None else days
+    return (
+        Q(status=PersonStatus.ACTIVE)
+        & trained_by(as_of)
+        & ~Q(pk__in=held_recently(as_of=as_of, days=days))
+    )
+
+
+def overdue_people(*, as_of: datetime.date, days: int | None = None) -> QuerySet[Person]:
+    """Everyone overdue for a 2:1 on `as_of`, by team and name: the supervisor's page, the
+    dashboard and the fidelity report all list people from this."""
+    return (
+        Person.objects.filter(overdue(as_of=as_of, days=days))
+        .select_related("team", "line_manager")
+        .order_by("team__name", "full_name")
+    )
 
 
 def supervisee_filter(supervisor: Person) -> Q:
     """People a supervisor supervises: their direct reports and anyone in their 2:1s."""
     in_sessions = SupervisionSession.practitioners.through.objects.filter(
         supervisionsession__supervisor=supervisor
-    ).values("person_id")
-    return Q(line_manager=supervisor) | Q(pk__in=in_sessions)
+    ).values_list("person_id", flat=True)
+    return Q(line_manager=supervisor) | Q(pk__in=list(in_sessions))
 
 
-def supervisees(supervisor: Person, *, now: datetime.datetime | None = None) -> QuerySet[Person]:
-    """Active supervisees with their last held and next planned 2:1 and whether it is overdue.
-
-    Overdue: no held 2:1 in the period (6 weeks by default); a 2:1 held exactly 6 weeks ago
-    still counts. Cancelled and planned sessions never count as held.
-    """
+def supervisees(
+    supervisor: Person, *, now: datetime.datetime | None = None, days: int | None = None
+) -> QuerySet[Person]:
+    """Active supervisees with their last held and next planned 2:1, whether they are overdue
+    (`overdue`) and, in their current review when this supervisor may read it, how many
+    competencies they rated a level or more above the supervisor (`rated_higher`, None when
+    there is no such review)."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     theirs = SupervisionSession.objects.filter(practitioners=OuterRef("pk"))
-    # In their latest review this supervisor signed off: competencies they rated themselves a
-    # level or more above the supervisor's rating (the dashboard's flag, by name, for their own).
-    latest = Review.objects.filter(
-        practitioner=OuterRef(OuterRef("pk")),
-        supervisor=supervisor,
-        status=ReviewStatus.SIGNED_OFF,
-        replaced_by__isnull=True,
-    ).order_by("-signed_off_at", "-pk")
-    own = Rating.objects.filter(
-        review=OuterRef("review"), competency=OuterRef("competency"), rater=Rater.SELF
-    ).values("level")[:1]
-    rated_higher = (
-        Rating.objects.filter(
-            review=Subquery(latest.values("pk")[:1]), rater=Rater.SUPERVISOR, level__isnull=False
-        )
-        .annotate(self_level=Subquery(own))
-        .filter(self_level__gte=F("level") + 1)
-        .order_by()
-        .values("review")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    current = current_reviews(OuterRef("pk"), as_of=today)
+    # Reviews are read by their named supervisor and the practitioner's line manager only.
+    readable = Q(line_manager=supervisor) | Q(current_supervisor=supervisor.pk)
     last_held = theirs.filter(status=SessionStatus.HELD, starts_at__lte=now).order_by("-starts_at")
     next_planned = theirs.filter(status=SessionStatus.PLANNED, starts_at__gt=now).order_by(
         "starts_at"
     )
     return (
-        people_with_training(timezone.localdate(now))
+        people_with_training(today)
         .filter(supervisee_filter(supervisor))
         .exclude(status=PersonStatus.LEFT)
         .exclude(pk=supervisor.pk)
         .annotate(
             last_held=Subquery(last_held.values("starts_at")[:1]),
             next_planned=Subquery(next_planned.values("starts_at")[:1]),
-            overdue=~Exists(last_held.filter(starts_at__gte=now - overdue_after())),
-            rated_higher=Coalesce(Subquery(rated_higher[:1]), 0),
+            overdue=ExpressionWrapper(overdue(as_of=today, days=days), output_field=BooleanField()),
+            current_supervisor=Subquery(current.values("supervisor_id")[:1]),
+        )
+        .annotate(
+            rated_higher=Case(
+                When(readable, then=Subquery(current.values("verdict__self_higher")[:1])),
+                default=None,
+            ),
         )
         .select_related("team")
         .order_by("full_name")
@@ -120,9 +155,13 @@ def people_needing_a_supervisor(
 
 
 def sessions_for_person(person: Person) -> QuerySet[SupervisionSession]:
+    # By the person's own rows on both sides, not a join of every session with its
+    # practitioners made distinct: the cost is the person's sessions, not everyone's.
+    theirs = SupervisionSession.practitioners.through.objects.filter(person=person)
     return (
-        SupervisionSession.objects.filter(Q(supervisor=person) | Q(practitioners=person))
-        .distinct()
+        SupervisionSession.objects.filter(
+            Q(supervisor=person) | Q(pk__in=theirs.values("supervisionsession_id"))
+        )
         .select_related("supervisor")
         .prefetch_related("practitioners")
     )

@@ -20,7 +20,9 @@ from supervision.models import (
 )
 from supervision.selectors import record_refusal
 from supervision.signals import session_notice
+from training.dates import local_date
 from training.models import Person
+from training.signals import records_changed
 
 
 def _check_people(supervisor: Person, practitioners: list[Person], reason: str) -> None:
@@ -109,6 +111,43 @@ def session_schedule(
 
 
 @transaction.atomic
+def session_record_held(
+    *,
+    supervisor: Person,
+    practitioners: list[Person],
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str = "",
+    reason: str = "",
+) -> SupervisionSession:
+    """Record in one step a 2:1 that has already taken place, ready for its record of cases,
+    notes and actions. Nobody is sent an invitation: there is nothing left to attend."""
+    if starts_at > timezone.now():
+        raise ValidationError("A 2:1 that took place has already started: schedule a future one.")
+    _check_people(supervisor, practitioners, reason)
+    _refuse_clashes(
+        supervisor=supervisor, practitioners=practitioners, starts_at=starts_at, ends_at=ends_at
+    )
+    session = SupervisionSession(
+        supervisor=supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        status=SessionStatus.HELD,
+        single_practitioner_reason=reason if len(practitioners) == 1 else "",
+    )
+    session.full_clean()
+    session.save()
+    session.practitioners.set(practitioners)
+    records_changed.send(
+        sender=SupervisionSession,
+        person_ids=[person.pk for person in practitioners],
+        since=local_date(starts_at),
+    )
+    return session
+
+
+@transaction.atomic
 def session_change(
     *,
     session: SupervisionSession,
@@ -119,6 +158,7 @@ def session_change(
     reason: str = "",
 ) -> SupervisionSession:
     _check_people(session.supervisor, practitioners, reason)
+    before = (session.starts_at, [person.pk for person in session.practitioners.all()])
     _refuse_clashes(
         supervisor=session.supervisor,
         practitioners=practitioners,
@@ -132,6 +172,12 @@ def session_change(
     session.full_clean()
     session.save()
     session.practitioners.set(practitioners)
+    if session.status == SessionStatus.HELD:
+        records_changed.send(
+            sender=SupervisionSession,
+            person_ids=[*before[1], *(person.pk for person in practitioners)],
+            since=local_date(min(before[0], starts_at)),
+        )
     _invite(session, "This 2:1 has changed.")
     return session
 
@@ -145,6 +191,11 @@ def session_set_status(*, session: SupervisionSession, status: SessionStatus) ->
     if status == SessionStatus.CANCELLED:
         session.sequence += 1
     session.save(update_fields=["status", "sequence", "updated_at"])
+    records_changed.send(
+        sender=SupervisionSession,
+        person_ids=list(session.practitioners.values_list("pk", flat=True)),
+        since=local_date(session.starts_at),
+    )
     if status == SessionStatus.CANCELLED:
         _invite(session, "This 2:1 is cancelled.")
     return session

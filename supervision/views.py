@@ -15,19 +15,20 @@ from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from competencies.frameworks import current_version
 from competencies.models import Competency
-from competencies.selectors import reviews_visible_to
+from competencies.selectors import SELF_HIGHER_FLAG, reviews_visible_to
 from supervision import selectors, services
 from supervision.forms import (
     ActionCloseForm,
     AgreedActionForm,
     CaseDiscussedForm,
+    HeldSessionForm,
     SessionFocusForm,
     SessionForm,
     SessionNoteForm,
 )
 from supervision.models import AgreedAction, SessionStatus, SupervisionSession
 from training.models import Person
-from training.selectors import people_with_training
+from training.selectors import is_trained
 
 
 def _person(request: HttpRequest) -> Person:
@@ -38,11 +39,7 @@ def _person(request: HttpRequest) -> Person:
 
 
 def _is_trained(person: Person) -> bool:
-    return (
-        people_with_training(timezone.localdate())
-        .filter(pk=person.pk, trained_on__isnull=False)
-        .exists()
-    )
+    return is_trained(person, timezone.localdate())
 
 
 @require_http_methods(["GET"])
@@ -50,13 +47,14 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     supervising = can(request.user, Permission.SUPERVISE)
     now = timezone.now()
+    days = selectors.overdue_days()
     sessions = list(selectors.sessions_for_person(person).order_by("starts_at"))
     return render(
         request,
         "supervision/home.html",
         {
             "supervising": supervising,
-            "supervisees": list(selectors.supervisees(person)) if supervising else [],
+            "supervisees": list(selectors.supervisees(person, days=days)) if supervising else [],
             "trained": _is_trained(person) if supervising else True,
             "upcoming": [
                 s for s in sessions if s.starts_at > now and s.status == SessionStatus.PLANNED
@@ -64,7 +62,8 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
             "past": [
                 s for s in sessions if s.starts_at <= now or s.status != SessionStatus.PLANNED
             ][::-1][:20],
-            "overdue_days": selectors.overdue_after().days,
+            "overdue_days": days,
+            "self_higher_flag": SELF_HIGHER_FLAG,
             "person": person,
         },
     )
@@ -101,6 +100,35 @@ def session_create(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/session_form.html",
         {"form": form, "session": None, "trained": _is_trained(person)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.SUPERVISE)
+def session_took_place(request: HttpRequest) -> HttpResponse:
+    """Record a 2:1 after it happened, in one step, then go on to its record."""
+    person = _person(request)
+    form = HeldSessionForm(request.POST or None, supervisees=selectors.supervisees(person))
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.times()
+        try:
+            session = services.session_record_held(
+                supervisor=person,
+                practitioners=list(form.cleaned_data["practitioners"]),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=form.cleaned_data["place"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "2:1 recorded as held. Add what was discussed and agreed.")
+            return redirect("session_record", pk=session.pk)
+    return render(
+        request,
+        "supervision/session_form.html",
+        {"form": form, "session": None, "held": True, "trained": _is_trained(person)},
     )
 
 

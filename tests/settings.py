@@ -15,9 +15,6 @@ from config.settings import *  # noqa: E402, F403
 # required, so tests can sign in as any role.
 MFA_REQUIRED_FOR_ROLES: list[str] = []
 
-# Query counts are pinned with the dashboard's cache of past figures off.
-DASHBOARD_CACHE_SECONDS = 0
-
 # Tasks run at once, in the request or command that enqueues them; tests/training/test_tasks.py
 # also runs them through the database queue and its worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -195,6 +195,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     # supervision/
     "supervision": SIGNED_IN,
     "session_create": granted_to("supervisor"),
+    "session_took_place": granted_to("supervisor"),
     "session_detail": THEIRS,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
@@ -212,6 +213,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
+    "review_return": granted_to("supervisor", refused=404),
     # Refused by role (403) first; among practitioners, only the review's own finds it.
     "review_discard": expect(403, practitioner=200, practice_leader=404, outsider=404),
     "review_goals": THEIRS,
@@ -220,6 +222,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "framework_import": granted_to("administrator"),
     "framework_version": SIGNED_IN,
     "framework_action": POST_ONLY,
+    # notifications/: each person's own choice of emails.
+    "email_preferences": SIGNED_IN,
     # dashboards/
     "fidelity": granted_to("programme_lead", "administrator"),
     "evaluation_export": granted_to("programme_lead", "administrator"),
@@ -561,6 +565,7 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "session_record",
         "review_detail",
         "review_correct",
+        "review_return",
         "review_goals",
         "place_move",
     ]

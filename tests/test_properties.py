@@ -71,6 +71,7 @@ from tests.factories import (
 from training.csv_files import CSVFileError, decode_upload, parse_csv
 from training.forms import AsOfForm
 from training.imports import (
+    IMPORTERS,
     ROSTER_OPTIONAL,
     ROSTER_REQUIRED,
     TRAINING_COLUMNS,
@@ -593,7 +594,8 @@ def test_an_upload_of_any_bytes_is_refused_with_a_message_or_imported(
             for error in result.errors:
                 assert escape(f"Line {error.line}: {error.message}") in html
         else:
-            assert escape(result.summary("x")[0].split(":")[0]) in html
+            noun = IMPORTERS[run.kind][1]
+            assert escape(result.summary(noun)[0]) in html
 
 
 @PROPERTY

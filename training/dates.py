@@ -63,3 +63,19 @@ def skipped_time(day: datetime.date, time: datetime.time) -> str | None:
         f"The clocks go forward on {format_date(day, 'l j F Y')}, so {time:%H:%M} does not "
         "exist that day. Choose another time."
     )
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` on the organisation's clock."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` on the organisation's clock: rules judged by whole days
+    count what happened before it."""
+    return day_start(day + datetime.timedelta(days=1))
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    """The day a moment falls on, on the organisation's clock."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from training.models import Person, PersonStatus, RoleGroup, Team
+from training.selectors import TRAINING_STATES, TrainingState
 
 
 class RosterFilter(django_filters.FilterSet):
@@ -13,7 +14,7 @@ class RosterFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PersonStatus.choices, empty_label="Any status")
     training = django_filters.ChoiceFilter(
         label="Training",
-        choices=[("trained", "Trained"), ("part", "Part-trained"), ("none", "Not trained")],
+        choices=TrainingState.choices,
         empty_label="Any",
         method="filter_training",
     )
@@ -28,10 +29,4 @@ class RosterFilter(django_filters.FilterSet):
     def filter_training(
         self, queryset: QuerySet[Person], name: str, value: str
     ) -> QuerySet[Person]:
-        from training.selectors import PART_TRAINED, TRAINED
-
-        if value == "trained":
-            return queryset.filter(TRAINED)
-        if value == "part":
-            return queryset.filter(PART_TRAINED)
-        return queryset.filter(restorative_on__isnull=True, base_on__isnull=True)
+        return queryset.filter(TRAINING_STATES[value])

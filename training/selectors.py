@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -24,8 +26,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,10 +51,48 @@ from training.models import (
     Team,
 )
 
-TRAINED = Q(trained_on__isnull=False)
-PART_TRAINED = Q(trained_on__isnull=True) & (
-    Q(restorative_on__isnull=False) | Q(base_on__isnull=False)
-)
+
+class TrainingState(models.TextChoices):
+    """How far a person has got with the two-day course."""
+
+    TRAINED = "trained", "Trained"
+    PART_TRAINED = "part", "Part-trained"
+    NOT_TRAINED = "none", "Not trained"
+
+
+# The one definition of each training state, over people annotated by `people_with_training`
+# (or a `TrainingRecord`, below, for figures counted outside the database): trained when both
+# days are attended, part-trained with one of the two, not trained with neither.
+TRAINING_STATES: dict[str, Q] = {
+    TrainingState.TRAINED: Q(trained_on__isnull=False),
+    TrainingState.PART_TRAINED: Q(trained_on__isnull=True)
+    & (Q(restorative_on__isnull=False) | Q(base_on__isnull=False)),
+    TrainingState.NOT_TRAINED: Q(restorative_on__isnull=True, base_on__isnull=True),
+}
+TRAINED = TRAINING_STATES[TrainingState.TRAINED]
+PART_TRAINED = TRAINING_STATES[TrainingState.PART_TRAINED]
+
+
+def trained_by(as_of: datetime.date) -> Q:
+    """Of a person: trained on or before `as_of` (both days attended), the same rule as
+    TRAINING_STATES for querysets without the `people_with_training` annotations. The two sets
+    of people are found once each, not person by person."""
+    day1 = CourseAttendance.objects.filter(
+        attended=True, day=CourseDay.RESTORATIVE, cohort__day1_date__lte=as_of
+    )
+    day2 = CourseAttendance.objects.filter(
+        attended=True, day=CourseDay.BASE, cohort__day2_date__lte=as_of
+    )
+    return Q(pk__in=day1.values("person_id")) & Q(pk__in=day2.values("person_id"))
+
+
+def training_state(person: Person | TrainingRecord) -> TrainingState:
+    """The state of one person annotated by `people_with_training`, or of a `TrainingRecord`."""
+    if person.trained_on:
+        return TrainingState.TRAINED
+    if person.restorative_on or person.base_on:
+        return TrainingState.PART_TRAINED
+    return TrainingState.NOT_TRAINED
 
 
 def _attended(day: CourseDay, as_of: datetime.date) -> QuerySet[CourseAttendance]:
@@ -99,6 +140,73 @@ def people_with_training(as_of: datetime.date) -> QuerySet[Person]:
             output_field=BigIntegerField(),
         ),
     )
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """A person's training as it stood on a date, from their first attended day of each kind:
+    the same values as `people_with_training` annotates, for figures counted outside SQL."""
+
+    restorative_on: datetime.date | None = None
+    base_on: datetime.date | None = None
+    restorative_phase_id: int | None = None
+    base_phase_id: int | None = None
+
+    @property
+    def trained_on(self) -> datetime.date | None:
+        if self.restorative_on and self.base_on:
+            return max(self.restorative_on, self.base_on)
+        return None
+
+    @property
+    def credited_phase_id(self) -> int | None:
+        if not self.trained_on:
+            return None
+        if self.base_on >= self.restorative_on:
+            return self.base_phase_id
+        return self.restorative_phase_id
+
+    @property
+    def state(self) -> TrainingState:
+        return training_state(self)
+
+
+def training_records(
+    as_of: datetime.date, *, person_ids: Iterable[int] | None = None
+) -> dict[int, TrainingRecord]:
+    """Everyone's training as it stood on `as_of` (or only `person_ids`'), in one statement: each
+    person's first attended day of each kind, by date and then cohort as `people_with_training`
+    orders them, picked with ROW_NUMBER. People with no attended day are left out."""
+    attended = CourseAttendance.objects.filter(attended=True).filter(
+        Q(day=CourseDay.RESTORATIVE, cohort__day1_date__lte=as_of)
+        | Q(day=CourseDay.BASE, cohort__day2_date__lte=as_of)
+    )
+    if person_ids is not None:
+        attended = attended.filter(person_id__in=list(person_ids))
+    on = Case(
+        When(day=CourseDay.RESTORATIVE, then=F("cohort__day1_date")),
+        default=F("cohort__day2_date"),
+        output_field=DateField(),
+    )
+    firsts = (
+        attended.annotate(
+            on=on,
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("person_id"), F("day")],
+                order_by=[on.asc(), F("cohort_id").asc()],
+            ),
+        )
+        .filter(rank=1)
+        .values_list("person_id", "day", "on", "cohort__phase_id")
+    )
+    days: dict[int, dict[str, object]] = defaultdict(dict)
+    for person_id, day, on_date, phase_id in firsts:
+        if day == CourseDay.RESTORATIVE:
+            days[person_id].update(restorative_on=on_date, restorative_phase_id=phase_id)
+        else:
+            days[person_id].update(base_on=on_date, base_phase_id=phase_id)
+    return {person_id: TrainingRecord(**values) for person_id, values in days.items()}
 
 
 @dataclass(frozen=True)
@@ -229,18 +337,31 @@ def _timeline(trained_by_date: dict[datetime.date, int], as_of: datetime.date) -
 
 
 def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
-    """Everything the roll-out page and report show, in a fixed number of queries."""
-    people = people_with_training(as_of)
-    phases = list(Phase.objects.all())
+    """Everything the roll-out page and report show, in a fixed number of queries.
 
-    trained_by_phase: dict[int | None, dict[str, int]] = defaultdict(dict)
-    for row in (
-        people.filter(TRAINED)
-        .values("credited_phase_id", "role_group")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        trained_by_phase[row["credited_phase_id"]][row["role_group"]] = row["count"]
+    Each person's training comes from `training_records` (one statement for everyone) and is
+    counted here, so the cost grows with the number of people and no faster.
+    """
+    records = training_records(as_of)
+    phases = list(Phase.objects.all())
+    people = Person.objects.values_list("pk", "team_id", "role_group", "status")
+
+    trained_by_phase: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    group_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    trained_by_date: dict[datetime.date, int] = defaultdict(int)
+    for pk, team_id, role_group, status in people:
+        state = records[pk].state if pk in records else TrainingState.NOT_TRAINED
+        if state == TrainingState.TRAINED:
+            trained_by_phase[records[pk].credited_phase_id][role_group] += 1
+            trained_by_date[records[pk].trained_on] += 1
+        if status == PersonStatus.ACTIVE:
+            totals = team_totals[team_id]
+            totals[0] += 1
+            totals[1] += state == TrainingState.TRAINED
+            totals[2] += state == TrainingState.PART_TRAINED
+            group_totals[role_group][0] += 1
+            group_totals[role_group][1] += state == TrainingState.TRAINED
 
     phase_rows, cumulative = [], 0
     for phase in phases:
@@ -259,26 +380,6 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
                 by_role_group=by_group,
             )
         )
-
-    team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    group_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in (
-        people.filter(status=PersonStatus.ACTIVE)
-        .values("team_id", "role_group")
-        .annotate(
-            active=Count("pk"),
-            trained=Count("pk", filter=TRAINED),
-            part_trained=Count("pk", filter=PART_TRAINED),
-        )
-        .order_by()
-    ):
-        totals = team_totals[row["team_id"]]
-        totals[0] += row["active"]
-        totals[1] += row["trained"]
-        totals[2] += row["part_trained"]
-        group_totals[row["role_group"]][0] += row["active"]
-        group_totals[row["role_group"]][1] += row["trained"]
-
     teams = [
         TeamFigures(
             name=team.name,
@@ -299,14 +400,6 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
         )
         for group in RoleGroup
     ]
-
-    trained_by_date = {
-        row["trained_on"]: row["count"]
-        for row in people.filter(TRAINED)
-        .values("trained_on")
-        .annotate(count=Count("pk"))
-        .order_by()
-    }
     return RolloutSummary(
         as_of=as_of,
         target=ProgrammeSettings.load().workforce_target,
@@ -316,6 +409,11 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
         role_groups=role_groups,
         timeline=_timeline(trained_by_date, as_of),
     )
+
+
+def is_trained(person: Person, as_of: datetime.date) -> bool:
+    record = training_records(as_of, person_ids=[person.pk]).get(person.pk, TrainingRecord())
+    return record.state == TrainingState.TRAINED
 
 
 def roster_people(*, as_of: datetime.date) -> QuerySet[Person]:

@@ -36,7 +36,7 @@ from training.models import (
     RoleGroup,
 )
 from training.selectors import TRAINED, people_with_training, unfinished_course
-from training.signals import course_day_notice
+from training.signals import course_day_notice, records_changed
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,12 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_update_with_history(changed, CourseAttendance, ["attended"])
     bulk_create_with_history(added, CourseAttendance)
+    days = [cohort.date_of(day) for day in CourseDay if cohort.date_of(day)]
+    records_changed.send(
+        sender=CourseAttendance,
+        person_ids=[row.person_id for row in [*changed, *added]],
+        since=min(days) if days else None,
+    )
     return len(changed) + len(added)
 
 
@@ -185,6 +191,21 @@ def cohort_save(*, cohort: Cohort) -> Cohort:
     if changed:
         cohort.sequence = before.sequence + 1
     cohort.save()
+    if before is not None and (before.day1_date, before.day2_date, before.phase_id) != (
+        cohort.day1_date,
+        cohort.day2_date,
+        cohort.phase_id,
+    ):
+        dates = [
+            date
+            for date in (before.day1_date, before.day2_date, cohort.day1_date, cohort.day2_date)
+            if date
+        ]
+        records_changed.send(
+            sender=Cohort,
+            person_ids=list(cohort.attendances.values_list("person_id", flat=True)),
+            since=min(dates, default=None),
+        )
     if changed:
         people = [
             place.person

@@ -4,6 +4,13 @@ Training owns courses and who holds a place on them; the calendars app, which re
 writes the invitations. A service sends `course_day_notice` inside the transaction of every change
 that people confirmed on a course must hear of, and the calendars app records and sends it once
 the change has committed (calendars/receivers.py).
+
+It also tells whatever keeps figures about the past that people's records changed. The
+services of every app that change what a person did on a date (course attendance, circle
+attendance and meetings, 2:1s, reviews) send `records_changed` with the people concerned and
+the first day that changed. The apps that store figures about the past (the dashboards) listen
+and bring those people's figures up to date after the change is committed. A signal, rather
+than a call, because the figures depend on these apps and not the other way round.
 """
 
 from django.dispatch import Signal
@@ -12,3 +19,6 @@ from django.dispatch import Signal
 # people, though the day itself goes on, as for someone whose place is withdrawn); reason: str,
 # said in the email.
 course_day_notice = Signal()
+
+# Sent with person_ids (a list of Person primary keys) and since (a datetime.date).
+records_changed = Signal()

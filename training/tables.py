@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import django_tables2 as tables
-from django_tables2.columns import BoundColumn
+from django.http import HttpRequest
+from django_tables2 import utils as tables_utils
 
 from training.models import Person
+from training.selectors import TrainingState, training_state
+
+TABLE_ATTRS = {"class": "table table-sm table-striped align-middle"}
+
+_signature = tables_utils.signature
 
 
-def aria_sort(bound_column: BoundColumn) -> str | None:
-    """`aria-sort` on the header of the column the table is sorted by, for screen readers."""
-    if not bound_column.is_ordered:
-        return None
-    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+@functools.lru_cache(maxsize=1024)
+def _function_signature(function: Callable[..., object]) -> tuple[tuple[str, ...], str | None]:
+    return _signature(function)
 
 
-TABLE_ATTRS = {"class": "table table-sm table-striped align-middle", "th": {"aria-sort": aria_sort}}
+def _remembered_signature(fn: Callable[..., object]) -> tuple[tuple[str, ...], str | None]:
+    """django-tables2 inspects the signature of a column's render method for every cell it
+    draws, which was much of the time of a page of tables. A function's signature does not
+    change, so it is inspected once (a bound method's without its first argument, as
+    inspect.signature gives it)."""
+    function = getattr(fn, "__func__", None)
+    if function is None:
+        return _function_signature(fn)
+    names, keywords = _function_signature(function)
+    return names[1:], keywords
+
+
+tables_utils.signature = _remembered_signature
 
 
 class AccessibleTable(tables.Table):
@@ -35,6 +54,17 @@ class AccessibleTable(tables.Table):
     @property
     def caption_id(self) -> str:
         return f"{self.prefix}{type(self).__name__.lower()}-caption"
+
+    def before_render(self, request: HttpRequest) -> None:
+        """`aria-sort` on the header of the column the table is sorted by, for screen readers.
+        Set once here: as a callable in the table's attributes it was worked out again for every
+        cell of every row, which was most of the time of drawing a table of a few hundred rows."""
+        for bound in self.columns:
+            if bound.is_ordered:
+                direction = "descending" if bound.order_by_alias.is_descending else "ascending"
+                attrs = dict(bound.column.attrs)
+                attrs["th"] = {**attrs.get("th", {}), "aria-sort": direction}
+                bound.column.attrs = attrs
 
 
 class PhaseTable(AccessibleTable):
@@ -119,16 +149,14 @@ class RosterTable(AccessibleTable):
         sequence = [*fields, "training"]
 
     def render_training(self, record: Person) -> str:
-        return training_state(record)
+        return training_state_text(record)
 
     def value_training(self, record: Person) -> str:
-        return training_state(record)
+        return training_state_text(record)
 
 
-def training_state(person: Person) -> str:
+def training_state_text(person: Person) -> str:
     """How far a person annotated by `people_with_training` has got with the course."""
-    if person.trained_on:
+    if training_state(person) == TrainingState.TRAINED:
         return f"Trained {person.trained_on:%d/%m/%Y}"
-    if person.restorative_on or person.base_on:
-        return "Part-trained"
-    return "Not trained"
+    return training_state(person).label

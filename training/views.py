@@ -46,7 +46,8 @@ def rollout(request: HttpRequest) -> HttpResponse:
         "teams": TeamTable(summary.teams, prefix="teams-"),
         "role_groups": RoleGroupTable(summary.role_groups),
     }
-    RequestConfig(request, paginate=False).configure(tables["teams"])
+    # A region has hundreds of teams: a page of them at a time (the download has them all).
+    RequestConfig(request, paginate={"per_page": 25}).configure(tables["teams"])
     wanted = request.GET.get("table", "teams")
     if wanted in tables:
         response = export_response(request, tables[wanted], f"rollout-{wanted}-{summary.as_of}")

@@ -271,3 +271,31 @@ def test_the_grid_tells_the_second_editor_and_shows_the_current_state(review, ca
     assert "Someone else saved this rating first" in html
     assert checked(html, competency.pk) == "2"
     assert Rating.objects.get(review=review).level == 2
+
+
+def test_signing_off_stores_the_reviews_verdict(cast):
+    from django.utils import timezone
+
+    from competencies.models import ReviewVerdict
+    from competencies.services import review_sign_off, review_start, review_submit
+    from tests.factories import rate_all
+
+    review = review_start(practitioner=cast.practitioner)
+    rate_all(review, Rater.SELF, level=3)
+    review_submit(review=review)
+    rate_all(review, Rater.SUPERVISOR, level=2)
+    basic = Rating.objects.filter(review=review, rater=Rater.SUPERVISOR).order_by("pk")[:4]
+    Rating.objects.filter(pk__in=[rating.pk for rating in basic]).update(level=1)
+    unseen = Rating.objects.filter(review=review, rater=Rater.SUPERVISOR).order_by("-pk")[:1]
+    Rating.objects.filter(pk__in=[rating.pk for rating in unseen]).update(level=None)
+
+    review_sign_off(review=review, supervisor=cast.supervisor)
+
+    verdict = ReviewVerdict.objects.get(review=review)
+    total = review.ratings.filter(rater=Rater.SUPERVISOR).count()
+    assert (verdict.rated, verdict.good, verdict.basic) == (total - 1, total - 5, 4)
+    assert verdict.base_stages_rated == 5
+    assert (verdict.compared, verdict.self_higher) == (total - 1, total - 1)
+    assert verdict.gap_total == (total - 5) * 1 + 4 * 2
+    assert verdict.signed_off_on == timezone.localdate(review.signed_off_at)
+    assert verdict.is_faithful(percent=75) is ((total - 5) * 100 >= (total - 1) * 75)

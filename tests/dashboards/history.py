@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 
 from circles.models import CircleMeeting, MeetingAttendance
 from competencies.frameworks import current_version
 from competencies.models import BASE_STAGES, Competency, Rater, Rating, Review, ReviewStatus
+from dashboards.models import Definitions, StatusSpan
+from dashboards.services import figures_refresh
+from tests.dashboards.oracle import people_status
 from tests.factories import attend, make_circle, make_cohort, make_person, make_session
 from training.models import Person, Team
 
@@ -98,3 +103,33 @@ def signed_off_review(
 
 def months_before(months: int, *, days: int = 0) -> datetime.datetime:
     return at(AS_OF - relativedelta(months=months) - datetime.timedelta(days=days), 9)
+
+
+@dataclass(frozen=True)
+class Status:
+    is_embedded: bool
+    has_fidelity: bool
+    rated_count: int
+    good_count: int
+    base_stages_rated: int
+
+
+def status(person: Person, as_of: datetime.date = AS_OF) -> Status:
+    """One person's stored figures on a day, counted afresh from the records, checked against
+    the definitions judged directly (tests/dashboards/oracle.py)."""
+    figures_refresh()
+    span = (
+        StatusSpan.objects.filter(person=person, starts_on__lte=as_of)
+        .filter(Q(ends_on__gt=as_of) | Q(ends_on__isnull=True))
+        .first()
+    )
+    stored = (bool(span and span.embedded), bool(span and span.faithful))
+    judged = people_status(as_of, Definitions.load()).get(pk=person.pk)
+    assert stored == (judged.is_embedded, judged.has_fidelity)
+    return Status(
+        is_embedded=stored[0],
+        has_fidelity=stored[1],
+        rated_count=judged.rated_count,
+        good_count=judged.good_count,
+        base_stages_rated=judged.base_stages_rated,
+    )

@@ -60,11 +60,14 @@ def test_a_review_sent_back_is_shown_to_its_practitioner_as_returned(cast, as_us
     review = review_start(practitioner=cast.practitioner)
     rate_all(review, Rater.SELF)
     review_submit(review=review)
-    review_return(review=review)
+    review_return(
+        review=review, supervisor=cast.supervisor, reason="Look again at the risk assessment."
+    )
 
     html = page(as_user(cast.practitioner))
 
     assert "Your review was sent back by" in html
+    assert "Why: Look again at the risk assessment." in html
     assert "No review in progress" not in html
 
 
@@ -215,7 +218,7 @@ def test_each_role_sees_its_own_panels_and_no_other(cast, as_user, role, shown, 
 # The queries each role's home page runs (the session, the account and its roles included).
 # Since the routing lists: their place (everyone not trained); a supervisor's staff to be trained
 # and to be placed (a count and the first few of each); the programme lead's three lists.
-PINNED = {"practitioner": 10, "supervisor": 14, "practice_leader": 15, "programme_lead": 18}
+PINNED = {"practitioner": 10, "supervisor": 16, "practice_leader": 15, "programme_lead": 17}
 
 
 def _busy_organisation(cast, size: int) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -8,45 +9,82 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision.models import SessionStatus, SupervisionSession
+from supervision.models import SessionStatus, SupervisionSession, SupervisionSettings
 from supervision.selectors import supervisees
 from supervision.services import session_schedule, session_set_status
 from tests.factories import attend, make_cohort, make_person, make_session
+from training.models import PersonStatus
 
 pytestmark = pytest.mark.django_db
 
+LONDON = ZoneInfo("Europe/London")
 NOW = timezone.now()
-SIX_WEEKS = datetime.timedelta(weeks=6)
+TODAY = timezone.localdate(NOW)
 
 
 def overdue_of(supervisor, person, now=NOW) -> bool:
     return supervisees(supervisor, now=now).get(pk=person.pk).overdue
 
 
-def test_a_supervisee_with_a_2_to_1_held_exactly_6_weeks_ago_is_not_overdue(cast):
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), LONDON)
+
+
+EVENING = at(TODAY, 18)
+
+
+def test_a_2_to_1_held_on_the_day_42_days_ago_counts_all_day(cast):
+    # Whole days: a 2:1 at 09:00 forty-two days ago still counts at 18:00 today (until this
+    # rule was shared with the dashboard, this page counted 42 days to the minute).
+    attend(cast.practitioner, make_cohort())
     make_session(
         supervisor=cast.supervisor,
         practitioners=[cast.practitioner],
-        starts_at=NOW - SIX_WEEKS,
+        starts_at=at(TODAY - datetime.timedelta(days=42), 9),
         status=SessionStatus.HELD,
     )
 
-    assert overdue_of(cast.supervisor, cast.practitioner) is False
+    assert overdue_of(cast.supervisor, cast.practitioner, now=EVENING) is False
 
 
-def test_a_supervisee_whose_last_2_to_1_was_6_weeks_and_a_minute_ago_is_overdue(cast):
+def test_a_2_to_1_held_late_on_the_day_before_that_is_overdue(cast):
+    attend(cast.practitioner, make_cohort())
     make_session(
         supervisor=cast.supervisor,
         practitioners=[cast.practitioner],
-        starts_at=NOW - SIX_WEEKS - datetime.timedelta(minutes=1),
+        starts_at=at(TODAY - datetime.timedelta(days=43), 22, 30),
         status=SessionStatus.HELD,
     )
 
+    assert overdue_of(cast.supervisor, cast.practitioner, now=at(TODAY, 0, 30)) is True
+
+
+def test_only_active_trained_people_are_expected_to_have_2_to_1s(cast):
+    on_leave = make_person(line_manager=cast.supervisor, status=PersonStatus.EXTENDED_LEAVE)
+    attend(on_leave, make_cohort())
+
+    assert overdue_of(cast.supervisor, cast.practitioner) is False  # not trained
+    assert overdue_of(cast.supervisor, on_leave) is False
+    attend(cast.practitioner, make_cohort())
     assert overdue_of(cast.supervisor, cast.practitioner) is True
+
+
+def test_the_overdue_period_is_an_administrators_setting(cast):
+    attend(cast.practitioner, make_cohort())
+    make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=at(TODAY - datetime.timedelta(days=20), 9),
+        status=SessionStatus.HELD,
+    )
+    SupervisionSettings.objects.filter(pk=1).update(overdue_days=14)
+
+    assert overdue_of(cast.supervisor, cast.practitioner, now=EVENING) is True
 
 
 @pytest.mark.parametrize("status", [SessionStatus.CANCELLED, SessionStatus.PLANNED])
 def test_cancelled_and_merely_planned_sessions_do_not_count_as_held(cast, status):
+    attend(cast.practitioner, make_cohort())
     make_session(
         supervisor=cast.supervisor,
         practitioners=[cast.practitioner],
@@ -221,8 +259,9 @@ def test_the_supervisee_list_runs_a_constant_number_of_queries(
         )
     client = as_user(cast.supervisor)
 
-    # session, user, roles, person, supervisees, trained check, sessions, their practitioners
-    with django_assert_num_queries(8):
+    # session, user, roles, person, settings, supervisees' 2:1s, supervisees, trained check,
+    # sessions, their practitioners
+    with django_assert_num_queries(10):
         response = client.get(reverse("supervision"))
     assert len(response.context["supervisees"]) == size + 1
 

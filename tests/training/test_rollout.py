@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import attend, make_cohort, make_person, make_phase, make_team
 from training.models import CourseDay, PersonStatus, ProgrammeSettings, RoleGroup
@@ -151,3 +153,62 @@ def test_teams_furthest_behind_come_lowest_share_first_and_skip_empty_teams():
     names = [team.name for team in rollout_summary(as_of=D(2030, 1, 1)).teams_furthest_behind()]
 
     assert names == ["Behind", "Ahead"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    marks=st.lists(
+        st.tuples(
+            st.integers(0, 2),  # person
+            st.integers(0, 3),  # cohort
+            st.sampled_from([CourseDay.RESTORATIVE, CourseDay.BASE]),
+            st.booleans(),  # attended
+        ),
+        max_size=12,
+    ),
+    as_of_day=st.integers(0, 120),
+)
+def test_the_training_records_counted_outside_sql_match_the_annotations(marks, as_of_day):
+    """training_records (for figures counted in Python) and people_with_training (for
+    querysets) are the same rule: the same dates and phase for anyone, on any day."""
+    from django.db import transaction
+
+    from training.models import CourseAttendance
+    from training.selectors import training_records
+
+    start = D(2016, 1, 1)
+    with transaction.atomic():
+        people = [make_person() for _ in range(3)]
+        phases = [make_phase() for _ in range(2)]
+        cohorts = [
+            make_cohort(
+                phase=phases[[0, 1, 1, 0][n]],
+                # Some cohorts' day 1 falls on another's day 2: the tie decides the phase.
+                day1=start + datetime.timedelta(days=[0, 5, 35, 65][n]),
+                day2=start + datetime.timedelta(days=[95, 65, 35, 5][n]),
+            )
+            for n in range(4)
+        ]
+        for person, cohort, day, attended in marks:
+            CourseAttendance.objects.update_or_create(
+                person=people[person],
+                cohort=cohorts[cohort],
+                day=day,
+                defaults={"attended": attended},
+            )
+        as_of = start + datetime.timedelta(days=as_of_day)
+        records = training_records(as_of)
+        for person in people_with_training(as_of).filter(pk__in=[p.pk for p in people]):
+            record = records.get(person.pk)
+            got = (
+                (record.restorative_on, record.base_on, record.trained_on, record.credited_phase_id)
+                if record
+                else (None, None, None, None)
+            )
+            assert got == (
+                person.restorative_on,
+                person.base_on,
+                person.trained_on,
+                person.credited_phase_id,
+            )
+        transaction.set_rollback(True)

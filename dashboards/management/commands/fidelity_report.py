@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from common.spreadsheets import CSVWriter
 from dashboards.selectors import Dashboard, Filters, dashboard
+from dashboards.services import figures_catch_up
 from training.dates import as_of_option
 
 
@@ -51,20 +53,31 @@ def report(data: Dashboard) -> dict[str, object]:
         ],
         "case_contexts": [
             {
-                "context": row["key"],
-                "ratings": row["ratings"],
-                "competent_or_above": row["competent_or_above"],
-                "share": round(row["share"], 4),
-                "mean_gap": round(row["mean_gap"], 3),
+                "context": row.key,
+                "ratings": row.ratings,
+                "competent_or_above": row.competent_or_above,
+                "share": round(row.share, 4),
+                "mean_gap": round(row.mean_gap, 3),
             }
             for row in data.case_contexts
         ],
+        # The same rules as the supervisor's and circles' pages: see dashboards.selectors.flags.
+        "flags": {
+            "overdue": [{"name": row.name, "team": row.team} for row in data.flags.overdue],
+            "in_no_circle": [
+                {"name": row.name, "team": row.team} for row in data.flags.in_no_circle
+            ],
+            # Reviews are the practitioner's and their supervisor's: counts by team, no names.
+            "self_higher_by_team": dict(
+                sorted(Counter(row.team for row in data.flags.self_higher).items())
+            ),
+        },
         "gap": [
             {
-                "month": f"{row['month']:%Y-%m}",
-                "pairs": row["pairs"],
-                "mean_gap": round(row["mean_gap"], 3),
-                "self_higher_share": round(row["self_higher_share"], 4),
+                "month": f"{row.month:%Y-%m}",
+                "pairs": row.pairs,
+                "mean_gap": round(row.mean_gap, 3),
+                "self_higher_share": round(row.self_higher_share, 4),
             }
             for row in data.gap_trend
         ],
@@ -79,6 +92,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
+        figures_catch_up()
         data = dashboard(Filters(as_of=as_of_option(as_of) if as_of else timezone.localdate()))
         figures = report(data)
         if format == "json":
@@ -113,3 +127,9 @@ class Command(BaseCommand):
         )
         for _, name, stage, *counts in rows:
             self.stdout.write(f"  {name:<40} {stage:<24} " + " ".join(f"{c:>4}" for c in counts))
+        flagged = figures["flags"]
+        self.stdout.write(
+            f"Overdue 2:1s: {len(flagged['overdue'])}. Trained but in no circle: "
+            f"{len(flagged['in_no_circle'])}. Rated themselves higher: "
+            f"{sum(flagged['self_higher_by_team'].values())}."
+        )

@@ -1,0 +1,189 @@
+"""The whole dashboard, assembled from the funnel, the ratings and the flags."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from dateutil.relativedelta import relativedelta
+
+from dashboards.models import Definitions, FiguresRefresh
+from dashboards.selectors.filters import Filters
+from dashboards.selectors.flags import Flags, flags
+from dashboards.selectors.funnel import (
+    MEASURES,
+    FunnelRow,
+    TeamRow,
+    funnel_row,
+    in_scope_by,
+    month_ends,
+    people_in_scope,
+    span_counts,
+    stage_of,
+    trend,
+)
+from dashboards.selectors.ratings import (
+    CaseContextRow,
+    CohortRow,
+    CompetencyShare,
+    GapPoint,
+    StageShare,
+    case_contexts,
+    cohort_comparison,
+    competencies_by_id,
+    competency_shares,
+    gap_trend,
+    rating_counts,
+    stage_basics,
+    stage_trends,
+)
+from supervision.selectors import overdue_days
+from training.models import Phase, RoleGroup, Team
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    definitions: Definitions
+    total: FunnelRow
+    stage: str
+    critical_mass_reached_on: datetime.date | None
+    critical_mass_before_window: bool
+    timeline: list[FunnelRow]
+    teams: list[TeamRow]
+    service_areas: list[FunnelRow]
+    role_groups: list[FunnelRow]
+    phases: list[FunnelRow]
+    stage_trends: list[StageShare]
+    competency_shares: list[CompetencyShare]
+    gap_trend: list[GapPoint]
+    case_contexts: list[CaseContextRow]
+    cohorts: list[CohortRow]
+    flags: Flags
+    overdue_days: int
+    refreshed_at: datetime.datetime | None = None
+
+    @property
+    def has_critical_mass(self) -> bool:
+        return self.total.fidelity_share * 100 >= self.definitions.full_fidelity_percent
+
+
+def _teams(
+    filters: Filters,
+    definitions: Definitions,
+    people: dict[tuple[int, str], int],
+    teams: list[Team],
+) -> list[TeamRow]:
+    """Each team's funnel on the as-of date, its stage, and its trend since 3 months before."""
+    before = filters.as_of - relativedelta(months=3)
+    counts = span_counts(filters, [filters.as_of, before], group_by="person__team_id")
+    in_scope = in_scope_by(people, role_group=filters.role_group, key="team")
+    phase = bool(filters.phase)
+    result = []
+    for team in teams:
+        now = funnel_row(
+            team.pk, team.name, in_scope[team.pk], counts.get((team.pk, filters.as_of)), phase=phase
+        )
+        then = funnel_row(
+            team.pk, team.name, in_scope[team.pk], counts.get((team.pk, before)), phase=phase
+        )
+        result.append(
+            TeamRow(
+                **now.__dict__,
+                service_area=team.service_area,
+                stage=stage_of(now, definitions),
+                trend=trend(now.fidelity_share, then.fidelity_share),
+            )
+        )
+    return result
+
+
+def _service_areas(teams: list[TeamRow]) -> list[FunnelRow]:
+    """The teams' figures added up by service area (each person is in one team)."""
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("in_scope", *MEASURES), 0))
+    for team in teams:
+        if team.service_area:
+            for name in ("in_scope", *MEASURES):
+                sums[team.service_area][name] += getattr(team, name)
+    return [FunnelRow(key=area, label=area, **sums[area]) for area in sorted(sums)]
+
+
+def _role_groups(filters: Filters, people: dict[tuple[int, str], int]) -> list[FunnelRow]:
+    """Every role group side by side, whichever the filters chose."""
+    every_group = Filters(**{**filters.__dict__, "role_group": ""})
+    counts = span_counts(every_group, [filters.as_of], group_by="person__role_group")
+    in_scope = in_scope_by(people, role_group="", key="role_group")
+    return [
+        funnel_row(
+            key, label, in_scope[key], counts.get((key, filters.as_of)), phase=bool(filters.phase)
+        )
+        for key, label in RoleGroup.choices
+    ]
+
+
+def _phases(filters: Filters, phases: list[Phase]) -> list[FunnelRow]:
+    """By the phase cohort people's training is credited to: in scope are those trained."""
+    counts = span_counts(filters, [filters.as_of], group_by="phase_id")
+    return [
+        funnel_row(phase.pk, phase.name, 0, counts.get((phase.pk, filters.as_of)), phase=True)
+        for phase in phases
+    ]
+
+
+def _months_back(as_of: datetime.date, months: int) -> datetime.date:
+    """The first day of the earliest month of the `months` up to `as_of`."""
+    return (as_of - relativedelta(months=months - 1)).replace(day=1)
+
+
+def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
+    """Everything the dashboard shows. The funnel is read from the stored status spans (see
+    dashboards.selectors.funnel): bring them up to date first with
+    dashboards.services.figures_catch_up."""
+    definitions = Definitions.load()
+    overdue_after = overdue_days()
+    people = people_in_scope(filters)
+    in_scope = sum(in_scope_by(people, role_group=filters.role_group, key="all").values())
+    ends = month_ends(filters.as_of, months)
+    by_day = span_counts(filters, ends)
+    timeline = [
+        funnel_row(
+            day, f"{day:%b %Y}", in_scope, by_day.get((None, day)), phase=bool(filters.phase)
+        )
+        for day in ends
+    ]
+    total = replace(timeline[-1], key="all", label="Everyone in scope")
+    reached = [
+        row.key
+        for row in timeline
+        if row.in_scope and row.fidelity_share * 100 >= definitions.full_fidelity_percent
+    ]
+    teams = _teams(filters, definitions, people, list(Team.objects.order_by("name")))
+    refresh = FiguresRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    counts = rating_counts(filters, months=months)
+    competencies = competencies_by_id()
+    return Dashboard(
+        filters=filters,
+        definitions=definitions,
+        total=total,
+        stage=stage_of(total, definitions),
+        critical_mass_reached_on=reached[0] if reached else None,
+        critical_mass_before_window=bool(reached) and reached[0] == timeline[0].key,
+        timeline=timeline,
+        teams=teams,
+        service_areas=_service_areas(teams),
+        role_groups=_role_groups(filters, people),
+        phases=_phases(filters, list(Phase.objects.order_by("order", "name"))),
+        stage_trends=stage_trends(counts, competencies),
+        competency_shares=competency_shares(counts, competencies),
+        gap_trend=gap_trend(filters, months=months),
+        case_contexts=case_contexts(filters, months=months),
+        cohorts=cohort_comparison(filters, months=months),
+        flags=flags(
+            filters,
+            overdue_days=overdue_after,
+            basics=stage_basics(counts, competencies, since=_months_back(filters.as_of, 6)),
+        ),
+        overdue_days=overdue_after,
+        refreshed_at=refresh,
+    )

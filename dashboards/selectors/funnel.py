@@ -1,0 +1,186 @@
+"""The funnel: how many people in scope are trained, embedded and practising with fidelity, in
+total, month by month, and by team, service area, role group and phase; and the implementation
+stage those shares put a group in.
+
+Read from the stored status spans (dashboards.models.StatusSpan): the figures for a day are the
+spans that contain it, so every month's end, today and three months ago are one GROUP BY each,
+whatever the number of people or records. Who is in scope (active, of a role group, in a team
+or service area) is read from the roster as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+
+from dashboards.models import Definitions, StatusSpan
+from dashboards.selectors.filters import Filters
+from training.models import Person
+
+MEASURES = ("trained", "embedded", "fidelity")
+FIELDS = {"trained": "trained", "embedded": "embedded", "fidelity": "faithful"}
+
+
+class ImplementationStage:
+    """After the NIRN active implementation stages."""
+
+    EXPLORATION = "Exploration"
+    INSTALLATION = "Installation"
+    INITIAL = "Initial implementation"
+    FULL = "Full implementation"
+    ORDER = [EXPLORATION, INSTALLATION, INITIAL, FULL]
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    key: object
+    label: str
+    in_scope: int
+    trained: int
+    embedded: int
+    fidelity: int
+
+    def share(self, count: int) -> float:
+        return count / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def trained_share(self) -> float:
+        return self.share(self.trained)
+
+    @property
+    def embedded_share(self) -> float:
+        return self.share(self.embedded)
+
+    @property
+    def fidelity_share(self) -> float:
+        return self.share(self.fidelity)
+
+
+def stage_of(row: FunnelRow, definitions: Definitions) -> str:
+    if row.in_scope and row.fidelity_share * 100 >= definitions.full_fidelity_percent:
+        return ImplementationStage.FULL
+    if row.in_scope and row.embedded_share * 100 >= definitions.installation_embedded_percent:
+        return ImplementationStage.INITIAL
+    if row.trained:
+        return ImplementationStage.INSTALLATION
+    return ImplementationStage.EXPLORATION
+
+
+@dataclass(frozen=True)
+class TeamRow(FunnelRow):
+    service_area: str = ""
+    stage: str = ImplementationStage.EXPLORATION
+    trend: str = "steady"
+
+    @property
+    def stage_order(self) -> int:
+        return ImplementationStage.ORDER.index(self.stage)
+
+
+Counts = dict[str, int]
+
+
+def _first_on_or_after(field: str, days: list[datetime.date]) -> Case:
+    """The index of the first of `days` (ascending) on or after the span's `field`; len(days)
+    when none is (or the field is empty: a span that has not ended)."""
+    return Case(
+        *(When(**{f"{field}__lte": day}, then=Value(index)) for index, day in enumerate(days)),
+        default=Value(len(days)),
+        output_field=IntegerField(),
+    )
+
+
+def span_counts(
+    filters: Filters, days: list[datetime.date], *, group_by: str | None = None
+) -> dict[tuple[object, datetime.date], Counts]:
+    """How many people in scope were trained, embedded and practising with fidelity on each of
+    `days` (by `group_by`, a field of the span such as "person__team_id", or in total), in one
+    statement. With a phase filter, only the people credited to it on that day are counted.
+
+    A span contains the days from the first on or after its start up to, not including, the
+    first on or after its end; the spans are counted by those two indexes, so the statement
+    does the same few comparisons a span however many days are asked for, and the counts for
+    each day are added up here from at most (days + 1)² rows a group.
+    """
+    ordered = sorted(set(days))
+    spans = StatusSpan.objects.filter(filters.people(prefix="person__", phase=False))
+    if filters.phase:
+        spans = spans.filter(phase_id=filters.phase)
+    first, last = ordered[0], ordered[-1]
+    spans = spans.filter(Q(starts_on__lte=last) & (Q(ends_on__gt=first) | Q(ends_on__isnull=True)))
+    keys = [group_by] if group_by else []
+    rows = (
+        spans.annotate(
+            first_day=_first_on_or_after("starts_on", ordered),
+            after_day=_first_on_or_after("ends_on", ordered),
+        )
+        .values(*keys, "first_day", "after_day")
+        .annotate(
+            **{name: Count("pk", filter=Q(**{field: True})) for name, field in FIELDS.items()}
+        )
+        .order_by()
+    )
+    counts: dict[tuple[object, datetime.date], Counts] = {}
+    for row in rows:
+        key = row[group_by] if group_by else None
+        for index in range(row["first_day"], row["after_day"]):
+            total = counts.setdefault((key, ordered[index]), dict.fromkeys(MEASURES, 0))
+            for name in MEASURES:
+                total[name] += row[name]
+    return counts
+
+
+def people_in_scope(filters: Filters) -> dict[tuple[int, str], int]:
+    """Active people matching the filters but the role group and phase, counted by team and
+    role group: the other groupings add these up."""
+    scope = Filters(**{**filters.__dict__, "role_group": "", "phase": None})
+    return {
+        (row["team_id"], row["role_group"]): row["count"]
+        for row in Person.objects.filter(scope.people())
+        .values("team_id", "role_group")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+
+
+def in_scope_by(
+    people: dict[tuple[int, str], int], *, role_group: str, key: str
+) -> dict[object, int]:
+    """Sum `people_in_scope` by team ("team"), role group ("role_group") or in total ("all"),
+    keeping the chosen role group only (every group when blank)."""
+    totals: dict[object, int] = defaultdict(int)
+    for (team_id, group), count in people.items():
+        if role_group and group != role_group:
+            continue
+        totals[{"team": team_id, "role_group": group, "all": None}[key]] += count
+    return totals
+
+
+def funnel_row(
+    key: object, label: str, in_scope: int, counts: Counts | None, *, phase: bool = False
+) -> FunnelRow:
+    counts = counts or dict.fromkeys(MEASURES, 0)
+    # Filtered by phase, the people in scope are those credited to it by that day: the trained.
+    return FunnelRow(
+        key=key, label=label, in_scope=counts["trained"] if phase else in_scope, **counts
+    )
+
+
+def month_ends(as_of: datetime.date, months: int) -> list[datetime.date]:
+    ends = []
+    for back in range(months - 1, 0, -1):
+        first_of_next = (as_of - relativedelta(months=back - 1)).replace(day=1)
+        ends.append(first_of_next - datetime.timedelta(days=1))
+    return [*ends, as_of]
+
+
+def trend(now: float, before: float) -> str:
+    if now - before >= 0.05:
+        return "up"
+    if before - now >= 0.05:
+        return "down"
+    return "steady"
