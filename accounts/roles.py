@@ -28,6 +28,9 @@ class Permission(enum.Enum):
     IMPORT_ROSTER = "import_roster"
     VIEW_COHORTS = "view_cohorts"
     RECORD_TRAINING = "record_training"
+    RUN_COURSES = "run_courses"
+    NOMINATE = "nominate"
+    CONFIRM_PLACES = "confirm_places"
     LEAD_CIRCLES = "lead_circles"
     VIEW_ALL_CIRCLES = "view_all_circles"
     VIEW_UNPLACED = "view_unplaced"
@@ -46,6 +49,14 @@ RULES: dict[Permission, frozenset[Role]] = {
         {Role.PRACTICE_LEADER, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}
     ),
     Permission.RECORD_TRAINING: frozenset({Role.PRACTICE_LEADER, Role.ADMINISTRATOR}),
+    # Those who run training create courses and change their days, places and trainers.
+    Permission.RUN_COURSES: frozenset(
+        {Role.PRACTICE_LEADER, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}
+    ),
+    # Supervisors nominate their own staff (the people they line-manage); programme leads and
+    # administrators nominate anyone, confirm places and decide on requests to move.
+    Permission.NOMINATE: frozenset({Role.SUPERVISOR, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
+    Permission.CONFIRM_PLACES: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
     # Practice leaders create circles and run the ones they lead; an administrator runs any.
     Permission.LEAD_CIRCLES: frozenset({Role.PRACTICE_LEADER, Role.ADMINISTRATOR}),
     Permission.VIEW_ALL_CIRCLES: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),

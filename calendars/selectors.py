@@ -1,4 +1,4 @@
-"""What goes into a calendar, read from circles and 2:1s directly."""
+"""What goes into a calendar, read from circles, 2:1s and training courses directly."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from circles.models import CircleMeeting, LearningCircle, MeetingStatus
 from circles.selectors import person_meetings
 from supervision.models import SessionStatus, SupervisionSession
 from supervision.selectors import sessions_for_person
-from training.models import Person, PersonStatus
+from training.models import Cohort, CourseDay, Person, PersonStatus
+from training.selectors import confirmed_places
 
 
 def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
@@ -53,17 +54,45 @@ def session_entry(session: SupervisionSession) -> CalendarEntry:
     )
 
 
+def course_day_entry(cohort: Cohort, day: CourseDay) -> CalendarEntry | None:
+    """One day of a training course, once its date and times are set."""
+    span = cohort.span_of(day)
+    if span is None:
+        return None
+    trainers = f" Trainers: {cohort.trainer}." if cohort.trainer else ""
+    return CalendarEntry(
+        uid=f"course-{cohort.pk}-day-{int(day)}@{settings.CALENDAR_UID_DOMAIN}",
+        sequence=cohort.sequence,
+        starts_at=span[0],
+        ends_at=span[1],
+        summary=f"Training: {CourseDay(day).topic}",
+        location=cohort.venue_of(day),
+        description=f"{cohort.name}, day {int(day)} of the two-day course in the practice "
+        f"model.{trainers}",
+        cancelled=False,
+        last_modified=cohort.updated_at or timezone.now(),
+    )
+
+
 def circle_entries(circle: LearningCircle) -> list[CalendarEntry]:
     """Every meeting of a circle, for its download."""
     return [meeting_entry(meeting) for meeting in circle.meetings.select_related("circle")]
 
 
 def feed_entries(person: Person, *, since: datetime.date) -> list[CalendarEntry]:
-    """A person's circle meetings and 2:1s from `since` onwards, in time order."""
+    """A person's circle meetings, 2:1s and the days of the courses they hold a confirmed place
+    on, from `since` onwards, in time order."""
     entries = [meeting_entry(meeting) for meeting in person_meetings(person, since=since)]
     entries += [
         session_entry(session)
         for session in sessions_for_person(person).filter(starts_at__date__gte=since)
+    ]
+    entries += [
+        entry
+        for place in confirmed_places(person, since=since)
+        for day in CourseDay
+        if (entry := course_day_entry(place.cohort, day)) is not None
+        and timezone.localdate(entry.starts_at) >= since
     ]
     return sorted(entries, key=lambda entry: entry.starts_at)
 
@@ -144,6 +173,19 @@ def session_details(session: SupervisionSession) -> EventDetails:
         title="2:1 supervision",
         about=f"2:1 supervision with {session.supervisor.full_name}.",
         path=reverse("session_detail", args=[session.pk]),
+    )
+
+
+def course_day_details(cohort: Cohort, day: CourseDay) -> EventDetails | None:
+    entry = course_day_entry(cohort, day)
+    if entry is None:
+        return None
+    return EventDetails(
+        entry=entry,
+        title=f"{cohort.name}, day {int(day)} ({CourseDay(day).topic})",
+        about=f"Day {int(day)} of the two-day course in the practice model: "
+        f"{CourseDay(day).topic}.",
+        path=reverse("home"),
     )
 
 

@@ -358,6 +358,15 @@ def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[P
     )
 
 
+def people_to_be_placed(*, line_manager: Person | None = None) -> QuerySet[Person]:
+    """The "to be placed in a circle" list: trained people in no circle (as
+    `unplaced_trained_people`), or only those `line_manager` manages."""
+    people = unplaced_trained_people()
+    if line_manager is not None:
+        people = people.filter(line_manager=line_manager)
+    return people
+
+
 def people_to_add(circle: LearningCircle, search: str, *, limit: int = 20) -> list[Person]:
     """Current staff not yet in the circle whose name contains `search`, by name."""
     words = search.split()

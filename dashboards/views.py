@@ -15,6 +15,7 @@ from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
 from dashboards.selectors.ratings import StageShare
+from dashboards.selectors.routing import routing_counts
 from dashboards.services import figures_catch_up
 from dashboards.tables import (
     CaseContextTable,
@@ -150,6 +151,8 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "charts": _charts(data),
             "query": query.urlencode(),
+            # Today's lists, outside the filtered figures: the htmx swap does not need them.
+            "routing": None if request.htmx else routing_counts(),
             "self_higher_flag": SELF_HIGHER_FLAG,
             "circle_work": circle_work(data.filters),
             "weak_share": WEAK_BASIC_SHARE,

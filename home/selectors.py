@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,7 +24,7 @@ from competencies.models import Review
 from supervision import selectors as supervision
 from supervision.models import SupervisionSession
 from training import selectors as training
-from training.models import Person
+from training.models import CoursePlace, Person
 
 # How many of a list the home page shows before "and N more" with a link to the full page.
 SHOWN = 5
@@ -41,6 +42,11 @@ class Listed(Generic[T]):
     @classmethod
     def of(cls, items: list[T]) -> Listed[T]:
         return cls(items=items[:SHOWN], total=len(items))
+
+    @classmethod
+    def first_of(cls, query: QuerySet) -> Listed:
+        """The first of a query and its count, without reading every row (two queries)."""
+        return cls(items=list(query[:SHOWN]), total=query.count())
 
     @property
     def more(self) -> int:
@@ -69,11 +75,38 @@ class Waiting:
 
 
 @dataclass
+class Routing:
+    """Where new starters (and everyone else) stand on the way to practising the model: each
+    list is its owning app's (training, circles, supervision)."""
+
+    to_be_trained: Listed[Person]
+    to_be_placed: Listed[Person]
+    needs_supervisor: Listed[Person] | None = None
+
+
+def routing(*, line_manager: Person | None = None, with_supervisors: bool = True) -> Routing:
+    """The three lists, for one line manager's staff or (with none) for everyone."""
+    return Routing(
+        # The home page names them only: their places are on the list's own page.
+        to_be_trained=Listed.first_of(
+            training.people_to_be_trained(line_manager=line_manager).prefetch_related(None)
+        ),
+        to_be_placed=Listed.first_of(circles.people_to_be_placed(line_manager=line_manager)),
+        needs_supervisor=Listed.first_of(
+            supervision.people_needing_a_supervisor(line_manager=line_manager)
+        )
+        if with_supervisors
+        else None,
+    )
+
+
+@dataclass
 class SupervisorPanel:
     waiting: Listed[Waiting]
     overdue: Listed[Overdue]
     next_sessions: Listed[SupervisionSession]
     rated_higher: Listed[Person]
+    staff: Routing
 
 
 @dataclass
@@ -89,12 +122,15 @@ class ProgrammePanel:
     summary: training.RolloutSummary
     trained_last_quarter: int
     furthest_behind: list[training.TeamFigures]
+    routing: Routing
 
 
 @dataclass
 class Home:
     person: Person | None
     """With `trained_on`, `restorative_on` and `base_on` as of today (training's own rule)."""
+    place: CoursePlace | None = None
+    """The person's place on a course, while they are not trained."""
     practitioner: PractitionerPanel | None = None
     supervisor: SupervisorPanel | None = None
     leader: LeaderPanel | None = None
@@ -142,6 +178,8 @@ def supervisor_panel(person: Person, *, now: datetime.datetime) -> SupervisorPan
             )
         ),
         rated_higher=Listed.of([p for p in people if p.rated_higher]),
+        # A supervisor's own staff have a supervisor: their line manager.
+        staff=routing(line_manager=person, with_supervisors=False),
     )
 
 
@@ -167,6 +205,7 @@ def programme_panel(*, today: datetime.date) -> ProgrammePanel:
         summary=summary,
         trained_last_quarter=summary.trained_total - (before[-1] if before else 0),
         furthest_behind=summary.teams_furthest_behind(),
+        routing=routing(),
     )
 
 
@@ -181,6 +220,8 @@ def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:
         )
     home = Home(person=person)
     if person is not None:
+        if person.trained_on is None:
+            home.place = training.current_place(person, today=timezone.localdate(now))
         if has_role(user, Role.PRACTITIONER):
             home.practitioner = practitioner_panel(person, now=now)
         if can(user, Permission.SUPERVISE):

@@ -56,7 +56,7 @@ from supervision.models import (
     SessionNote,
     SupervisionSession,
 )
-from training.models import CourseAttendance, Person
+from training.models import CourseAttendance, CoursePlace, Person
 
 # The personal rows of an account that go when its person is purged; the account stays.
 ACCOUNT_SATELLITES: tuple[type[models.Model], ...] = (
@@ -82,6 +82,8 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (Notice, "person"),  # calendar emails waiting to be sent to them
     (MeetingApology, "person"),  # sent before a meeting; the register keeps what was marked
     (Reminder, "person"),
+    # Their nominations and places; a course's figures come from its register.
+    (CoursePlace, "person"),
     # The dashboard's stored figures about them: past months no longer count a purged leaver.
     (StatusSpan, "person"),
     (StaleFigures, "person"),
@@ -106,6 +108,7 @@ LINKS_IN_OTHERS_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (LearningCircle, "members"),  # through CircleMembership, above
     (Review, "supervisor"),
     (AgreedAction, "owner"),  # an action they owned in a shared 2:1 or another's record
+    (CoursePlace, "nominated_by"),  # the line manager who nominated someone else
 )
 # A link that speaks of now: a purged leaver is nobody's line manager. Cleared, with a history row
 # on the report's roster entry that says why.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -19,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from competencies.selectors import current_reviews
 from supervision.models import (
     AgreedAction,
@@ -30,8 +32,8 @@ from supervision.models import (
     SupervisionSettings,
 )
 from training.dates import day_end, day_start
-from training.models import Person, PersonStatus
-from training.selectors import people_with_training, trained_by
+from training.models import Person, PersonStatus, RoleGroup
+from training.selectors import TRAINED, people_with_training, trained_by
 
 
 def overdue_days() -> int:
@@ -119,6 +121,37 @@ def supervisees(
         .select_related("team")
         .order_by("full_name")
     )
+
+
+def people_needing_a_supervisor(
+    *, line_manager: Person | None = None, today: datetime.date | None = None
+) -> QuerySet[Person]:
+    """The "needs a supervisor for 2:1s" list: trained practitioners at work with nobody to
+    hold their 2:1s, by team. With `line_manager`, only those they manage.
+
+    Someone has a supervisor when their line manager holds the supervisor role (on an account
+    that signs in, and has not left: `supervisees` counts direct reports), or when they have
+    ever been in a 2:1, planned or held, with anyone. A cancelled 2:1 does not count.
+    """
+    supervising_manager = (
+        Person.objects.filter(pk=OuterRef("line_manager_id"), user__is_active=True)
+        .exclude(status=PersonStatus.LEFT)
+        .filter(Q(user__is_superuser=True) | Q(user__groups__name=Role.SUPERVISOR.label))
+    )
+    in_a_2_1 = SupervisionSession.practitioners.through.objects.filter(
+        person_id=OuterRef("pk")
+    ).exclude(supervisionsession__status=SessionStatus.CANCELLED)
+    people = (
+        people_with_training(today or timezone.localdate())
+        .filter(TRAINED, status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER)
+        .exclude(Exists(supervising_manager))
+        .exclude(Exists(in_a_2_1))
+        .select_related("team", "line_manager")
+        .order_by("team__name", "full_name", "pk")
+    )
+    if line_manager is not None:
+        people = people.filter(line_manager=line_manager)
+    return people
 
 
 def sessions_for_person(person: Person) -> QuerySet[SupervisionSession]:

@@ -73,6 +73,52 @@ def make_cohort(
     )
 
 
+def make_course(
+    *,
+    phase: Phase | None = None,
+    name: str | None = None,
+    day1: datetime.date | None = None,
+    day2: datetime.date | None = None,
+    capacity: int | None = None,
+    starts: datetime.time = datetime.time(9, 30),
+    ends: datetime.time = datetime.time(16, 30),
+    venue: str = "Shire Hall",
+) -> Cohort:
+    """A course still to come (by default its days are 4 and 5 weeks ahead), taking places."""
+    from django.utils import timezone
+
+    day1 = day1 or timezone.localdate() + datetime.timedelta(weeks=4)
+    return Cohort.objects.create(
+        phase=phase or make_phase(),
+        name=name or f"Course {next(_sequence)}",
+        day1_date=day1,
+        day1_starts=starts,
+        day1_ends=ends,
+        day2_date=day2 or day1 + datetime.timedelta(weeks=1),
+        day2_starts=starts,
+        day2_ends=ends,
+        venue=venue,
+        capacity=capacity,
+    )
+
+
+def make_place(person: Person, cohort: Cohort, status: str = "confirmed"):
+    """A place written directly, as it stands (the services send no invitation for it)."""
+    from django.utils import timezone
+
+    from training.models import CoursePlace
+
+    now = timezone.now()
+    return CoursePlace.objects.create(
+        cohort=cohort,
+        person=person,
+        status=status,
+        waiting_since=now if status == "waiting" else None,
+        offered_at=now if status == "offered" else None,
+        confirmed_at=now if status == "confirmed" else None,
+    )
+
+
 def attend(person: Person, cohort: Cohort, *days: int, attended: bool = True) -> None:
     for day in days or (CourseDay.RESTORATIVE, CourseDay.BASE):
         CourseAttendance.objects.update_or_create(

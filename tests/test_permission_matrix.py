@@ -68,12 +68,22 @@ from tests.factories import (
     attend,
     make_circle,
     make_cohort,
+    make_course,
     make_person,
+    make_place,
     make_session,
     make_team,
     rate_all,
 )
-from training.models import Cohort, CourseAttendance, ImportRun, Person, RoleGroup
+from training.models import (
+    Cohort,
+    CourseAttendance,
+    CoursePlace,
+    ImportRun,
+    Person,
+    PlaceStatus,
+    RoleGroup,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,9 +161,21 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "cohort_list": granted_to("practice_leader", "programme_lead", "administrator"),
     "training_import": granted_to("administrator"),
     "cohort_detail": granted_to("practice_leader", "programme_lead", "administrator"),
-    # Those who record training create and edit cohorts; programme leads only see them.
-    "cohort_create": granted_to("practice_leader", "administrator"),
-    "cohort_edit": granted_to("practice_leader", "administrator"),
+    # Those who run training create and edit courses; practice leaders also take registers.
+    "cohort_create": granted_to("practice_leader", "programme_lead", "administrator"),
+    "cohort_edit": granted_to("practice_leader", "programme_lead", "administrator"),
+    # Supervisors nominate their own staff; programme leads and administrators anyone.
+    "to_be_trained": granted_to("supervisor", "programme_lead", "administrator"),
+    # A place is acted on by its person, their line manager and those who confirm places: the
+    # practitioner's place, whose line manager is the supervisor. Anyone else gets a 404.
+    "place_move": granted_to(
+        "practitioner", "supervisor", "programme_lead", "administrator", refused=404
+    ),
+    "place_confirm": POST_ONLY,
+    "place_accept": POST_ONLY,
+    "place_withdraw": POST_ONLY,
+    "place_move_approve": POST_ONLY,
+    "place_move_refuse": POST_ONLY,
     # Any administrator may follow any import: they share the roster.
     "import_run": granted_to("administrator"),
     # circles/
@@ -346,6 +368,8 @@ class World:
     review: Review
     version: FrameworkVersion
     cohort: Cohort
+    place: CoursePlace
+    other_course: Cohort
     feed: CalendarFeed
     import_run: ImportRun
 
@@ -361,6 +385,7 @@ class World:
             "review": self.review,
             "framework": self.version,
             "cohort": self.cohort,
+            "place": self.place,
             "import": self.import_run,
             "person": self.cast.practitioner,
         }
@@ -425,6 +450,8 @@ def world(cast: Cast) -> World:
         review=review_start(practitioner=cast.practitioner, session=session),
         version=current_version(),
         cohort=cohort,
+        place=make_place(cast.practitioner, make_course(name="Course to come")),
+        other_course=make_course(name="Another course to come"),
         feed=feed_for(cast.practitioner),
         import_run=ImportRun.objects.create(
             kind=ImportRun.Kind.ROSTER, file_name="people.csv", requested_by=cast.administrator.user
@@ -544,6 +571,7 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "review_correct",
         "review_return",
         "review_goals",
+        "place_move",
     ]
 
     assert {name: MATRIX[name]["outsider"] for name in objects} == dict.fromkeys(objects, 404)
@@ -646,6 +674,7 @@ def database_state() -> list[list[dict]]:
         FrameworkVersion,
         Cohort,
         CourseAttendance,
+        CoursePlace,
     ]
     return [list(model.objects.order_by("pk").values()) for model in models]
 
@@ -697,6 +726,21 @@ def cohort_form(world: World) -> dict[str, object]:
         "venue": "Shire Hall",
         "trainer": "",
     }
+
+
+def place_as(status: str) -> Callable[[World], None]:
+    def prepare(world: World) -> None:
+        CoursePlace.objects.filter(pk=world.place.pk).update(
+            status=status, waiting_since=timezone.now(), offered_at=timezone.now()
+        )
+
+    return prepare
+
+
+def move_asked(world: World) -> None:
+    CoursePlace.objects.filter(pk=world.place.pk).update(
+        move_to=world.other_course, move_reason="On leave that week"
+    )
 
 
 def circle_form(world: World) -> dict[str, object]:
@@ -973,8 +1017,49 @@ WRITES = {
     "edit a cohort": Write(
         "cohort_edit",
         cohort_form,
-        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        refused(403, "practitioner", "supervisor", "outsider"),
         allowed="practice_leader",
+    ),
+    "confirm a place (htmx)": Write(
+        "place_confirm",
+        lambda world: {},
+        refused(403, "practitioner", "supervisor", "practice_leader", "outsider"),
+        allowed="programme_lead",
+        htmx=True,
+        prepare=place_as(PlaceStatus.NOMINATED),
+    ),
+    "accept an offered place": Write(
+        "place_accept",
+        lambda world: {},
+        refused(404, "practice_leader", "outsider"),
+        allowed="practitioner",
+        prepare=place_as(PlaceStatus.OFFERED),
+    ),
+    "withdraw a place": Write(
+        "place_withdraw",
+        lambda world: {"reason": "Off sick that week"},
+        refused(404, "practice_leader", "outsider"),
+        allowed="supervisor",
+    ),
+    "ask to move a place": Write(
+        "place_move",
+        lambda world: {"cohort": world.other_course.pk, "reason": "On leave that week"},
+        refused(404, "practice_leader", "outsider"),
+        allowed="practitioner",
+    ),
+    "move a place": Write(
+        "place_move_approve",
+        lambda world: {},
+        refused(403, "practitioner", "supervisor", "practice_leader", "outsider"),
+        allowed="administrator",
+        prepare=move_asked,
+    ),
+    "keep a place where it is": Write(
+        "place_move_refuse",
+        lambda world: {},
+        refused(403, "practitioner", "supervisor", "practice_leader", "outsider"),
+        allowed="programme_lead",
+        prepare=move_asked,
     ),
     "start a new framework draft": Write(
         "framework_action",

@@ -14,7 +14,7 @@ from training.models import (
     ProgrammeSettings,
     Team,
 )
-from training.services import person_account_sync
+from training.services import cohort_save, person_account_sync
 
 
 @admin.register(Team)
@@ -83,6 +83,13 @@ class CohortAdmin(SimpleHistoryAdmin):
     list_display = ("name", "phase", "day1_date", "day2_date", "venue")
     list_filter = ("phase",)
     inlines = [AttendanceInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: Cohort, form: forms.ModelForm, change: bool
+    ) -> None:
+        # Through the service, as on the site: people confirmed on the course are sent the day
+        # as it now is, and more places go to its waiting list.
+        cohort_save(cohort=obj)
 
 
 @admin.register(ProgrammeSettings)

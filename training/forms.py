@@ -4,12 +4,14 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.validators import validate_single_line
 from training.csv_files import CSVFileError, ImportFile
 from training.dates import skipped_time
-from training.fields import DateInSpanField
-from training.models import Cohort, Person
+from training.fields import DateInSpanField, RecordsChoiceField
+from training.models import Cohort, Person, Team
 
 
 class StyledFormMixin:
@@ -90,13 +92,37 @@ class RegisterPersonForm(StyledFormMixin, forms.Form):
         return person
 
 
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class CohortForm(StyledFormMixin, forms.ModelForm):
+    """A course: its days, their times and venues, its places and its trainers. The rules
+    that hold whichever way a course is saved are on the model (Cohort.clean)."""
+
     class Meta:
         model = Cohort
-        fields = ["phase", "name", "day1_date", "day2_date", "venue", "trainer"]
+        fields = [
+            "phase",
+            "name",
+            "day1_date",
+            "day1_starts",
+            "day1_ends",
+            "venue",
+            "day2_date",
+            "day2_starts",
+            "day2_ends",
+            "day2_venue",
+            "capacity",
+            "trainer",
+        ]
         widgets = {
-            "day1_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "day2_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "day1_date": DATE_INPUT,
+            "day2_date": DATE_INPUT,
+            "day1_starts": TIME_INPUT,
+            "day1_ends": TIME_INPUT,
+            "day2_starts": TIME_INPUT,
+            "day2_ends": TIME_INPUT,
         }
         field_classes = {"day1_date": DateInSpanField, "day2_date": DateInSpanField}
         help_texts = {
@@ -116,7 +142,75 @@ class CohortForm(StyledFormMixin, forms.ModelForm):
         )
         if phase and name and same_name.exists():
             self.add_error("name", f"{phase} already has a cohort called {name}.")
-        day1, day2 = data.get("day1_date"), data.get("day2_date")
-        if day1 and day2 and day2 < day1:
-            self.add_error("day2_date", "Day 2 cannot come before day 1.")
         return data
+
+
+class TeamFilterForm(StyledFormMixin, forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="Every team"
+    )
+
+
+class NominateForm(StyledFormMixin, forms.Form):
+    """People, chosen from those one may nominate, for a course still to come."""
+
+    people = RecordsChoiceField(
+        queryset=Person.objects.none(),
+        label="People to nominate",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick the people to nominate."},
+    )
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        label="Course",
+        empty_label="Choose a course",
+        error_messages={"required": "Choose the course to nominate them for."},
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        nominees: QuerySet[Person],
+        courses: QuerySet[Cohort],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = nominees
+        self.fields["cohort"].queryset = courses
+        self.fields["cohort"].label_from_instance = course_choice_label
+
+
+def course_choice_label(cohort: Cohort) -> str:
+    """A course as a choice: its name, its first day and how full it is."""
+    when = f"{cohort.day1_date:%-d %B %Y}" if cohort.day1_date else "date to be set"
+    if cohort.capacity is None:
+        places = f"{cohort.taken} confirmed"
+    elif cohort.taken >= cohort.capacity:
+        places = f"full, {cohort.waiting} waiting"
+    else:
+        places = f"{cohort.capacity - cohort.taken} of {cohort.capacity} places free"
+    return f"{cohort.name}, {when} ({places})"
+
+
+class PlaceMoveForm(StyledFormMixin, forms.Form):
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        label="Move to",
+        empty_label="Choose a course",
+        error_messages={"required": "Choose the course to move to."},
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Such as 'On leave that week'. The programme lead reads it.",
+    )
+
+    def __init__(self, *args: object, courses: QuerySet[Cohort], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = courses
+        self.fields["cohort"].label_from_instance = course_choice_label
+
+
+class PlaceWithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False, validators=[validate_single_line])

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from common.validators import validate_single_line
+from training.dates import local_datetime, skipped_time
 
 
 class Team(models.Model):
@@ -133,16 +137,55 @@ class CourseDay(models.IntegerChoices):
     RESTORATIVE = 1, "Day 1: Restorative Practice"
     BASE = 2, "Day 2: the BASE model"
 
+    @property
+    def topic(self) -> str:
+        """What the day teaches: "Restorative Practice" or "the BASE model"."""
+        return self.label.split(": ", 1)[1]
+
 
 class Cohort(models.Model):
-    """One running of the two-day course."""
+    """One running of the two-day course: its days, where and when they meet, how many people it
+    takes and who runs it. People are placed on it through `CoursePlace`."""
 
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="cohorts")
     name = models.CharField(max_length=120, validators=[validate_single_line])
-    venue = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
-    trainer = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    venue = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Where day 1 meets, and day 2 unless it has a venue of its own.",
+    )
+    trainer = models.CharField(
+        "trainers",
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Who runs the course, such as 'Sam Reid and Una Walsh'.",
+    )
     day1_date = models.DateField("day 1 (Restorative Practice)", null=True, blank=True)
+    day1_starts = models.TimeField("day 1 starts", null=True, blank=True)
+    day1_ends = models.TimeField("day 1 ends", null=True, blank=True)
     day2_date = models.DateField("day 2 (the BASE model)", null=True, blank=True)
+    day2_starts = models.TimeField("day 2 starts", null=True, blank=True)
+    day2_ends = models.TimeField("day 2 ends", null=True, blank=True)
+    day2_venue = models.CharField(
+        "day 2 venue",
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Leave blank when day 2 meets where day 1 does.",
+    )
+    capacity = models.PositiveIntegerField(
+        "places",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How many people the course takes. Once every place is taken, people confirmed "
+        "go on its waiting list. Leave blank for no limit.",
+    )
+    # Raised on every change that confirmed people's calendars must follow (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     history = HistoricalRecords()
 
@@ -150,13 +193,171 @@ class Cohort(models.Model):
         ordering = ["phase__order", "day1_date", "name"]
         constraints = [
             models.UniqueConstraint(fields=["phase", "name"], name="cohort_name_unique_in_phase"),
+            models.CheckConstraint(
+                condition=models.Q(day1_ends__isnull=True)
+                | models.Q(day1_starts__isnull=True)
+                | models.Q(day1_ends__gt=models.F("day1_starts")),
+                name="cohort_day1_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day2_ends__isnull=True)
+                | models.Q(day2_starts__isnull=True)
+                | models.Q(day2_ends__gt=models.F("day2_starts")),
+                name="cohort_day2_ends_after_it_starts",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phase})"
 
-    def date_of(self, day: int) -> object:
+    def date_of(self, day: int) -> datetime.date | None:
         return self.day1_date if day == CourseDay.RESTORATIVE else self.day2_date
+
+    def times_of(self, day: int) -> tuple[datetime.time | None, datetime.time | None]:
+        if day == CourseDay.RESTORATIVE:
+            return self.day1_starts, self.day1_ends
+        return self.day2_starts, self.day2_ends
+
+    def venue_of(self, day: int) -> str:
+        return (self.day2_venue or self.venue) if day == CourseDay.BASE else self.venue
+
+    def span_of(self, day: int) -> tuple[datetime.datetime, datetime.datetime] | None:
+        """When a day starts and ends on the organisation's clock, once its date and times are
+        known."""
+        date, (starts, ends) = self.date_of(day), self.times_of(day)
+        if date is None or starts is None or ends is None:
+            return None
+        return local_datetime(date, starts), local_datetime(date, ends)
+
+    @property
+    def last_date(self) -> datetime.date | None:
+        return self.day2_date or self.day1_date
+
+    def has_started(self, today: datetime.date) -> bool:
+        return self.day1_date is not None and self.day1_date <= today
+
+    def has_finished(self, today: datetime.date) -> bool:
+        return self.last_date is not None and self.last_date < today
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.day1_date and self.day2_date and self.day2_date < self.day1_date:
+            errors["day2_date"] = "Day 2 cannot come before day 1."
+        today = timezone.localdate()
+        for day in CourseDay:
+            number, date = day.value, self.date_of(day)
+            starts, ends = self.times_of(day)
+            if (starts is None) != (ends is None):
+                field = f"day{number}_ends" if ends is None else f"day{number}_starts"
+                errors[field] = f"Give both the start and the end of day {number}, or neither."
+            elif starts and ends and ends <= starts:
+                errors[f"day{number}_ends"] = f"Day {number} must end after it starts."
+            elif starts and date is None:
+                errors[f"day{number}_date"] = f"Give the date of day {number} with its times."
+            elif date and date >= today and starts is None:
+                # Confirmed people are sent each day in their calendars, which needs its times.
+                errors[f"day{number}_starts"] = f"Give the times of day {number}."
+            for field, time in ((f"day{number}_starts", starts), (f"day{number}_ends", ends)):
+                if date and time and field not in errors and (problem := skipped_time(date, time)):
+                    errors[field] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlaceStatus(models.TextChoices):
+    NOMINATED = "nominated", "Nominated"
+    WAITING = "waiting", "On the waiting list"
+    OFFERED = "offered", "Offered a place"
+    CONFIRMED = "confirmed", "Confirmed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    MOVED = "moved", "Moved to another course"
+
+
+# A place that is still going somewhere; a person has at most one of these on a course.
+LIVE_PLACES = (
+    PlaceStatus.NOMINATED,
+    PlaceStatus.WAITING,
+    PlaceStatus.OFFERED,
+    PlaceStatus.CONFIRMED,
+)
+# Places that count against a course's capacity: an offered place is held until it is answered.
+TAKEN_PLACES = (PlaceStatus.OFFERED, PlaceStatus.CONFIRMED)
+# Places still waiting for a decision: a person has at most one of these, on any course.
+PENDING_PLACES = (PlaceStatus.NOMINATED, PlaceStatus.WAITING, PlaceStatus.OFFERED)
+
+
+class CoursePlace(models.Model):
+    """A person's place on a course, from their nomination to their confirmed seat.
+
+    A line manager nominates; the programme lead confirms, which gives a place while the course
+    has one free and a place on its waiting list once it is full. A place freed on a full course
+    is offered to the first on the waiting list, who accepts or declines it. Rows are kept when a
+    place is withdrawn or moved, so the course keeps its history.
+    """
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="places", verbose_name="course"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="course_places")
+    status = models.CharField(
+        max_length=20, choices=PlaceStatus.choices, default=PlaceStatus.NOMINATED
+    )
+    nominated_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    nominated_at = models.DateTimeField(default=timezone.now)
+    # The waiting list's order: who went on it first.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    # Set when the offer's email is claimed for sending, so that it goes once.
+    offer_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(
+        "why", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    move_to = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="move_requests",
+        verbose_name="asked to move to",
+    )
+    move_reason = models.CharField(
+        "why move", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    move_requested_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cohort", "nominated_at", "pk"]
+        indexes = [models.Index(fields=["cohort", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "person"],
+                condition=models.Q(status__in=LIVE_PLACES),
+                name="one_live_place_per_person_on_a_course",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status__in=PENDING_PLACES),
+                name="one_pending_place_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=PlaceStatus.WAITING)
+                | models.Q(waiting_since__isnull=False),
+                name="a_waiting_place_knows_since_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.cohort.name}: {self.get_status_display().lower()}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_PLACES
 
 
 class CourseAttendance(models.Model):

@@ -17,24 +17,35 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
+    IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     When,
     Window,
 )
-from django.db.models.functions import Greatest, RowNumber
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.http import Http404
+from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Permission, can
 from training.models import (
+    PENDING_PLACES,
+    TAKEN_PLACES,
     Cohort,
     CourseAttendance,
     CourseDay,
+    CoursePlace,
     ImportRun,
     Person,
     PersonStatus,
     Phase,
+    PlaceStatus,
     ProgrammeSettings,
     RoleGroup,
     Team,
@@ -215,6 +226,7 @@ class TeamFigures:
     active_staff: int
     trained_active: int
     part_trained_active: int
+    team_id: int | None = None  # for the pages a team's row links to
 
     @property
     def share_trained(self) -> float:
@@ -375,6 +387,7 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
             active_staff=team_totals[team.pk][0],
             trained_active=team_totals[team.pk][1],
             part_trained_active=team_totals[team.pk][2],
+            team_id=team.pk,
         )
         for team in Team.objects.order_by("name")
     ]
@@ -409,14 +422,18 @@ def roster_people(*, as_of: datetime.date) -> QuerySet[Person]:
 
 
 def cohorts_with_counts() -> QuerySet[Cohort]:
-    return Cohort.objects.select_related("phase").annotate(
-        day1_attended=Count(
-            "attendances", filter=Q(attendances__day=1, attendances__attended=True)
-        ),
-        day2_attended=Count(
-            "attendances", filter=Q(attendances__day=2, attendances__attended=True)
-        ),
-        registered=Count("attendances__person", distinct=True),
+    """Courses with their attendance and their places: taken (confirmed or offered), waiting
+    and nominated."""
+    return _with_place_counts(
+        Cohort.objects.select_related("phase").annotate(
+            day1_attended=Count(
+                "attendances", filter=Q(attendances__day=1, attendances__attended=True)
+            ),
+            day2_attended=Count(
+                "attendances", filter=Q(attendances__day=2, attendances__attended=True)
+            ),
+            registered=Count("attendances__person", distinct=True),
+        )
     )
 
 
@@ -451,3 +468,250 @@ def import_runs_recent(*, kind: str) -> list[ImportRun]:
         .defer("data", "result")
         .select_related("requested_by")[:RECENT_IMPORTS]
     )
+
+
+# Courses and the places on them ------------------------------------------------------------------
+
+
+def unfinished_course(today: datetime.date, prefix: str = "cohort__") -> Q:
+    """Places (or, with no prefix, courses) on a course whose last day is today or later, or
+    not yet dated: as `Cohort.has_finished`, in the database."""
+    day1, day2 = f"{prefix}day1_date", f"{prefix}day2_date"
+    return Q(**{f"{day2}__gte": today}) | (
+        Q(**{f"{day2}__isnull": True})
+        & (Q(**{f"{day1}__gte": today}) | Q(**{f"{day1}__isnull": True}))
+    )
+
+
+def _place_count(*statuses: str) -> Coalesce:
+    counted = (
+        CoursePlace.objects.filter(cohort=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("cohort")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _with_place_counts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    # Subqueries, not joins: a join on places beside the join on attendance would multiply both.
+    return cohorts.annotate(
+        taken=_place_count(*TAKEN_PLACES),
+        waiting=_place_count(PlaceStatus.WAITING),
+        nominated=_place_count(PlaceStatus.NOMINATED),
+    )
+
+
+def courses_to_come(*, today: datetime.date | None = None) -> QuerySet[Cohort]:
+    """Courses not yet started, soonest first, with their places counted: the ones people may
+    be nominated for or move to."""
+    today = today or timezone.localdate()
+    return _with_place_counts(
+        Cohort.objects.filter(Q(day1_date__gt=today) | Q(day1_date__isnull=True))
+        .select_related("phase")
+        .order_by(F("day1_date").asc(nulls_last=True), "name", "pk")
+    )
+
+
+def with_waiting_position(places: QuerySet[CoursePlace]) -> QuerySet[CoursePlace]:
+    """Places with `position`: where a place on a waiting list stands on it (1 is next)."""
+    ahead = (
+        CoursePlace.objects.filter(cohort=OuterRef("cohort"), status=PlaceStatus.WAITING)
+        .filter(
+            Q(waiting_since__lt=OuterRef("waiting_since"))
+            | Q(waiting_since=OuterRef("waiting_since"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("cohort")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return places.annotate(
+        position=Case(
+            When(status=PlaceStatus.WAITING, then=Subquery(ahead)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+@dataclass
+class CoursePlaces:
+    """A course's places as its page shows them."""
+
+    confirmed: list[CoursePlace]
+    offered: list[CoursePlace]
+    nominated: list[CoursePlace]
+    waiting: list[CoursePlace]  # in the order places are offered
+    closed: list[CoursePlace]  # withdrawn or moved, latest first
+
+    @property
+    def taken(self) -> int:
+        return len(self.confirmed) + len(self.offered)
+
+    @property
+    def moves(self) -> list[CoursePlace]:
+        return [place for place in self.confirmed if place.move_to_id]
+
+
+def course_places(cohort: Cohort) -> CoursePlaces:
+    """Every place on a course, in one query."""
+    places = list(
+        cohort.places.select_related("person__team", "nominated_by", "move_to").order_by(
+            "nominated_at", "pk"
+        )
+    )
+    by_status: dict[str, list[CoursePlace]] = defaultdict(list)
+    for place in places:
+        by_status[place.status].append(place)
+    for position, place in enumerate(
+        sorted(by_status[PlaceStatus.WAITING], key=lambda p: (p.waiting_since, p.pk)), start=1
+    ):
+        place.position = position
+    return CoursePlaces(
+        confirmed=sorted(by_status[PlaceStatus.CONFIRMED], key=lambda p: p.person.full_name),
+        offered=by_status[PlaceStatus.OFFERED],
+        nominated=by_status[PlaceStatus.NOMINATED],
+        waiting=sorted(by_status[PlaceStatus.WAITING], key=lambda p: (p.waiting_since, p.pk)),
+        closed=sorted(
+            by_status[PlaceStatus.WITHDRAWN] + by_status[PlaceStatus.MOVED],
+            key=lambda p: (p.closed_at or p.nominated_at, p.pk),
+            reverse=True,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CourseMix:
+    """Who is on a course, by role group and by service area."""
+
+    by_role_group: list[tuple[str, int]]
+    by_service_area: list[tuple[str, int]]
+    total: int
+
+    @property
+    def one_profession(self) -> str | None:
+        """The service area everyone on the course comes from, when there are two or more of
+        them and one area: the model mixes professions on purpose."""
+        areas = [area for area, _ in self.by_service_area]
+        if self.total >= 2 and len(areas) == 1 and areas[0]:
+            return areas[0]
+        return None
+
+
+def course_mix(cohort: Cohort) -> CourseMix:
+    """The mix of the people on a course's register, which holds everyone confirmed on it."""
+    rows = list(
+        Person.objects.filter(pk__in=cohort.attendances.values("person_id"))
+        .values("role_group", "team__service_area")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    groups: dict[str, int] = defaultdict(int)
+    areas: dict[str, int] = defaultdict(int)
+    for row in rows:
+        groups[row["role_group"]] += row["count"]
+        areas[row["team__service_area"]] += row["count"]
+    labels = dict(RoleGroup.choices)
+    return CourseMix(
+        by_role_group=[(labels[key], groups[key]) for key in RoleGroup.values if groups[key]],
+        by_service_area=sorted(areas.items(), key=lambda item: (-item[1], item[0])),
+        total=sum(groups.values()),
+    )
+
+
+def current_place(person: Person, *, today: datetime.date | None = None) -> CoursePlace | None:
+    """The place a person holds or waits on: one waiting for a decision, or a confirmed place on
+    a course still to finish."""
+    today = today or timezone.localdate()
+    return (
+        with_waiting_position(
+            person.course_places.filter(
+                Q(status__in=PENDING_PLACES)
+                | (Q(status=PlaceStatus.CONFIRMED) & unfinished_course(today))
+            )
+        )
+        .select_related("cohort")
+        .order_by("-nominated_at", "-pk")
+        .first()
+    )
+
+
+def confirmed_places(person: Person, *, since: datetime.date) -> QuerySet[CoursePlace]:
+    """A person's confirmed places on courses whose last day is `since` or later (their
+    calendar's course days)."""
+    return (
+        person.course_places.filter(status=PlaceStatus.CONFIRMED)
+        .filter(unfinished_course(since))
+        .select_related("cohort")
+    )
+
+
+def holding_a_place(today: datetime.date) -> Exists:
+    """For people: a confirmed place on a course still to finish."""
+    return Exists(
+        CoursePlace.objects.filter(person=OuterRef("pk"), status=PlaceStatus.CONFIRMED).filter(
+            unfinished_course(today)
+        )
+    )
+
+
+def people_to_be_trained(
+    *, line_manager: Person | None = None, today: datetime.date | None = None
+) -> QuerySet[Person]:
+    """People at work who are not trained and hold no confirmed place on a course still to
+    finish: new starters and everyone else the roll-out has not yet reached, and anyone whose
+    course ended without them completing it. With `line_manager`, only their staff.
+
+    Each comes with `pending_places`: a nomination, a place on a waiting list or a place
+    offered that waits for a decision (at most one), with its `position` on the list.
+    """
+    today = today or timezone.localdate()
+    people = (
+        people_with_training(today)
+        .filter(status=PersonStatus.ACTIVE)
+        .exclude(TRAINED)
+        .exclude(holding_a_place(today))
+        .select_related("team", "line_manager")
+        .prefetch_related(
+            Prefetch(
+                "course_places",
+                queryset=with_waiting_position(
+                    CoursePlace.objects.filter(status__in=PENDING_PLACES)
+                ).select_related("cohort"),
+                to_attr="pending_places",
+            )
+        )
+        .order_by("team__name", "full_name", "pk")
+    )
+    if line_manager is not None:
+        people = people.filter(line_manager=line_manager)
+    return people
+
+
+def people_to_nominate(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Those of `people` with no place waiting for a decision."""
+    return people.exclude(
+        Exists(CoursePlace.objects.filter(person=OuterRef("pk"), status__in=PENDING_PLACES))
+    )
+
+
+def may_decide_places(user: User) -> bool:
+    return can(user, Permission.CONFIRM_PLACES)
+
+
+def get_place_for_user(user: User, pk: int) -> CoursePlace:
+    """A place its person, their line manager, or someone who confirms places may act on: 404
+    for anyone else, so an ID reveals nothing."""
+    place = (
+        CoursePlace.objects.select_related("person", "cohort__phase", "move_to")
+        .filter(pk=pk)
+        .first()
+    )
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if place is None or not (
+        may_decide_places(user)
+        or (person is not None and person.pk in (place.person_id, place.person.line_manager_id))
+    ):
+        raise Http404("No such place.")
+    return place

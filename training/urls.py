@@ -12,4 +12,11 @@ urlpatterns = [
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
+    path("cohorts/to-be-trained/", views.to_be_trained, name="to_be_trained"),
+    path("places/<int:pk>/confirm/", views.place_confirm, name="place_confirm"),
+    path("places/<int:pk>/accept/", views.place_accept, name="place_accept"),
+    path("places/<int:pk>/withdraw/", views.place_withdraw, name="place_withdraw"),
+    path("places/<int:pk>/move/", views.place_move, name="place_move"),
+    path("places/<int:pk>/move/approve/", views.place_move_approve, name="place_move_approve"),
+    path("places/<int:pk>/move/refuse/", views.place_move_refuse, name="place_move_refuse"),
 ]

@@ -1,22 +1,38 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig, TemplateColumn
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from common.exports import export_response
-from training import charts, selectors
+from training import charts, selectors, services
 from training.filters import RosterFilter
-from training.forms import AsOfForm, CohortForm, CSVUploadForm, RegisterPersonForm
+from training.forms import (
+    AsOfForm,
+    CohortForm,
+    CSVUploadForm,
+    NominateForm,
+    PlaceMoveForm,
+    PlaceWithdrawForm,
+    RegisterPersonForm,
+    TeamFilterForm,
+)
 from training.imports import IMPORTERS, ImportResult, import_run_start
-from training.models import Cohort, CourseDay, ImportRun
-from training.services import cohort_register_add, cohort_register_save, cohort_save
+from training.models import Cohort, CourseDay, CoursePlace, ImportRun, PlaceStatus
+from training.services import (
+    cohort_register_add,
+    cohort_register_save,
+    cohort_save,
+    places_nominate,
+)
 from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
 
 
@@ -165,18 +181,18 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required(Permission.RECORD_TRAINING)
+@permission_required(Permission.RUN_COURSES)
 def cohort_create(request: HttpRequest) -> HttpResponse:
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         cohort = cohort_save(cohort=form.save(commit=False))
-        messages.success(request, f"{cohort.name} created: add people to its register below.")
+        messages.success(request, f"{cohort.name} created: people can now be nominated for it.")
         return redirect("cohort_detail", pk=cohort.pk)
     return render(request, "training/cohort_form.html", {"form": form, "cohort": None})
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required(Permission.RECORD_TRAINING)
+@permission_required(Permission.RUN_COURSES)
 def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort, pk=pk)
     form = CohortForm(request.POST or None, instance=cohort)
@@ -237,12 +253,196 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Attendance saved ({changed} changed).")
             return redirect("cohort_detail", pk=cohort.pk)
     return render(
+        request, "training/cohort_detail.html", _course_context(request, cohort, add_form)
+    )
+
+
+def _course_context(
+    request: HttpRequest, cohort: Cohort, add_form: RegisterPersonForm | None = None
+) -> dict[str, object]:
+    """What a course's page shows: its places, its mix and its register."""
+    return {
+        "cohort": cohort,
+        "places": selectors.course_places(cohort),
+        "mix": selectors.course_mix(cohort),
+        "register": selectors.cohort_register(cohort),
+        "may_record": can(request.user, Permission.RECORD_TRAINING),
+        "may_run": can(request.user, Permission.RUN_COURSES),
+        "may_decide": can(request.user, Permission.CONFIRM_PLACES),
+        "started": cohort.has_started(timezone.localdate()),
+        "add_form": add_form or RegisterPersonForm(),
+    }
+
+
+# Nominations and places ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.NOMINATE)
+def to_be_trained(request: HttpRequest) -> HttpResponse:
+    """People still to be trained, and nominating them for a course: a supervisor's own staff,
+    or everyone for those who confirm places (by team, from the roll-out page)."""
+    everyone = selectors.may_decide_places(request.user)
+    me = getattr(request.user, "person", None)
+    if everyone:
+        people = selectors.people_to_be_trained()
+    elif me is not None:
+        people = selectors.people_to_be_trained(line_manager=me)
+    else:
+        people = selectors.people_to_be_trained().none()
+    team_form = TeamFilterForm(request.GET or None)
+    if team_form.is_valid() and team_form.cleaned_data["team"]:
+        people = people.filter(team=team_form.cleaned_data["team"])
+    form = NominateForm(
+        request.POST or None,
+        nominees=selectors.people_to_nominate(people),
+        courses=selectors.courses_to_come(),
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["people"])
+        cohort = form.cleaned_data["cohort"]
+        try:
+            places_nominate(cohort=cohort, people=chosen, by=me)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            names = ", ".join(person.full_name for person in chosen)
+            messages.success(
+                request, f"Nominated for {cohort.name}: {names}. Places wait for confirmation."
+            )
+            return redirect(request.get_full_path())
+    template = "training/to_be_trained.html"
+    if request.htmx and request.method == "GET":
+        template += "#people"
+    return render(
         request,
-        "training/cohort_detail.html",
+        template,
         {
-            "cohort": cohort,
-            "register": selectors.cohort_register(cohort),
-            "may_record": may_record,
-            "add_form": add_form,
+            "people": list(people),
+            "form": form,
+            "team_form": team_form,
+            "everyone": everyone,
+            "courses": form.fields["cohort"].queryset,
         },
     )
+
+
+def _back(request: HttpRequest, place: CoursePlace, done: str) -> HttpResponse:
+    """After acting on a place: the course page's places again (htmx, for those who see the
+    course), else back where the form was, or home."""
+    cohort = place.cohort
+    if request.htmx and can(request.user, Permission.VIEW_COHORTS):
+        context = _course_context(request, cohort) | {"done": done}
+        return render(request, "training/cohort_detail.html#course", context)
+    messages.success(request, done)
+    return redirect(_next_or_home(request))
+
+
+def _refused(request: HttpRequest, place: CoursePlace, error: ValidationError) -> HttpResponse:
+    problem = " ".join(error.messages)
+    if request.htmx and can(request.user, Permission.VIEW_COHORTS):
+        context = _course_context(request, place.cohort) | {"problem": problem}
+        return render(request, "training/cohort_detail.html#course", context, status=409)
+    messages.error(request, problem)
+    return redirect(_next_or_home(request))
+
+
+def _next_or_home(request: HttpRequest) -> str:
+    """The page the form came from (a path on this site), or home."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.CONFIRM_PLACES)
+def place_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    try:
+        place = services.place_confirm(place=place)
+    except ValidationError as error:
+        return _refused(request, place, error)
+    name, course = place.person.full_name, place.cohort.name
+    if place.status == PlaceStatus.WAITING:
+        done = f"{course} is full: {name} is on its waiting list."
+    else:
+        done = f"{name}'s place on {course} is confirmed; their invitations are on the way."
+    return _back(request, place, done)
+
+
+@require_http_methods(["POST"])
+def place_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    try:
+        services.place_accept(place=place)
+    except ValidationError as error:
+        return _refused(request, place, error)
+    return _back(
+        request,
+        place,
+        f"The place on {place.cohort.name} is taken: invitations to both days are on the way.",
+    )
+
+
+@require_http_methods(["POST"])
+def place_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    form = PlaceWithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.place_withdraw(place=place, reason=reason)
+    except ValidationError as error:
+        return _refused(request, place, error)
+    return _back(request, place, f"{place.person.full_name} is no longer on {place.cohort.name}.")
+
+
+@require_http_methods(["GET", "POST"])
+def place_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to move a confirmed place to another course; the programme lead decides."""
+    place = selectors.get_place_for_user(request.user, pk)
+    courses = selectors.courses_to_come().exclude(pk=place.cohort_id)
+    form = PlaceMoveForm(request.POST or None, courses=courses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.place_move_request(
+                place=place, to=form.cleaned_data["cohort"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Asked to move to {form.cleaned_data['cohort'].name}. The programme lead "
+                "decides; until then the place stays as it is.",
+            )
+            return redirect(_next_or_home(request))
+    came_from = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        came_from = reverse("home")
+    return render(
+        request, "training/place_move.html", {"place": place, "form": form, "next": came_from}
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.CONFIRM_PLACES)
+def place_move_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    try:
+        moved = services.place_move_approve(place=place)
+    except ValidationError as error:
+        return _refused(request, place, error)
+    return _back(request, place, f"{place.person.full_name} has moved to {moved.cohort.name}.")
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.CONFIRM_PLACES)
+def place_move_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    services.place_move_refuse(place=place)
+    return _back(request, place, f"{place.person.full_name} stays on {place.cohort.name}.")

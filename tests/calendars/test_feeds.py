@@ -15,7 +15,7 @@ from calendars.models import CalendarFeed
 from calendars.services import feed_for, feed_token_regenerate
 from circles.models import Ordinal, Weekday
 from circles.services import meeting_cancel, meeting_move
-from tests.factories import make_circle, make_person, make_session
+from tests.factories import make_circle, make_course, make_person, make_place, make_session
 from training.models import PersonStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.any_day]
@@ -188,13 +188,15 @@ def test_the_feed_runs_a_constant_number_of_queries(client, django_assert_num_qu
     for _ in range(circles):
         make_circle(leaders=[make_person()], members=[member])
         make_session(supervisor=make_person(), practitioners=[member, make_person()])
+        make_place(member, make_course())
     token = feed_for(member).token
 
-    # the feed with its person; meetings with circles; 2:1s and their practitioners; and, when
-    # the content has changed since last served, one update of the feed's ETag
-    with django_assert_num_queries(5):
+    # the feed with its person; meetings with circles; 2:1s and their practitioners; confirmed
+    # course places with their courses; and, when the content has changed since last served,
+    # one update of the feed's ETag
+    with django_assert_num_queries(6):
         client.get(reverse("calendar_feed", args=[token]))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("calendar_feed", args=[token]))
 
 

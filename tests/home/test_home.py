@@ -17,7 +17,9 @@ from tests.factories import (
     attend,
     make_circle,
     make_cohort,
+    make_course,
     make_person,
+    make_place,
     make_session,
     make_team,
     rate_all,
@@ -214,7 +216,9 @@ def test_each_role_sees_its_own_panels_and_no_other(cast, as_user, role, shown, 
 
 
 # The queries each role's home page runs (the session, the account and its roles included).
-PINNED = {"practitioner": 9, "supervisor": 11, "practice_leader": 14, "programme_lead": 10}
+# Since the routing lists: their place (everyone not trained); a supervisor's staff to be trained
+# and to be placed (a count and the first few of each); the programme lead's three lists.
+PINNED = {"practitioner": 10, "supervisor": 16, "practice_leader": 15, "programme_lead": 17}
 
 
 def _busy_organisation(cast, size: int) -> None:
@@ -234,6 +238,11 @@ def _busy_organisation(cast, size: int) -> None:
         )
         make_circle(leaders=[cast.practice_leader], members=[person])
         trained(make_person(team=team))
+        # A new starter of the supervisor's, nominated; one trained and in no circle; and a
+        # trained practitioner whose line manager is no supervisor.
+        make_place(make_person(team=team, line_manager=cast.supervisor), make_course(), "nominated")
+        trained(make_person(team=team, line_manager=cast.supervisor))
+        trained(make_person(team=team, line_manager=make_person(team=team)))
 
 
 @pytest.mark.parametrize(

@@ -80,3 +80,37 @@ def test_a_person_without_an_account_is_not_given_one_when_they_leave(cast, admi
     person.refresh_from_db()
     assert person.status == PersonStatus.LEFT
     assert person.user_id is None
+
+
+def test_moving_a_course_day_in_the_admin_updates_the_calendars_of_those_confirmed(
+    cast, administrator, django_capture_on_commit_callbacks
+):
+    import vobject
+    from django.core import mail
+
+    from tests.factories import make_course
+    from training.services import place_confirm, places_nominate
+
+    course = make_course()
+    [place] = places_nominate(cohort=course, people=[cast.practitioner], by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        place_confirm(place=place)
+    mail.outbox.clear()
+    moved = course.day1_date + datetime.timedelta(days=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_changed(
+            administrator,
+            reverse("admin:training_cohort_change", args=[course.pk]),
+            day1_date=f"{moved:%Y-%m-%d}",
+        )
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert (course.day1_date, course.sequence) == (moved, 1)
+    [message] = mail.outbox
+    event = vobject.readOne(message.alternatives[0][0]).vevent
+    assert (event.uid.value, event.dtstart.value.date()) == (
+        f"course-{course.pk}-day-1@127.0.0.1",
+        moved,
+    )
