@@ -44,7 +44,8 @@ def _tables(data: selectors.Dashboard) -> dict[str, object]:
     return {
         "timeline": FunnelTable(
             data.timeline,
-            caption="Roll-out month by month",
+            # Not the section's heading: the table's scroll box is a region named by its caption.
+            caption="In scope, trained, embedded and with fidelity, by month",
             first_column="Month",
             prefix="timeline-",
         ),
