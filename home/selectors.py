@@ -21,6 +21,7 @@ from circles.models import CircleMeeting
 from competencies import selectors as competencies
 from competencies.models import Review
 from dashboards.selectors import Filters, TeamRow, team_rows
+from dashboards.services import figures_catch_up
 from supervision import selectors as supervision
 from supervision.models import SupervisionSession
 from training import selectors as training
@@ -180,7 +181,12 @@ def programme_panel(*, today: datetime.date) -> ProgrammePanel:
 
 def teams_panel(person: Person, *, today: datetime.date) -> TeamsPanel:
     teams = list(training.teams_managed_by(person))
-    return TeamsPanel(teams=team_rows(Filters(as_of=today), teams) if teams else [])
+    if not teams:
+        return TeamsPanel(teams=[])
+    # As the team view does before reading the stored figures, so that the two agree (one
+    # query when they are up to date).
+    figures_catch_up()
+    return TeamsPanel(teams=team_rows(Filters(as_of=today), teams))
 
 
 def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:

@@ -247,7 +247,12 @@ def test_the_team_view_agrees_with_the_dashboard_and_each_rules_own_page(cast, a
     trained(cast.practitioner)
     signed_off_with_gap(cast.practitioner, cast.supervisor, higher=SELF_HIGHER_FLAG)
 
+    # The home page first: it must not show figures the team view would count differently.
+    home = as_user(manager).get(reverse("home")).context["home"].teams.teams
     view = as_user(manager).get(reverse("team_detail", args=[team.pk])).context["data"]
+    assert [(row.key, row.stage, row.trained, row.fidelity, row.in_scope) for row in home] == [
+        (team.pk, view.stage, view.total.trained, view.total.fidelity, view.total.in_scope)
+    ]
     supervised = as_user(cast.supervisor).get(reverse("supervision")).context["supervisees"]
     unplaced = as_user(cast.practice_leader).get(reverse("circles_unplaced")).context["people"]
     data = as_user(cast.programme_lead).get(reverse("fidelity"), {"team": team.pk}).context["data"]
