@@ -34,7 +34,7 @@ from dashboards.selectors.funnel import (
 )
 from dashboards.selectors.ratings import GapPoint, gap_trend
 from supervision.selectors import overdue_days, overdue_people
-from training.models import Person, Team
+from training.models import Person, RoleGroup, Team
 from training.selectors import line_managed_ids
 
 MONTHS = 12
@@ -177,7 +177,7 @@ def team_view(filters: Filters, *, managed: ManagedTeam) -> TeamView:
             PersonRow(
                 pk=pk,
                 name=name,
-                role_group=Person(role_group=role_group).get_role_group_display(),
+                role_group=RoleGroup(role_group).label,
                 trained=bool(span and span.trained),
                 embedded=bool(span and span.embedded),
                 faithful=bool(span and span.faithful),
