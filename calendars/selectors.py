@@ -21,6 +21,10 @@ from training.models import Person, PersonStatus
 
 def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
     circle = meeting.circle
+    description = f"{circle.get_kind_display()}: meets {circle.rule_text}."
+    if items := meeting.agenda_items:
+        # One line: every calendar shows it alike (a line break is folded away in some).
+        description += " Agenda: " + "; ".join(items) + "."
     return CalendarEntry(
         uid=f"circle-meeting-{meeting.pk}@{settings.CALENDAR_UID_DOMAIN}",
         sequence=meeting.sequence,
@@ -28,7 +32,7 @@ def meeting_entry(meeting: CircleMeeting) -> CalendarEntry:
         ends_at=meeting.ends_at,
         summary=circle.name,
         location=meeting.place,
-        description=f"{circle.get_kind_display()}: meets {circle.rule_text}.",
+        description=description,
         cancelled=meeting.is_cancelled,
         last_modified=meeting.updated_at or timezone.now(),
     )
@@ -88,6 +92,7 @@ class EventDetails:
     title: str  # the circle's name, or "2:1 supervision"
     about: str  # a line on what it is: "The circle meets the second Tuesday…"
     path: str  # the event's page on the site
+    agenda: list[str] = dataclasses.field(default_factory=list)  # a meeting's agenda items
 
     @property
     def link(self) -> str:
@@ -99,7 +104,13 @@ class EventDetails:
             for field in dataclasses.fields(CalendarEntry)
             for value in [getattr(self.entry, field.name)]
         }
-        return {"entry": entry, "title": self.title, "about": self.about, "path": self.path}
+        return {
+            "entry": entry,
+            "title": self.title,
+            "about": self.about,
+            "path": self.path,
+            "agenda": self.agenda,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> EventDetails:
@@ -111,6 +122,8 @@ class EventDetails:
             title=data["title"],
             about=data["about"],
             path=data["path"],
+            # Notices queued before agendas existed have none.
+            agenda=list(data.get("agenda", [])),
         )
 
 
@@ -121,6 +134,7 @@ def meeting_details(meeting: CircleMeeting) -> EventDetails:
         title=circle.name,
         about=f"The circle meets {circle.rule_text}.",
         path=reverse("meeting_detail", args=[meeting.pk]),
+        agenda=meeting.agenda_items,
     )
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from calendars import selectors
 from calendars.ics import invitation_message
 from calendars.models import CalendarFeed, Method, Notice, Reminder, new_feed_token
 from calendars.selectors import EventDetails
+from notifications.outbox import Sent, send_waiting
 from training.dates import local_datetime
 from training.models import Person
 
@@ -111,54 +110,23 @@ def notices_record(
     return ids
 
 
-@dataclass(frozen=True)
-class Sent:
-    sent: int = 0
-    failed: int = 0
-    dropped: int = 0
+def _deliver(notice: Notice) -> bool:
+    details = EventDetails.from_json(notice.event)
+    if details.entry.ends_at <= timezone.now():
+        return False  # its event is over: a late invitation can no longer help
+    event_email(
+        details=details, person=notice.person, method=notice.method, reason=notice.reason
+    ).send()
+    return True
 
 
 def notices_send(*, ids: list[int] | None = None) -> Sent:
-    """Email waiting notices (those named, or all), each on its own: a failure is logged, kept
-    with its reason and tried again by the daily job, and never stops the others or the page
-    that made the change. A notice of an event already over is dropped: it can no longer help.
+    """Email waiting notices (those named, or all), each on its own, through the product's one
+    mail path (notifications.outbox): a failure is logged, kept with its reason and tried again
+    by the daily job, and never stops the others or the page that made the change. A notice of
+    an event already over is dropped: it can no longer help.
     """
-    pending = Notice.objects.order_by("created_at", "pk").values_list("pk", flat=True)
-    if ids is not None:
-        pending = pending.filter(pk__in=ids)
-    sent = failed = dropped = 0
-    for pk in list(pending):
-        try:
-            with transaction.atomic():
-                notice = (
-                    Notice.objects.select_for_update(skip_locked=True)
-                    .select_related("person")
-                    .filter(pk=pk)
-                    .first()
-                )
-                if notice is None:  # sent meanwhile by another run
-                    continue
-                details = EventDetails.from_json(notice.event)
-                if details.entry.ends_at <= timezone.now():
-                    logger.warning("Calendar notice %s dropped: its event is over", pk)
-                    notice.delete()
-                    dropped += 1
-                    continue
-                event_email(
-                    details=details,
-                    person=notice.person,
-                    method=notice.method,
-                    reason=notice.reason,
-                ).send()
-                notice.delete()
-                sent += 1
-        except Exception as error:
-            failed += 1
-            logger.exception("Calendar notice %s could not be sent; the daily job tries again", pk)
-            Notice.objects.filter(pk=pk).update(
-                attempts=F("attempts") + 1, last_error=type(error).__name__[:200]
-            )
-    return Sent(sent=sent, failed=failed, dropped=dropped)
+    return send_waiting(Notice, ids=ids, deliver=_deliver, logger=logger, what="Calendar notice")
 
 
 # Reminders --------------------------------------------------------------------------------------

@@ -21,13 +21,16 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
+    MeetingFocus,
     MeetingStatus,
     Ordinal,
-    Topic,
     Weekday,
 )
 from circles.services import circle_save
+from competencies.frameworks import current_version
+from competencies.models import Competency, Stage
 from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import TRAINED, people_with_training
 
@@ -183,7 +186,10 @@ def load_demo() -> list[str]:
     for leader in leaders:
         CircleMembership.objects.get_or_create(circle=cluster, person=leader)
 
-    return [f"{_record_past_meetings()} past meetings given attendance and notes."]
+    return [
+        f"{_record_past_meetings()} past meetings given attendance and notes.",
+        f"{_prepare_next_meetings()} coming meetings given an agenda and members' apologies.",
+    ]
 
 
 def _circle(
@@ -207,7 +213,7 @@ RECORDED_MONTHS = 18
 
 
 def _record_past_meetings() -> int:
-    """Attendance, topics and notes for the last 18 months' meetings that have none yet.
+    """Attendance, what was worked on and notes for the last 18 months' meetings without any.
 
     Older meetings exist as rows but carry no record: enough history for circle health and the
     dashboards, without making the demo slow to load.
@@ -227,8 +233,8 @@ def _record_past_meetings() -> int:
         .select_related("circle")
         .order_by("starts_at")
     )
-    topics = list(Topic)
-    rows, recorded = [], 0
+    competencies = _competencies_by_stage()
+    rows, focus, recorded = [], [], 0
     for meeting in meetings:
         circle = meeting.circle
         number = _number(circle.name, meeting.month)
@@ -249,10 +255,88 @@ def _record_past_meetings() -> int:
             )
             for person in members
         )
-        meeting.topics = sorted({topics[number % 6].value, topics[(number // 7) % 6].value})
+        focus.extend(_worked_on(meeting, number, competencies))
         meeting.cases_brought = 1 + number % 4
         meeting.notes = NOTES[number % len(NOTES)]
-        meeting.save(update_fields=["topics", "cases_brought", "notes"])
+        meeting.save(update_fields=["cases_brought", "notes"])
         recorded += 1
     MeetingAttendance.objects.bulk_create(rows, batch_size=2000)
+    MeetingFocus.objects.bulk_create(focus, batch_size=2000)
     return recorded
+
+
+AGENDA = (
+    "Welcome, and what we tried since last month\nA case brought: how much risk is acceptable?\n{}"
+)
+
+
+def _prepare_next_meetings() -> int:
+    """Each learning circle's next meeting gets an agenda, and apologies from about one member
+    in eight, so that the meeting page and its register show both."""
+    now = timezone.now()
+    prepared = 0
+    for circle in LearningCircle.objects.filter(kind=CircleKind.LEARNING_CIRCLE):
+        meeting = (
+            circle.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+            .order_by("starts_at")
+            .first()
+        )
+        if meeting is None or meeting.agenda:
+            continue
+        stage = STAGE_WEIGHTS[_number(circle.name, meeting.month) % len(STAGE_WEIGHTS)][0]
+        meeting.agenda = AGENDA.format(f"Working on the framework: {stage.label}")
+        meeting.save(update_fields=["agenda"])
+        MeetingApology.objects.bulk_create(
+            [
+                MeetingApology(meeting=meeting, person_id=person_id)
+                for person_id in circle.memberships.values_list("person_id", flat=True)
+                if _number(circle.name, meeting.month, person_id) % 8 == 0
+            ],
+            ignore_conflicts=True,
+        )
+        prepared += 1
+    return prepared
+
+
+# Circles mostly work on engagement, resilience and Restorative Practice, where practitioners are
+# comfortable; risk and analysis, where the supervisors' ratings dip, come up rarely, so that the
+# dashboard shows a weak stage that is seldom discussed.
+STAGE_WEIGHTS = [
+    (Stage.ENGAGEMENT, 5),
+    (Stage.RESILIENCE, 4),
+    (Stage.RESTORATIVE, 4),
+    (Stage.PLANNING, 3),
+    (Stage.RISK, 1),
+    (Stage.ANALYSIS, 1),
+]
+
+
+def _competencies_by_stage() -> dict[str, list[Competency]]:
+    by_stage: dict[str, list[Competency]] = {}
+    version = current_version()
+    if version is None:
+        return by_stage
+    for competency in Competency.objects.filter(area__version=version).select_related("area"):
+        by_stage.setdefault(competency.area.stage, []).append(competency)
+    return by_stage
+
+
+def _worked_on(
+    meeting: CircleMeeting, number: int, competencies: dict[str, list[Competency]]
+) -> list[MeetingFocus]:
+    """Two competencies of stages drawn by their weight, and now and then a stage as a whole."""
+    stages = [
+        stage for stage, weight in STAGE_WEIGHTS if competencies.get(stage) for _ in range(weight)
+    ]
+    chosen: dict[tuple[str, int | None], MeetingFocus] = {}
+    for draw in range(2 if stages else 0):
+        stage = stages[_number(number, draw) % len(stages)]
+        options = competencies[stage]
+        competency = options[_number(number, draw, "competency") % len(options)]
+        chosen[(stage, competency.pk)] = MeetingFocus(
+            meeting=meeting, stage=stage, competency=competency
+        )
+    if number % 5 == 0:
+        stage = STAGE_WEIGHTS[number % len(STAGE_WEIGHTS)][0]
+        chosen[(stage, None)] = MeetingFocus(meeting=meeting, stage=stage)
+    return list(chosen.values())

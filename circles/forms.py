@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from circles.holidays import bank_holiday
-from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, Topic
+from circles.models import AttendanceStatus, CircleMeeting, LearningCircle
 from common.validators import validate_single_line
+from competencies.models import Competency, Stage
 from training.fields import DateInSpanField, RecordsChoiceField
 from training.forms import StyledFormMixin, refuse_skipped_times
 from training.models import Person, PersonStatus
@@ -139,23 +140,73 @@ class CancelMeetingForm(StyledFormMixin, forms.Form):
     )
 
 
+class AgendaForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = CircleMeeting
+        fields = ["agenda"]
+        widgets = {"agenda": forms.Textarea(attrs={"rows": 4})}
+
+
+def worked_on_choices(competencies: list[Competency]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each stage, as a whole and then its competencies: `stage:<stage>`, `competency:<id>`."""
+    return [
+        (
+            stage.label,
+            [
+                (f"stage:{stage.value}", "The stage as a whole"),
+                *(
+                    (f"competency:{competency.pk}", competency.title)
+                    for competency in competencies
+                    if competency.area.stage == stage
+                ),
+            ],
+        )
+        for stage in Stage
+    ]
+
+
 class MeetingRecordForm(StyledFormMixin, forms.ModelForm):
-    topics = forms.MultipleChoiceField(
-        choices=Topic.choices,
+    """What a meeting worked on, how many cases were brought, and notes.
+
+    `competencies` are those of the current published framework, with any the meeting already
+    records from an earlier version (so saving again keeps them), each with its area loaded.
+    """
+
+    worked_on = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="What the circle worked on",
+        help_text="Stages as a whole, or competencies of the current framework.",
     )
 
     class Meta:
         model = CircleMeeting
-        fields = ["topics", "cases_brought", "notes"]
+        fields = ["cases_brought", "notes"]
         labels = {"cases_brought": "Cases brought"}
         help_texts = {
             "notes": "Short notes on learning and themes. Never write names or details of "
             "children, young people or families; refer to cases only in general terms.",
         }
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(
+        self, *args: object, competencies: list[Competency], focus: list[str], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.competencies = {str(competency.pk): competency for competency in competencies}
+        self.fields["worked_on"].choices = worked_on_choices(competencies)
+        self.fields["worked_on"].initial = focus
+
+    def clean_worked_on(self) -> list[tuple[str, Competency | None]]:
+        chosen = []
+        for value in self.cleaned_data["worked_on"]:
+            kind, _, key = value.partition(":")
+            if kind == "competency":
+                competency = self.competencies[key]
+                chosen.append((competency.area.stage, competency))
+            else:
+                chosen.append((key, None))
+        return chosen
 
 
 def parse_attendance(data: dict[str, str], member_ids: set[int]) -> dict[int, AttendanceStatus]:

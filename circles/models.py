@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from circles.schedule import series_dates
 from common.validators import validate_single_line
+from competencies.models import Competency, Stage
 from training.dates import skipped_time
 from training.models import Person
 
@@ -35,17 +36,6 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
-
-
-class Topic(models.TextChoices):
-    """What a meeting worked on: the five BASE stages and Restorative Practice."""
-
-    ENGAGEMENT = "engagement", "Engagement"
-    RESILIENCE = "resilience", "Resilience assessment"
-    RISK = "risk", "Risk assessment"
-    ANALYSIS = "analysis", "Analysis"
-    PLANNING = "planning", "Planning"
-    RESTORATIVE = "restorative", "Restorative Practice"
 
 
 class OnBankHoliday(models.TextChoices):
@@ -207,7 +197,12 @@ class CircleMeeting(models.Model):
         validators=[validate_single_line],
         help_text="Leave blank for the circle's usual place.",
     )
-    topics = models.JSONField(default=list, blank=True)
+    agenda = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="What the meeting will work on, one item a line; sent with its reminder. "
+        "Never names or details of children, young people or families.",
+    )
     cases_brought = models.PositiveSmallIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -239,14 +234,86 @@ class CircleMeeting(models.Model):
     def place(self) -> str:
         return self.venue or self.circle.place
 
-    def topic_labels(self) -> list[str]:
-        return [Topic(value).label for value in self.topics if value in Topic.values]
+    @property
+    def agenda_items(self) -> list[str]:
+        """The agenda's lines, without blank ones."""
+        return [line.strip() for line in self.agenda.splitlines() if line.strip()]
+
+
+class MeetingFocus(models.Model):
+    """A stage of the framework, or one competency of it, that a circle meeting worked on.
+
+    Competencies come from a published framework version (the current one when the meeting is
+    recorded); they are counted across versions by their code.
+    """
+
+    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="focus")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    competency = models.ForeignKey(
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Empty when the meeting worked on the stage as a whole.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "stage or competency worked on"
+        verbose_name_plural = "stages and competencies worked on"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "competency"],
+                condition=models.Q(competency__isnull=False),
+                name="meeting_works_on_a_competency_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "stage"],
+                condition=models.Q(competency__isnull=True),
+                name="meeting_works_on_a_whole_stage_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.competency or self.get_stage_display())
+
+    def clean(self) -> None:
+        if self.competency_id is None:
+            return
+        if self.competency.area.stage != self.stage:
+            raise ValidationError({"competency": "The competency is not in that stage."})
+        if not self.competency.area.version.is_published:
+            raise ValidationError(
+                {"competency": "Circles work on the competencies of a published framework."}
+            )
 
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", "Present"
     APOLOGIES = "apologies", "Sent apologies"
     ABSENT = "absent", "Absent"
+
+
+class MeetingApology(models.Model):
+    """A member's apologies, sent before the meeting: the register opens with them marked."""
+
+    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="apologies")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="circle_apologies")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "meeting apologies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="apologies_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: apologies for {self.meeting}"
 
 
 class MeetingAttendance(models.Model):

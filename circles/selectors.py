@@ -18,14 +18,18 @@ from accounts.roles import Permission, can
 from circles.holidays import bank_holiday, next_working_day
 from circles.models import (
     AttendanceStatus,
+    CircleKind,
     CircleMeeting,
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
+    MeetingFocus,
     MeetingStatus,
     OnBankHoliday,
 )
 from circles.schedule import horizon, series_dates
+from competencies.frameworks import current_version
+from competencies.models import Competency, Stage
 from training.dates import local_datetime
 from training.models import Person, PersonStatus
 from training.selectors import people_with_training, trained_by
@@ -211,10 +215,129 @@ def circle_meetings(circle: LearningCircle) -> list[CircleMeeting]:
 
 
 def meeting_register(meeting: CircleMeeting) -> list[dict[str, object]]:
-    """Each member of the circle with their attendance at this meeting (None if not recorded)."""
+    """Each member of the circle with their attendance at this meeting: as recorded, else
+    "sent apologies" for a member who sent them beforehand (`apologised`), else None."""
     marks = dict(meeting.attendance.values_list("person_id", "status"))
+    apologised = set(meeting.apologies.values_list("person_id", flat=True))
     members = meeting.circle.members.select_related("team").order_by("full_name")
-    return [{"person": person, "status": marks.get(person.pk)} for person in members]
+    return [
+        {
+            "person": person,
+            "status": marks.get(
+                person.pk, AttendanceStatus.APOLOGIES if person.pk in apologised else None
+            ),
+            "apologised": person.pk in apologised,
+        }
+        for person in members
+    ]
+
+
+# What a meeting worked on ------------------------------------------------------------------------
+
+
+def meeting_focus(meeting: CircleMeeting) -> list[MeetingFocus]:
+    """What a meeting worked on, with each competency's area and version."""
+    return list(meeting.focus.select_related("competency__area__version"))
+
+
+@dataclass(frozen=True)
+class StageWorkedOn:
+    label: str
+    as_a_whole: bool
+    competencies: list[str]
+
+
+def worked_on_by_stage(focus: list[MeetingFocus]) -> list[StageWorkedOn]:
+    """`meeting_focus` grouped by stage, in the framework's order of stages."""
+    stages = []
+    for stage in Stage:
+        rows = [row for row in focus if row.stage == stage]
+        if rows:
+            stages.append(
+                StageWorkedOn(
+                    label=stage.label,
+                    as_a_whole=any(row.competency_id is None for row in rows),
+                    competencies=[row.competency.title for row in rows if row.competency_id],
+                )
+            )
+    return stages
+
+
+def focus_values(focus: list[MeetingFocus]) -> list[str]:
+    """`meeting_focus` as the record form's values: `stage:<stage>` or `competency:<id>`."""
+    return [
+        f"competency:{row.competency_id}" if row.competency_id else f"stage:{row.stage}"
+        for row in focus
+    ]
+
+
+def competencies_to_record(focus: list[MeetingFocus]) -> list[Competency]:
+    """The competencies a meeting's record offers: the current published framework's, then any
+    the meeting already records from an earlier version, so saving again keeps them."""
+    version = current_version()
+    competencies = (
+        list(
+            Competency.objects.filter(area__version=version)
+            .select_related("area__version")
+            .order_by("area__order", "order", "pk")
+        )
+        if version
+        else []
+    )
+    offered = {competency.pk for competency in competencies}
+    return competencies + [
+        row.competency for row in focus if row.competency_id and row.competency_id not in offered
+    ]
+
+
+@dataclass(frozen=True)
+class FrameworkWork:
+    """How many circle meetings held in a window worked on each stage and competency.
+
+    `by_stage` counts a meeting once for a stage however much of it it worked on (the stage as
+    a whole or any of its competencies); `by_competency` is keyed by the competency's code,
+    which stays the same across framework versions. Stages and codes no meeting worked on are
+    absent (read them as 0).
+    """
+
+    since: datetime.date
+    until: datetime.date
+    meetings_held: int
+    by_stage: dict[str, int]
+    by_competency: dict[str, int]
+
+
+def framework_work(
+    *, since: datetime.date, until: datetime.date, kind: str = CircleKind.LEARNING_CIRCLE
+) -> FrameworkWork:
+    """What learning circles worked on in meetings held from `since` to `until` (both whole
+    days, on the organisation's clock): three queries, whatever the number of meetings.
+
+    Held means not cancelled and started by the end of the window. Practice leader clusters are
+    left out unless `kind` names them: they meet about running circles, not about cases.
+    """
+    now = timezone.now()
+    end = min(local_datetime(until + datetime.timedelta(days=1), datetime.time()), now)
+    held = CircleMeeting.objects.filter(
+        circle__kind=kind,
+        status=MeetingStatus.SCHEDULED,
+        starts_at__gte=local_datetime(since, datetime.time()),
+        starts_at__lt=end,
+    )
+    focus = MeetingFocus.objects.filter(meeting__in=held.values("pk")).order_by()
+    by_stage = focus.values("stage").annotate(meetings=Count("meeting", distinct=True))
+    by_competency = (
+        focus.filter(competency__isnull=False)
+        .values("competency__code")
+        .annotate(meetings=Count("meeting", distinct=True))
+    )
+    return FrameworkWork(
+        since=since,
+        until=until,
+        meetings_held=held.count(),
+        by_stage={row["stage"]: row["meetings"] for row in by_stage},
+        by_competency={row["competency__code"]: row["meetings"] for row in by_competency},
+    )
 
 
 def in_no_circle() -> Exists:

@@ -15,11 +15,14 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
+    MeetingFocus,
     MeetingStatus,
 )
 from circles.selectors import SchedulePlan, leader_clashes, schedule_plan
 from circles.signals import meeting_notice
+from competencies.models import Competency
 from training.dates import local_date, local_datetime
 from training.models import Person, PersonStatus
 from training.signals import records_changed
@@ -290,12 +293,76 @@ def meeting_reinstate(*, meeting: CircleMeeting) -> CircleMeeting:
 
 
 @transaction.atomic
-def meeting_record(
-    *, meeting: CircleMeeting, topics: list[str], cases_brought: int | None, notes: str
-) -> CircleMeeting:
-    meeting.topics, meeting.cases_brought, meeting.notes = topics, cases_brought, notes
+def meeting_agenda_save(*, meeting: CircleMeeting, agenda: str) -> CircleMeeting:
+    """Set a meeting's agenda. Nobody is emailed now: the reminder carries it, and calendars
+    that subscribe read it from the feed."""
+    meeting.agenda = agenda.strip()
     meeting.full_clean()
-    meeting.save(update_fields=["topics", "cases_brought", "notes", "updated_at"])
+    meeting.save(update_fields=["agenda", "updated_at"])
+    return meeting
+
+
+def _refuse_apologies_now(meeting: CircleMeeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.has_started:
+        raise ValidationError(
+            "The meeting has started: tell its practice leader, who keeps the register."
+        )
+
+
+@transaction.atomic
+def meeting_apologies_send(*, meeting: CircleMeeting, person: Person) -> MeetingApology:
+    """A member sends apologies before the meeting; the register opens with them marked.
+    Sending twice keeps the first."""
+    _refuse_apologies_now(meeting)
+    if not meeting.circle.memberships.filter(person=person).exists():
+        raise ValidationError("Only members of the circle send apologies for its meetings.")
+    apology = MeetingApology.objects.filter(meeting=meeting, person=person).first()
+    if apology is None:
+        apology = MeetingApology(meeting=meeting, person=person)
+        apology.full_clean()
+        apology.save()
+    return apology
+
+
+@transaction.atomic
+def meeting_apologies_withdraw(*, meeting: CircleMeeting, person: Person) -> None:
+    """A member who can come after all withdraws their apologies, before the meeting."""
+    _refuse_apologies_now(meeting)
+    MeetingApology.objects.filter(meeting=meeting, person=person).delete()
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    meeting: CircleMeeting,
+    worked_on: list[tuple[str, Competency | None]],
+    cases_brought: int | None,
+    notes: str,
+) -> CircleMeeting:
+    """Record what a meeting worked on (each a stage as a whole, or one of its competencies),
+    the cases brought and notes. What it worked on is replaced by `worked_on`."""
+    meeting.cases_brought, meeting.notes = cases_brought, notes
+    meeting.full_clean()
+    meeting.save(update_fields=["cases_brought", "notes", "updated_at"])
+    wanted = {
+        (stage, competency.pk if competency else None): competency
+        for stage, competency in worked_on
+    }
+    existing = {(row.stage, row.competency_id): row for row in meeting.focus.all()}
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+    new = [
+        MeetingFocus(meeting=meeting, stage=stage, competency=competency)
+        for (stage, _), competency in wanted.items()
+        if (stage, competency.pk if competency else None) not in existing
+    ]
+    for row in new:
+        # The meeting and competency are the caller's own rows: only the rules in clean().
+        row.full_clean(exclude=["meeting", "competency"], validate_constraints=False)
+    bulk_create_with_history(new, MeetingFocus)
     return meeting
 
 

@@ -10,6 +10,15 @@ urlpatterns = [
     path("circles/<int:pk>/edit/", views.circle_edit, name="circle_edit"),
     path("circles/<int:pk>/members/", views.circle_members_add, name="circle_members_add"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/agenda/", views.meeting_agenda, name="meeting_agenda"),
+    path(
+        "meetings/<int:pk>/apologies/", views.meeting_apologies_send, name="meeting_apologies_send"
+    ),
+    path(
+        "meetings/<int:pk>/apologies/withdraw/",
+        views.meeting_apologies_withdraw,
+        name="meeting_apologies_withdraw",
+    ),
     path("meetings/<int:pk>/change/", views.meeting_change, name="meeting_change"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/reinstate/", views.meeting_reinstate, name="meeting_reinstate"),

@@ -13,6 +13,7 @@ from circles import selectors, services
 from circles.forms import (
     AddMemberForm,
     AddMembersForm,
+    AgendaForm,
     CancelMeetingForm,
     CircleForm,
     MeetingRecordForm,
@@ -20,7 +21,8 @@ from circles.forms import (
     meeting_defaults,
     parse_attendance,
 )
-from circles.models import AttendanceStatus
+from circles.models import AttendanceStatus, CircleMeeting, MeetingFocus
+from training.models import Person
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
@@ -173,51 +175,176 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance screen: each member's status saves at once with htmx, or all at once."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     may_run = selectors.may_run(request.user, meeting.circle)
-    record_form = MeetingRecordForm(instance=meeting)
+    if request.method == "POST" and not may_run:
+        raise Http404("No such meeting.")
+    member_ids: set[int] = set()
     if request.method == "POST":
-        if not may_run:
-            raise Http404("No such meeting.")
         member_ids = set(meeting.circle.memberships.values_list("person_id", flat=True))
-        if request.htmx and request.POST.get("action") == "mark":
-            person = request.POST.get("person", "")
-            marks = parse_attendance(
-                {f"status-{person}": request.POST.get(f"status-{person}", "")}, member_ids
-            )
-            if not marks:
-                return HttpResponse("Choose a status for a member of this circle.", status=400)
-            if not meeting.has_started:
-                return HttpResponse(NOT_STARTED, status=400)
-            services.meeting_attendance_save(meeting=meeting, marks=marks)
-            ((person_id, status),) = marks.items()
-            return render(
-                request,
-                "circles/meeting_detail.html#member-status",
-                {"row": {"person": {"pk": person_id}, "status_label": status.label}, "saved": True},
-            )
+    if request.method == "POST" and request.htmx and request.POST.get("action") == "mark":
+        person = request.POST.get("person", "")
+        marks = parse_attendance(
+            {f"status-{person}": request.POST.get(f"status-{person}", "")}, member_ids
+        )
+        if not marks:
+            return HttpResponse("Choose a status for a member of this circle.", status=400)
+        if not meeting.has_started:
+            return HttpResponse(NOT_STARTED, status=400)
+        services.meeting_attendance_save(meeting=meeting, marks=marks)
+        ((person_id, status),) = marks.items()
+        return render(
+            request,
+            "circles/meeting_detail.html#member-status",
+            {"row": {"person": {"pk": person_id}, "status_label": status.label}, "saved": True},
+        )
+    focus = selectors.meeting_focus(meeting)
+    record_form = None
+    if may_run:
+        record_form = MeetingRecordForm(
+            request.POST if request.method == "POST" else None,
+            instance=meeting,
+            competencies=selectors.competencies_to_record(focus),
+            focus=selectors.focus_values(focus),
+        )
+    if request.method == "POST":
         marks = parse_attendance(request.POST, member_ids)
-        record_form = MeetingRecordForm(request.POST, instance=meeting)
         if not meeting.has_started:
             record_form.add_error(None, NOT_STARTED)
         if record_form.is_valid():
             services.meeting_attendance_save(meeting=meeting, marks=marks)
             services.meeting_record(
                 meeting=meeting,
-                topics=record_form.cleaned_data["topics"],
+                worked_on=record_form.cleaned_data["worked_on"],
                 cases_brought=record_form.cleaned_data["cases_brought"],
                 notes=record_form.cleaned_data["notes"],
             )
             messages.success(request, "Meeting record saved.")
             return redirect("meeting_detail", pk=meeting.pk)
+    return _meeting_page(request, meeting, may_run=may_run, focus=focus, record_form=record_form)
+
+
+def _meeting_page(
+    request: HttpRequest,
+    meeting: CircleMeeting,
+    *,
+    may_run: bool,
+    focus: list[MeetingFocus] | None = None,
+    record_form: MeetingRecordForm | None = None,
+    agenda_form: AgendaForm | None = None,
+) -> HttpResponse:
+    """The meeting's page, with the forms given (a refused one shows its errors)."""
+    if focus is None:
+        focus = selectors.meeting_focus(meeting)
+    if may_run and record_form is None:
+        record_form = MeetingRecordForm(
+            instance=meeting,
+            competencies=selectors.competencies_to_record(focus),
+            focus=selectors.focus_values(focus),
+        )
+    if may_run and agenda_form is None:
+        agenda_form = AgendaForm(instance=meeting)
+    register = selectors.meeting_register(meeting)
+    person = selectors.person_of(request.user)
+    mine = next((row for row in register if person and row["person"].pk == person.pk), None)
     return render(
         request,
         "circles/meeting_detail.html",
         {
             "meeting": meeting,
             "may_run": may_run,
-            "register": selectors.meeting_register(meeting),
+            "register": register,
+            "member": mine is not None,
+            "apologised": bool(mine and mine["apologised"]),
             "statuses": AttendanceStatus.choices,
             "record_form": record_form,
+            "agenda_form": agenda_form,
+            "worked_on": selectors.worked_on_by_stage(focus),
         },
+    )
+
+
+@require_http_methods(["POST"])
+def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a meeting's agenda; htmx gets the agenda section back, a plain form the page."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
+    form = AgendaForm(request.POST, instance=meeting)
+    if form.is_valid():
+        meeting = services.meeting_agenda_save(meeting=meeting, agenda=form.cleaned_data["agenda"])
+        if not request.htmx:
+            messages.success(request, "Agenda saved; it goes out with the meeting's reminder.")
+            return redirect("meeting_detail", pk=meeting.pk)
+        form, saved = AgendaForm(instance=meeting), True
+    else:
+        saved = False
+    if request.htmx:
+        return render(
+            request,
+            "circles/meeting_detail.html#agenda",
+            {"meeting": meeting, "may_run": True, "agenda_form": form, "agenda_saved": saved},
+        )
+    return _meeting_page(request, meeting, may_run=True, agenda_form=form)
+
+
+def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
+    """The meeting and the signed-in member of its circle; 404 for anyone else."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    person = selectors.person_of(request.user)
+    if person is None or not meeting.circle.memberships.filter(person=person).exists():
+        raise Http404("No such meeting.")
+    return meeting, person
+
+
+def _apologies_answer(
+    request: HttpRequest, meeting: CircleMeeting, *, apologised: bool, done: str, error: str
+) -> HttpResponse:
+    """htmx gets the apologies section back (a refusal too, so that htmx swaps its message in);
+    a plain form the page, with a message."""
+    if request.htmx:
+        return render(
+            request,
+            "circles/meeting_detail.html#apologies",
+            {
+                "meeting": meeting,
+                "member": True,
+                "apologised": apologised,
+                "apologies_message": error or done,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@require_http_methods(["POST"])
+def meeting_apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member sends apologies before the meeting; the register opens with them marked."""
+    meeting, person = _meeting_of_member(request, pk)
+    try:
+        services.meeting_apologies_send(meeting=meeting, person=person)
+    except ValidationError as error:
+        apologised = meeting.apologies.filter(person=person).exists()
+        return _apologies_answer(
+            request, meeting, apologised=apologised, done="", error=" ".join(error.messages)
+        )
+    return _apologies_answer(
+        request, meeting, apologised=True, done="Apologies sent to the practice leader.", error=""
+    )
+
+
+@require_http_methods(["POST"])
+def meeting_apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member who can come after all withdraws their apologies."""
+    meeting, person = _meeting_of_member(request, pk)
+    try:
+        services.meeting_apologies_withdraw(meeting=meeting, person=person)
+    except ValidationError as error:
+        apologised = meeting.apologies.filter(person=person).exists()
+        return _apologies_answer(
+            request, meeting, apologised=apologised, done="", error=" ".join(error.messages)
+        )
+    return _apologies_answer(
+        request, meeting, apologised=False, done="Apologies withdrawn.", error=""
     )
 
 

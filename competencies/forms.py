@@ -115,6 +115,20 @@ class SignOffForm(forms.Form):
     )
 
 
+class ReturnForm(StyledFormMixin, forms.Form):
+    """Sending a submitted review back: the practitioner is told why, by email and on the page."""
+
+    reason = forms.CharField(
+        label="Why you are sending it back",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Review._meta.get_field("return_reason").max_length,
+        error_messages={"required": "Say why you are sending the review back."},
+        help_text="The practitioner reads this in the email and on the review, for example: "
+        "look again at the risk assessment competencies. Never write names or details of "
+        "children, young people or families.",
+    )
+
+
 class CorrectionForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -200,6 +200,12 @@ class Review(models.Model):
         help_text="The first revision, for every later correction of it.",
     )
     correction_reason = models.TextField(blank=True)
+    return_reason = models.TextField(
+        "why it was sent back",
+        max_length=1000,
+        blank=True,
+        help_text="The supervisor's reason, the last time the review was sent back.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)

@@ -26,7 +26,7 @@ from competencies.models import (
     Review,
     ReviewStatus,
 )
-from training.dates import day_end
+from training.dates import day_end, local_datetime
 from training.models import Person
 
 # Someone whose own ratings are a level or more above their supervisor's on this many
@@ -515,3 +515,67 @@ def goal_suggestions(grid: list[GridArea]) -> list[GridRow]:
         for row in area.rows
         if row.theirs and (row.theirs.level == Level.BASIC or row.differ)
     ]
+
+
+# Ratings at Basic, for the dashboard ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BasicShare:
+    """Supervisor ratings with a level, and how many of them are Basic."""
+
+    rated: int
+    basic: int
+
+    @property
+    def share(self) -> float | None:
+        """The share rated Basic, or None when nothing was rated."""
+        return self.basic / self.rated if self.rated else None
+
+
+@dataclass(frozen=True)
+class BasicShares:
+    """Supervisor ratings at Basic in reviews signed off in a window, by stage and by competency
+    (keyed by the competency's code, which stays the same across framework versions). Stages and
+    codes nobody was rated on are absent."""
+
+    since: datetime.date
+    until: datetime.date
+    by_stage: dict[str, BasicShare]
+    by_competency: dict[str, BasicShare]
+
+
+def basic_shares(
+    *, since: datetime.date, until: datetime.date, where: Q | None = None
+) -> BasicShares:
+    """The share of supervisor ratings at Basic, by stage and competency, over the current
+    reviews (signed off, not since corrected) signed off from `since` to `until` (whole days on
+    the organisation's clock). "Not yet seen" is not a rating. Two queries.
+
+    `where` narrows the ratings further, as a Q seen from a Rating (the dashboard passes its
+    people and case filters), so the figures sit beside circles' `framework_work` for the same
+    window and people.
+    """
+    ratings = Rating.objects.filter(
+        review__in=signed_off_reviews().filter(
+            signed_off_at__gte=local_datetime(since, datetime.time()),
+            signed_off_at__lt=local_datetime(until + datetime.timedelta(days=1), datetime.time()),
+        ),
+        rater=Rater.SUPERVISOR,
+        level__isnull=False,
+    ).order_by()
+    if where is not None:
+        ratings = ratings.filter(where)
+    counts = {"rated": Count("pk"), "basic": Count("pk", filter=Q(level=Level.BASIC))}
+    return BasicShares(
+        since=since,
+        until=until,
+        by_stage={
+            row["competency__area__stage"]: BasicShare(row["rated"], row["basic"])
+            for row in ratings.values("competency__area__stage").annotate(**counts)
+        },
+        by_competency={
+            row["competency__code"]: BasicShare(row["rated"], row["basic"])
+            for row in ratings.values("competency__code").annotate(**counts)
+        },
+    )

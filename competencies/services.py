@@ -3,7 +3,8 @@
 Self and supervisor ratings are separate rows and are never merged. A signed-off review is
 locked; a correction is a new revision of the review, with a reason, and both stay in history.
 Every rating save names the revision it was based on, so a save made on a stale screen is
-refused rather than silently overwriting someone else's change.
+refused rather than silently overwriting someone else's change. Each step emails the people it
+concerns once it has committed (competencies.emails).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from competencies import emails
 from competencies.frameworks import current_version
 from competencies.models import (
     BASE_STAGES,
@@ -35,6 +37,8 @@ from supervision.models import SupervisionSession
 from training.dates import local_date
 from training.models import Person
 from training.signals import records_changed
+
+RETURN_REASON_MAX = Review._meta.get_field("return_reason").max_length
 
 
 class ReviewLocked(PermissionDenied):
@@ -146,6 +150,7 @@ def review_submit(*, review: Review) -> Review:
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = timezone.now()
     review.save(update_fields=["status", "submitted_at"])
+    emails.review_submitted(review)
     return review
 
 
@@ -167,17 +172,30 @@ def review_sign_off(*, review: Review, supervisor: Person) -> Review:
         person_ids=[review.practitioner_id],
         since=local_date(review.signed_off_at),
     )
+    emails.review_signed_off(review)
     return review
 
 
 @transaction.atomic
-def review_return(*, review: Review) -> Review:
-    """The supervisor sends a submitted review back to the practitioner to change their ratings."""
+def review_return(*, review: Review, supervisor: Person, reason: str) -> Review:
+    """The supervisor sends a submitted review back to the practitioner to change their
+    ratings, saying why; the reason stays on the review (and in its history)."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status != ReviewStatus.SUBMITTED:
         raise ReviewLocked("Only a submitted review can be sent back.")
+    if review.supervisor_id != supervisor.pk:
+        raise ReviewLocked("Only the review's supervisor can send it back.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"return_reason": "Say why the review is being sent back."})
+    if len(reason) > RETURN_REASON_MAX:
+        raise ValidationError(
+            {"return_reason": f"Say why in at most {RETURN_REASON_MAX} characters."}
+        )
     review.status = ReviewStatus.DRAFT
-    review.save(update_fields=["status"])
+    review.return_reason = reason
+    review.save(update_fields=["status", "return_reason"])
+    emails.review_returned(review)
     return review
 
 
@@ -228,6 +246,7 @@ def review_correct(*, review: Review, reason: str) -> Review:
         person_ids=[review.practitioner_id],
         since=local_date(review.signed_off_at),
     )
+    emails.review_corrected(correction)
     return correction
 
 

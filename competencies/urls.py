@@ -8,6 +8,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("reviews/<int:pk>/return/", views.review_return, name="review_return"),
     path("reviews/<int:pk>/correct/", views.review_correct, name="review_correct"),
     path("reviews/<int:pk>/discard/", views.review_discard, name="review_discard"),
     path("reviews/<int:pk>/goals/", views.review_goals, name="review_goals"),

@@ -17,6 +17,7 @@ from competencies.forms import (
     CorrectionForm,
     FrameworkImportForm,
     GoalForm,
+    ReturnForm,
     ReviewFilterForm,
     ReviewStartForm,
     SignOffForm,
@@ -92,6 +93,7 @@ def _grid_context(
         "levels": LEVEL_CHOICES,
         "history": selectors.review_history(review),
         "sign_off_form": SignOffForm(),
+        "return_form": ReturnForm(auto_id="return_%s"),
         "goals": selectors.review_goals(review),
         **extra,
     }
@@ -188,15 +190,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     if selectors.rater_in(review, person) != Rater.SUPERVISOR:
         raise Http404("No such review.")
     if not selectors.writes_in(review, person):
-        raise PermissionDenied("Only the review's named supervisor signs it off or sends it back.")
-    if request.POST.get("action") == "return":
-        try:
-            services.review_return(review=review)
-        except services.ReviewLocked as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "Review sent back to the practitioner.")
-        return redirect("review_detail", pk=review.pk)
+        raise PermissionDenied("Only the review's named supervisor signs it off.")
     form = SignOffForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["agreed"][0])
@@ -208,6 +202,32 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Review signed off and locked.")
     return redirect("review_detail", pk=review.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor sends a submitted review back to the practitioner, saying why."""
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    if selectors.rater_in(review, person) != Rater.SUPERVISOR:
+        raise Http404("No such review.")
+    if not selectors.writes_in(review, person):
+        raise PermissionDenied("Only the review's named supervisor sends it back.")
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_return(
+                review=review, supervisor=person, reason=form.cleaned_data["reason"]
+            )
+        except services.ReviewLocked as error:
+            messages.error(request, str(error))
+            return redirect("review_detail", pk=review.pk)
+        except ValidationError as error:
+            form.add_error("reason", error.messages)
+        else:
+            messages.success(request, "Review sent back to the practitioner, with your reason.")
+            return redirect("review_detail", pk=review.pk)
+    return render(request, "competencies/review_return.html", {"review": review, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "audit",
     "operations",
     "home",
+    "notifications",
     "csp",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("competencies.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
+    path("", include("notifications.urls")),
     path(
         "accessibility/",
         login_not_required(TemplateView.as_view(template_name="accessibility.html")),

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import django_tables2 as tables
 
+from common.columns import MonthColumn, ShareColumn
+from common.spreadsheets import Month as MonthCell
 from training.tables import AccessibleTable
 
 
-class Percent(tables.Column):
-    """A share from 0 to 1, shown as a percentage and exported as the fraction."""
-
-    def render(self, value: float) -> str:
-        return f"{value:.0%}"
-
-    def value(self, value: float) -> float:
-        return round(value, 4)
+class Percent(ShareColumn):
+    """A share from 0 to 1, shown as a percentage; a percentage in Excel, the fraction in CSV."""
 
 
-class Month(tables.Column):
-    def render(self, value: object) -> str:
-        return f"{value:%b %Y}"
-
-    def value(self, value: object) -> str:
-        return f"{value:%Y-%m}"
+class Month(MonthColumn):
+    """A month shown as "Dec 2016"; a month in Excel, 2016-12 in CSV."""
 
 
 class FunnelTable(AccessibleTable):
@@ -42,6 +37,13 @@ class FunnelTable(AccessibleTable):
         super().__init__(*args, **kwargs)
         self.caption = caption
         self.columns["label"].column.verbose_name = first_column
+
+    def value_label(self, record: Any) -> object:
+        """A month of the timeline (its row keyed by the month's last day) is a month in a
+        download, so that a spreadsheet sorts the months as months."""
+        if isinstance(record.key, datetime.date):
+            return MonthCell.of(record.key)
+        return record.label
 
 
 class TeamStageTable(AccessibleTable):

@@ -11,6 +11,7 @@ from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
+from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm, TeamFilterForm
 from dashboards.selectors.ratings import StageShare
@@ -153,6 +154,9 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "charts": _charts(data),
             "query": query.urlencode(),
             "self_higher_flag": SELF_HIGHER_FLAG,
+            "circle_work": circle_work(data.filters),
+            "weak_share": WEAK_BASIC_SHARE,
+            "seldom_share": SELDOM_SHARE,
         },
     )
 

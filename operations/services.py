@@ -37,9 +37,10 @@ from simple_history.utils import get_app_model_primary_key_name, get_history_mod
 
 from accounts.models import User
 from calendars.models import CalendarFeed, Notice, Reminder
-from circles.models import CircleMembership, LearningCircle, MeetingAttendance
+from circles.models import CircleMembership, LearningCircle, MeetingApology, MeetingAttendance
 from competencies.models import Review
 from dashboards.models import StaleFigures, StatusSpan
+from notifications.models import Email, EmailOptOut
 from operations.middleware import security_log
 from operations.selectors import (
     FORMER_MEMBER_NAME,
@@ -79,10 +80,13 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
     (AgreedAction, "practitioner"),
     (CalendarFeed, "person"),
     (Notice, "person"),  # calendar emails waiting to be sent to them
+    (MeetingApology, "person"),  # sent before a meeting; the register keeps what was marked
     (Reminder, "person"),
     # The dashboard's stored figures about them: past months no longer count a purged leaver.
     (StatusSpan, "person"),
     (StaleFigures, "person"),
+    (Email, "person"),  # plain emails waiting to be sent to them
+    (EmailOptOut, "person"),
 )
 # About them, and counted in others' figures: kept, pointing at the placeholder, so that a
 # cohort's register, the roll-out's trained figures and a meeting's counts of present, apologies

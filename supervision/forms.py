@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from common.validators import validate_single_line
 from competencies.models import CaseType, Competency, RiskLevel, Stage
@@ -56,6 +57,18 @@ class SessionForm(StyledFormMixin, forms.Form):
             local_datetime(day, self.cleaned_data["start_time"]),
             local_datetime(day, self.cleaned_data["end_time"]),
         )
+
+
+class HeldSessionForm(SessionForm):
+    """A 2:1 that has already taken place: the same details, on or before today."""
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if not self.errors and self.times()[0] > timezone.now():
+            self.add_error(
+                "date", "This 2:1 has not started yet: schedule it instead, to send invitations."
+            )
+        return data
 
 
 # The record of a 2:1 -----------------------------------------------------------------------------

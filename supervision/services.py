@@ -111,6 +111,43 @@ def session_schedule(
 
 
 @transaction.atomic
+def session_record_held(
+    *,
+    supervisor: Person,
+    practitioners: list[Person],
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str = "",
+    reason: str = "",
+) -> SupervisionSession:
+    """Record in one step a 2:1 that has already taken place, ready for its record of cases,
+    notes and actions. Nobody is sent an invitation: there is nothing left to attend."""
+    if starts_at > timezone.now():
+        raise ValidationError("A 2:1 that took place has already started: schedule a future one.")
+    _check_people(supervisor, practitioners, reason)
+    _refuse_clashes(
+        supervisor=supervisor, practitioners=practitioners, starts_at=starts_at, ends_at=ends_at
+    )
+    session = SupervisionSession(
+        supervisor=supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        status=SessionStatus.HELD,
+        single_practitioner_reason=reason if len(practitioners) == 1 else "",
+    )
+    session.full_clean()
+    session.save()
+    session.practitioners.set(practitioners)
+    records_changed.send(
+        sender=SupervisionSession,
+        person_ids=[person.pk for person in practitioners],
+        since=local_date(starts_at),
+    )
+    return session
+
+
+@transaction.atomic
 def session_change(
     *,
     session: SupervisionSession,

@@ -21,6 +21,7 @@ from supervision.forms import (
     ActionCloseForm,
     AgreedActionForm,
     CaseDiscussedForm,
+    HeldSessionForm,
     SessionFocusForm,
     SessionForm,
     SessionNoteForm,
@@ -99,6 +100,35 @@ def session_create(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/session_form.html",
         {"form": form, "session": None, "trained": _is_trained(person)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.SUPERVISE)
+def session_took_place(request: HttpRequest) -> HttpResponse:
+    """Record a 2:1 after it happened, in one step, then go on to its record."""
+    person = _person(request)
+    form = HeldSessionForm(request.POST or None, supervisees=selectors.supervisees(person))
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.times()
+        try:
+            session = services.session_record_held(
+                supervisor=person,
+                practitioners=list(form.cleaned_data["practitioners"]),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=form.cleaned_data["place"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "2:1 recorded as held. Add what was discussed and agreed.")
+            return redirect("session_record", pk=session.pk)
+    return render(
+        request,
+        "supervision/session_form.html",
+        {"form": form, "session": None, "held": True, "trained": _is_trained(person)},
     )
 
 

@@ -42,6 +42,7 @@ from circles.models import (
     CircleMeeting,
     CircleMembership,
     LearningCircle,
+    MeetingApology,
     MeetingAttendance,
 )
 from circles.services import meeting_cancel
@@ -165,6 +166,9 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circle_members_add": CIRCLE_RUN,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
+    "meeting_agenda": POST_ONLY,
+    "meeting_apologies_send": POST_ONLY,
+    "meeting_apologies_withdraw": POST_ONLY,
     "meeting_change": CIRCLE_RUN,
     "meeting_cancel": CIRCLE_RUN,
     "meeting_reinstate": POST_ONLY,
@@ -174,6 +178,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     # supervision/
     "supervision": SIGNED_IN,
     "session_create": granted_to("supervisor"),
+    "session_took_place": granted_to("supervisor"),
     "session_detail": THEIRS,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
@@ -191,6 +196,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
+    "review_return": granted_to("supervisor", refused=404),
     # Refused by role (403) first; among practitioners, only the review's own finds it.
     "review_discard": expect(403, practitioner=200, practice_leader=404, outsider=404),
     "review_goals": THEIRS,
@@ -199,6 +205,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "framework_import": granted_to("administrator"),
     "framework_version": SIGNED_IN,
     "framework_action": POST_ONLY,
+    # notifications/: each person's own choice of emails.
+    "email_preferences": SIGNED_IN,
     # dashboards/
     "fidelity": granted_to("programme_lead", "administrator"),
     "evaluation_export": granted_to("programme_lead", "administrator"),
@@ -544,6 +552,7 @@ def test_the_outsider_is_refused_every_object_of_the_practitioner_with_a_404():
         "session_record",
         "review_detail",
         "review_correct",
+        "review_return",
         "review_goals",
     ]
 
@@ -634,6 +643,7 @@ def database_state() -> list[list[dict]]:
         CircleMembership,
         CircleMeeting,
         MeetingAttendance,
+        MeetingApology,
         CalendarFeed,
         SupervisionSession,
         CaseDiscussed,
@@ -773,6 +783,33 @@ WRITES = {
         allowed="practice_leader",
         htmx=True,
         prepare=meeting_under_way,
+    ),
+    "set a meeting's agenda (htmx)": Write(
+        "meeting_agenda",
+        lambda world: {"agenda": "Engagement\nA stuck case"},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        htmx=True,
+    ),
+    "send apologies for a meeting (htmx)": Write(
+        "meeting_apologies_send",
+        lambda world: {},
+        refused(
+            404, "practice_leader", "supervisor", "programme_lead", "outsider", "administrator"
+        ),
+        allowed="practitioner",
+        htmx=True,
+    ),
+    "withdraw apologies for a meeting": Write(
+        "meeting_apologies_withdraw",
+        lambda world: {},
+        refused(
+            404, "practice_leader", "supervisor", "programme_lead", "outsider", "administrator"
+        ),
+        allowed="practitioner",
+        prepare=lambda world: MeetingApology.objects.create(
+            meeting=world.meeting, person=world.cast.practitioner
+        ),
     ),
     "cancel a meeting": Write(
         "meeting_cancel",

@@ -43,7 +43,7 @@ from circles.models import (
     CircleMembership,
     LearningCircle,
     MeetingAttendance,
-    Topic,
+    MeetingFocus,
 )
 from competencies.models import (
     Area,
@@ -801,10 +801,18 @@ def test_removing_a_member_never_fails_and_removes_only_that_member(cast, as_use
 def test_a_meeting_record_never_fails_and_a_refused_one_saves_nothing(cast, as_user, circle, data):
     meeting = circle.meetings.order_by("starts_at").first()
     people = [cast.practitioner.pk, cast.outsider.pk]
+    first_competency = Competency.objects.filter(area__version__status="published").first().pk
+    worked_on = [
+        "stage:risk",
+        "stage:restorative",
+        "stage:juggling",
+        f"competency:{first_competency}",
+        f"competency:{first_competency + 1000}",
+    ]
     post: dict[str, object] = {
-        "topics": data.draw(
-            st.lists(st.one_of(st.sampled_from(Topic.values), SHORT_TEXT), max_size=7),
-            label="topics",
+        "worked_on": data.draw(
+            st.lists(st.one_of(st.sampled_from(worked_on), SHORT_TEXT), max_size=7),
+            label="worked_on",
         ),
         "cases_brought": data.draw(
             st.one_of(st.integers(-5, 40_000).map(str), ANY_TEXT), label="cases_brought"
@@ -821,7 +829,7 @@ def test_a_meeting_record_never_fails_and_a_refused_one_saves_nothing(cast, as_u
     )
     post.update({f"status-{suffix}": value for suffix, value in statuses.items()})
     client = as_user(cast.practice_leader)
-    tables = (CircleMeeting, MeetingAttendance)
+    tables = (CircleMeeting, MeetingAttendance, MeetingFocus)
     with rolled_back():
         before = rows(*tables)
         response = send(client, "post", reverse("meeting_detail", args=[meeting.pk]), post)

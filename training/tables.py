@@ -9,8 +9,9 @@ import django_tables2 as tables
 from django.http import HttpRequest
 from django_tables2 import utils as tables_utils
 
+from common.columns import DateColumn, ShareColumn
 from training.models import Person
-from training.selectors import TrainingState, training_state
+from training.selectors import training_state
 
 TABLE_ATTRS = {"class": "table table-sm table-striped align-middle"}
 
@@ -71,8 +72,8 @@ class PhaseTable(AccessibleTable):
     caption = "Training by phase"
 
     name = tables.Column(verbose_name="Phase")
-    start_date = tables.DateColumn(verbose_name="Starts", format="d/m/Y")
-    end_date = tables.DateColumn(verbose_name="Ends", format="d/m/Y")
+    start_date = DateColumn(verbose_name="Starts")
+    end_date = DateColumn(verbose_name="Ends")
     trained = tables.Column(verbose_name="Trained in phase")
     cumulative = tables.Column(verbose_name="Cumulative")
     senior_manager = tables.Column(
@@ -97,16 +98,10 @@ class TeamTable(AccessibleTable):
     active_staff = tables.Column(verbose_name="Active staff")
     trained_active = tables.Column(verbose_name="Trained (active)")
     part_trained_active = tables.Column(verbose_name="Part-trained (active)")
-    share_trained = tables.Column(verbose_name="Share trained")
+    share_trained = ShareColumn(verbose_name="Share trained")
 
     class Meta(AccessibleTable.Meta):
         pass
-
-    def render_share_trained(self, value: float) -> str:
-        return f"{value:.0%}"
-
-    def value_share_trained(self, value: float) -> float:
-        return round(value, 4)
 
 
 class RoleGroupTable(AccessibleTable):
@@ -115,38 +110,35 @@ class RoleGroupTable(AccessibleTable):
     label = tables.Column(verbose_name="Role group")
     active_staff = tables.Column(verbose_name="Active staff")
     trained_active = tables.Column(verbose_name="Trained (active)")
-    share_trained = tables.Column(verbose_name="Share trained")
+    share_trained = ShareColumn(verbose_name="Share trained")
 
     class Meta(AccessibleTable.Meta):
         orderable = False
-
-    def render_share_trained(self, value: float) -> str:
-        return f"{value:.0%}"
-
-    def value_share_trained(self, value: float) -> float:
-        return round(value, 4)
 
 
 class RosterTable(AccessibleTable):
     caption = "Workforce roster"
 
     full_name = tables.Column(verbose_name="Name")
-    email = tables.Column()
-    team = tables.Column(accessor="team__name", order_by="team__name")
+    email = tables.Column(verbose_name="Email")
+    team = tables.Column(verbose_name="Team", accessor="team__name", order_by="team__name")
     role_group = tables.Column(verbose_name="Role group")
-    job_title = tables.Column()
+    job_title = tables.Column(verbose_name="Job title")
     line_manager = tables.Column(
-        accessor="line_manager__full_name", order_by="line_manager__full_name"
+        verbose_name="Line manager",
+        accessor="line_manager__full_name",
+        order_by="line_manager__full_name",
     )
-    status = tables.Column()
+    status = tables.Column(verbose_name="Status")
     training = tables.Column(
         verbose_name="Training", empty_values=(), order_by=("trained_on", "restorative_on")
     )
+    trained_on = DateColumn(verbose_name="Trained on")
 
     class Meta(AccessibleTable.Meta):
         model = Person
         fields = ["full_name", "email", "team", "role_group", "job_title", "line_manager", "status"]
-        sequence = [*fields, "training"]
+        sequence = [*fields, "training", "trained_on"]
 
     def render_training(self, record: Person) -> str:
         return training_state_text(record)
@@ -156,7 +148,6 @@ class RosterTable(AccessibleTable):
 
 
 def training_state_text(person: Person) -> str:
-    """How far a person annotated by `people_with_training` has got with the course."""
-    if training_state(person) == TrainingState.TRAINED:
-        return f"Trained {person.trained_on:%d/%m/%Y}"
+    """How far a person annotated by `people_with_training` has got with the course (the day
+    they finished it is a column of its own, so that a spreadsheet sorts and filters by it)."""
     return training_state(person).label

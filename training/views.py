@@ -43,12 +43,20 @@ def rollout(request: HttpRequest) -> HttpResponse:
         "tables": tables,
         "chart": charts.cumulative_chart(summary),
         "behind": summary.teams_furthest_behind(),
-        "query": request.GET.urlencode(),
+        "query": _query_without_export(request),
     }
     template = "training/rollout.html"
     if request.htmx:
         template += "#figures"
     return render(request, template, context)
+
+
+def _query_without_export(request: HttpRequest) -> str:
+    """The page's query string for its download links, which add their own table and format."""
+    query = request.GET.copy()
+    for key in ("table", "_export"):
+        query.pop(key, None)
+    return query.urlencode()
 
 
 MOST_PER_PAGE = 500

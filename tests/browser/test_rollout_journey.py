@@ -1,4 +1,5 @@
-"""A programme lead follows the roll-out: changes the date, sorts the teams and downloads them."""
+"""A programme lead follows the roll-out: reads the chart, changes the date, sorts the teams and
+downloads them as CSV and Excel."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import datetime
 import io
 
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -87,6 +89,14 @@ def test_programme_lead_checks_the_rollout_on_a_date_and_downloads_the_team_figu
     expect(page.get_by_role("heading", level=1)).to_have_text("Training roll-out")
     expect(page.locator('[data-figure="trained_total"]')).to_have_text("9")
     assert_accessible(page)
+    # Training ended in September 2016: the chart does not stretch ten years of flat line to
+    # today, it breaks its time axis and says so.
+    chart = page.get_by_role("img", name="Cumulative people trained by month")
+    expect(chart.locator("g.break")).to_have_count(1)
+    assert chart.locator("rect.bar").count() <= 16
+    expect(page.locator("#chart-left-out")).to_contain_text(
+        "Nobody has been trained since September 2016, so the total has stayed at 9"
+    )
 
     # They ask for the figures as they stood at the end of June 2016.
     page.get_by_label("Figures as of").fill("2016-06-30")
@@ -95,6 +105,10 @@ def test_programme_lead_checks_the_rollout_on_a_date_and_downloads_the_team_figu
     expect(page.locator('[data-figure="trained_total"]')).to_have_text("7")
     expect(page).to_have_url(f"{live_server.url}/rollout/?as_of=2016-06-30")
     assert_accessible(page)
+    # Every month from the pilot to June 2016 is drawn, and nothing is left out.
+    expect(chart.locator("rect.bar")).to_have_count(8)
+    expect(chart.locator("g.break")).to_have_count(0)
+    expect(page.locator("#chart-left-out")).to_have_count(0)
     assert team_figures(page) == [
         ("Cheltenham District", 4, 2),
         ("Forest of Dean District", 1, 0),
@@ -121,7 +135,7 @@ def test_programme_lead_checks_the_rollout_on_a_date_and_downloads_the_team_figu
 
     # They download the teams as CSV: the same teams, in the same order, with the same figures.
     with page.expect_download() as download_info:
-        teams.get_by_role("link", name="Download CSV").click()
+        teams.get_by_role("link", name="Download CSV of the team table", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == "rollout-teams-2016-06-30.csv"
     with open(download.path(), encoding="utf-8-sig", newline="") as downloaded:
@@ -131,6 +145,26 @@ def test_programme_lead_checks_the_rollout_on_a_date_and_downloads_the_team_figu
     ] == shown
     # The page is still there and still the same after the download.
     assert team_figures(page) == shown
+
+    # And as Excel: a sheet named for the table, the shares as percentages.
+    with page.expect_download() as download_info:
+        teams.get_by_role("link", name="Download Excel of the team table", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename == "rollout-teams-2016-06-30.xlsx"
+    # The file Playwright saves has no extension, which openpyxl needs to open it by name.
+    with open(download.path(), "rb") as downloaded:
+        workbook = openpyxl.load_workbook(downloaded)
+    assert workbook.sheetnames == ["Training by team (active staff)"]
+    rows = list(workbook.active.iter_rows())
+    header = [cell.value for cell in rows[0]]
+    team, share = header.index("Team"), header.index("Share trained")
+    assert [(row[team].value, row[share].value) for row in rows[1:]] == [
+        ("Forest of Dean District", 0),
+        ("Stroud and Cotswold", 0),
+        ("Cheltenham District", 0.5),
+        ("Gloucester City", 0.6),
+    ]
+    assert {row[share].number_format for row in rows[1:]} == {"0%"}
 
 
 def page_scrolls_sideways(page: Page) -> bool:
@@ -188,7 +222,7 @@ def test_rollout_fits_a_narrow_window_as_at_400_percent_zoom(
     # The phase table's box is the next Tab stop after the phase downloads, and scrolls with the
     # arrow keys.
     phase_section = page.get_by_role("region", name="By phase")
-    phase_section.get_by_role("link", name="Download Excel").focus()
+    phase_section.get_by_role("link", name="Download Excel of the phase table").focus()
     page.keyboard.press("Tab")
     phase_box = phase_section.get_by_role("region", name="Training by phase")
     expect(phase_box).to_be_focused()

@@ -166,3 +166,22 @@ def test_one_failing_notice_does_not_stop_the_others(circle, monkeypatch):
 
     assert (result.sent, result.failed) == (2, 1)
     assert list(Notice.objects.values_list("person_id", flat=True)) == [other.pk]
+
+
+def test_a_notice_queued_before_meetings_had_agendas_is_still_sent(circle):
+    meeting = next_meeting(circle)
+    with transaction.atomic():
+        meeting_move(
+            meeting=meeting,
+            date=timezone.localdate(meeting.starts_at),
+            start_time=datetime.time(13),
+            end_time=datetime.time(15),
+        )
+    notice = Notice.objects.first()
+    del notice.event["agenda"]  # as the outbox held it before agendas
+    notice.save()
+
+    sent = notices_send()
+
+    assert (sent.sent, sent.failed) == (2, 0)  # the practitioner and the practice leader
+    assert not Notice.objects.exists()

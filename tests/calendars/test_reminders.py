@@ -14,7 +14,7 @@ from django.utils import timezone
 from calendars.models import Reminder
 from calendars.services import reminders_send
 from circles.models import CircleMeeting
-from circles.services import meeting_cancel, meeting_move
+from circles.services import meeting_agenda_save, meeting_cancel, meeting_move
 from tests.factories import make_circle, make_person, make_session
 from training.models import PersonStatus
 
@@ -186,3 +186,29 @@ def test_the_daily_command_extends_schedules_and_sends_reminders(meeting_in_two_
     call_command("send_reminders", "--days", "3", stdout=out)
 
     assert "3 reminders sent" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_reminder_carries_the_agenda_in_its_text_and_its_calendar_file(meeting_in_two_days):
+    meeting, _ = meeting_in_two_days
+    meeting_agenda_save(
+        meeting=meeting, agenda="Welcome\n\nA stuck case: how much risk is acceptable"
+    )
+
+    reminders_send(days_before=3)
+
+    message = mail.outbox[0]
+    assert "Agenda:\n1. Welcome\n2. A stuck case: how much risk is acceptable\n" in message.body
+    ((_, content, _),) = message.attachments
+    description = vobject.readOne(unfolded(content)).vevent.description.value
+    assert description.endswith("Agenda: Welcome; A stuck case: how much risk is acceptable.")
+
+
+@pytest.mark.django_db
+def test_a_reminder_of_a_meeting_without_an_agenda_says_nothing_of_one(meeting_in_two_days):
+    reminders_send(days_before=3)
+
+    message = mail.outbox[0]
+    assert "Agenda" not in message.body
+    ((_, content, _),) = message.attachments
+    assert "Agenda" not in vobject.readOne(unfolded(content)).vevent.description.value

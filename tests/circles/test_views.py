@@ -4,10 +4,22 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, MeetingAttendance
+from circles.models import (
+    AttendanceStatus,
+    CircleMeeting,
+    LearningCircle,
+    MeetingApology,
+    MeetingAttendance,
+    MeetingFocus,
+    MeetingStatus,
+)
+from circles.services import meeting_record
+from competencies.frameworks import current_version, version_new_draft
+from competencies.models import Competency
 from tests.factories import attend, make_circle, make_cohort, make_person
 from training.models import Person
 
@@ -222,12 +234,15 @@ def test_attendance_for_someone_not_in_the_circle_is_refused(cast, as_user, circ
 
 def test_the_whole_meeting_record_saves_without_javascript(cast, as_user, circle):
     meeting = past_meeting(circle)
+    weighing = Competency.objects.get(
+        area__version=current_version(), code="likelihood-imminence-impact"
+    )
 
     response = as_user(cast.practice_leader).post(
         reverse("meeting_detail", args=[meeting.pk]),
         {
             f"status-{cast.practitioner.pk}": "present",
-            "topics": ["risk", "restorative"],
+            "worked_on": [f"competency:{weighing.pk}", "stage:restorative"],
             "cases_brought": "2",
             "notes": "Worked on risk",
         },
@@ -235,12 +250,82 @@ def test_the_whole_meeting_record_saves_without_javascript(cast, as_user, circle
 
     assert response.status_code == 302
     meeting.refresh_from_db()
-    assert (meeting.topics, meeting.cases_brought, meeting.notes) == (
-        ["risk", "restorative"],
-        2,
-        "Worked on risk",
-    )
+    assert (meeting.cases_brought, meeting.notes) == (2, "Worked on risk")
+    assert sorted(meeting.focus.values_list("stage", "competency_id")) == [
+        ("restorative", None),
+        ("risk", weighing.pk),
+    ]
     assert meeting.attendance.get().status == AttendanceStatus.PRESENT
+
+
+def test_saving_the_record_again_replaces_what_the_meeting_worked_on(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    competencies = list(Competency.objects.filter(area__version=current_version())[:2])
+    client = as_user(cast.practice_leader)
+    url = reverse("meeting_detail", args=[meeting.pk])
+    client.post(url, {"worked_on": [f"competency:{c.pk}" for c in competencies]})
+
+    client.post(url, {"worked_on": [f"competency:{competencies[1].pk}", "stage:planning"]})
+
+    assert sorted(meeting.focus.values_list("stage", "competency_id")) == sorted(
+        [(competencies[1].area.stage, competencies[1].pk), ("planning", None)]
+    )
+    page = client.get(url).content.decode()
+    assert f'value="competency:{competencies[1].pk}" checked' in page
+    assert f'value="competency:{competencies[0].pk}">' in page
+
+
+def test_members_read_what_the_meeting_worked_on_grouped_by_stage(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    weighing = Competency.objects.get(
+        area__version=current_version(), code="likelihood-imminence-impact"
+    )
+    MeetingFocus.objects.create(meeting=meeting, stage="risk", competency=weighing)
+    MeetingFocus.objects.create(meeting=meeting, stage="risk")
+    MeetingFocus.objects.create(meeting=meeting, stage="engagement")
+
+    html = as_user(cast.practitioner).get(reverse("meeting_detail", args=[meeting.pk]))
+
+    text = " ".join(html.content.decode().split())
+    assert (
+        '<dt class="col-sm-4">Engagement</dt> <dd class="col-sm-8">The stage as a whole</dd>'
+    ) in text
+    assert (
+        '<dt class="col-sm-4">Risk assessment</dt> '
+        f'<dd class="col-sm-8">The stage as a whole; {weighing.title}</dd>'
+    ) in text
+
+
+def test_a_competency_of_a_draft_framework_is_refused_and_nothing_is_saved(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    draft = version_new_draft(version=current_version())
+    unpublished = Competency.objects.filter(area__version=draft).first()
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {"worked_on": [f"competency:{unpublished.pk}"], "notes": "Tried the draft"},
+    )
+
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    assert not meeting.focus.exists()
+    assert CircleMeeting.objects.get(pk=meeting.pk).notes == ""
+
+
+def test_the_record_service_refuses_a_competency_outside_a_published_framework(circle):
+    meeting = past_meeting(circle)
+    draft = version_new_draft(version=current_version())
+    unpublished = Competency.objects.select_related("area__version").filter(area__version=draft)[0]
+
+    with pytest.raises(ValidationError, match="competencies of a published framework"):
+        meeting_record(
+            meeting=meeting,
+            worked_on=[(unpublished.area.stage, unpublished)],
+            cases_brought=None,
+            notes="",
+        )
+
+    assert not MeetingFocus.objects.exists()
 
 
 def test_a_bad_meeting_record_shows_what_is_wrong_and_saves_nothing(cast, as_user, circle):
@@ -250,7 +335,7 @@ def test_a_bad_meeting_record_shows_what_is_wrong_and_saves_nothing(cast, as_use
         reverse("meeting_detail", args=[meeting.pk]),
         {
             f"status-{cast.practitioner.pk}": "present",
-            "topics": ["juggling"],
+            "worked_on": ["stage:juggling"],
             "cases_brought": "-1",
         },
     )
@@ -258,6 +343,7 @@ def test_a_bad_meeting_record_shows_what_is_wrong_and_saves_nothing(cast, as_use
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert not MeetingAttendance.objects.exists()
+    assert not MeetingFocus.objects.exists()
 
 
 def test_a_practice_leader_moves_and_cancels_meetings(cast, as_user, circle):
@@ -399,8 +485,9 @@ def test_circle_and_attendance_pages_run_a_constant_number_of_queries(
     # session, user, roles, person, circle, leaders, meetings, attendance with people, members
     with django_assert_num_queries(9):
         client.get(reverse("circle_detail", args=[circle.pk]))
-    # session, user, roles, person, meeting, circle, leaders, attendance, members
-    with django_assert_num_queries(9):
+    # session, user, roles, person, meeting, circle, leaders, what it worked on, the current
+    # framework version, its competencies, attendance, apologies, members
+    with django_assert_num_queries(13):
         client.get(reverse("meeting_detail", args=[meeting.pk]))
     # session, user, roles, person, circles with counts, leaders, upcoming meetings
     with django_assert_num_queries(7):
@@ -485,3 +572,194 @@ def test_the_add_members_page_runs_a_constant_number_of_queries(
     # session, user, roles, person, circle, leaders, people found, people in no circle
     with django_assert_num_queries(8):
         client.get(reverse("circle_members_add", args=[circle.pk]), {"q": "Person"})
+
+
+# The agenda -------------------------------------------------------------------------------------
+
+
+def test_a_leader_sets_the_agenda_of_a_meeting_to_come(cast, as_user, circle):
+    meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
+    updated_before = meeting.updated_at
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_agenda", args=[meeting.pk]),
+        {"agenda": "  Welcome\n\nA stuck case: how much risk is acceptable\n"},
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.agenda == "Welcome\n\nA stuck case: how much risk is acceptable"
+    assert meeting.agenda_items == ["Welcome", "A stuck case: how much risk is acceptable"]
+    assert meeting.updated_at > updated_before
+    member_page = as_user(cast.practitioner).get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "<li>A stuck case: how much risk is acceptable</li>" in member_page.content.decode()
+
+
+def test_an_htmx_agenda_save_returns_only_the_agenda_section(cast, as_user, circle):
+    meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
+
+    response = as_user(cast.practice_leader).post(
+        reverse("meeting_agenda", args=[meeting.pk]), {"agenda": "Engagement"}, **HTMX
+    )
+
+    html = response.content.decode().strip()
+    assert html.startswith('<section id="agenda"') and "<html" not in html
+    assert "<li>Engagement</li>" in html and "Agenda saved" in html
+    assert CircleMeeting.objects.get(pk=meeting.pk).agenda == "Engagement"
+
+
+def test_an_agenda_too_long_is_refused_with_a_message_and_nothing_changes(cast, as_user, circle):
+    meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
+    CircleMeeting.objects.filter(pk=meeting.pk).update(agenda="Engagement")
+    client = as_user(cast.practice_leader)
+    url = reverse("meeting_agenda", args=[meeting.pk])
+
+    page = client.post(url, {"agenda": "x" * 2001})
+    partial = client.post(url, {"agenda": "x" * 2001}, **HTMX)
+
+    for response in (page, partial):
+        assert response.status_code == 200
+        assert "at most 2000 characters" in response.content.decode()
+    assert "There is a problem" in page.content.decode()
+    assert CircleMeeting.objects.get(pk=meeting.pk).agenda == "Engagement"
+
+
+@pytest.mark.parametrize("role", ["practitioner", "supervisor", "programme_lead", "outsider"])
+def test_only_those_who_run_the_circle_set_an_agenda(cast, as_user, circle, role):
+    meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
+    client = as_user(getattr(cast, role))
+
+    response = client.post(reverse("meeting_agenda", args=[meeting.pk]), {"agenda": "Mine"})
+
+    assert response.status_code == 404
+    assert client.get(reverse("meeting_agenda", args=[meeting.pk])).status_code == 405
+    assert CircleMeeting.objects.get(pk=meeting.pk).agenda == ""
+
+
+# Apologies --------------------------------------------------------------------------------------
+
+
+def next_meeting(circle) -> CircleMeeting:
+    return circle.meetings.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+
+
+def test_a_member_sends_apologies_and_the_register_opens_with_them(cast, as_user, circle):
+    meeting = next_meeting(circle)
+
+    response = as_user(cast.practitioner).post(reverse("meeting_apologies_send", args=[meeting.pk]))
+
+    assert response.status_code == 302
+    assert list(meeting.apologies.values_list("person_id", flat=True)) == [cast.practitioner.pk]
+    member_page = as_user(cast.practitioner).get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "You have sent apologies for this meeting." in member_page.content.decode()
+    # Once the meeting starts, the leader's register has them marked, not yet saved.
+    CircleMeeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    register = as_user(cast.practice_leader).get(reverse("meeting_detail", args=[meeting.pk]))
+    page = register.content.decode()
+    assert f'id="status-{cast.practitioner.pk}-apologies" value="apologies" checked' in page
+    assert "(sent apologies beforehand)" in page
+    assert not MeetingAttendance.objects.exists()
+
+
+def test_a_mark_the_leader_saved_wins_over_the_apologies(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
+    MeetingAttendance.objects.create(
+        meeting=meeting, person=cast.practitioner, status=AttendanceStatus.PRESENT
+    )
+
+    page = as_user(cast.practice_leader).get(reverse("meeting_detail", args=[meeting.pk]))
+
+    assert f'id="status-{cast.practitioner.pk}-present" value="present" checked' in (
+        page.content.decode()
+    )
+
+
+def test_the_register_saved_without_javascript_keeps_the_apologies(cast, as_user, circle):
+    meeting = past_meeting(circle)
+    MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
+
+    as_user(cast.practice_leader).post(
+        reverse("meeting_detail", args=[meeting.pk]),
+        {f"status-{cast.practitioner.pk}": "apologies", "notes": ""},
+    )
+
+    assert meeting.attendance.get().status == AttendanceStatus.APOLOGIES
+
+
+def test_an_htmx_apology_returns_only_its_section_and_can_be_withdrawn(cast, as_user, circle):
+    meeting = next_meeting(circle)
+    client = as_user(cast.practitioner)
+
+    sent = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), **HTMX)
+    again = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), **HTMX)
+    assert MeetingApology.objects.filter(meeting=meeting).count() == 1
+    withdrawn = client.post(reverse("meeting_apologies_withdraw", args=[meeting.pk]), **HTMX)
+
+    for response in (sent, again, withdrawn):
+        html = response.content.decode().strip()
+        assert html.startswith('<section id="apologies"') and "<html" not in html
+    assert "Apologies sent" in sent.content.decode()
+    assert "Apologies withdrawn." in withdrawn.content.decode()
+    assert 'action="/meetings/' in withdrawn.content.decode()
+    assert not MeetingApology.objects.exists()
+
+
+@pytest.mark.parametrize("when", ["started", "cancelled"])
+def test_apologies_are_refused_once_the_meeting_started_or_if_cancelled(
+    cast, as_user, circle, when
+):
+    meeting = next_meeting(circle)
+    if when == "started":
+        CircleMeeting.objects.filter(pk=meeting.pk).update(
+            starts_at=timezone.now() - datetime.timedelta(minutes=5)
+        )
+    else:
+        CircleMeeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED)
+    client = as_user(cast.practitioner)
+
+    plain = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), follow=True)
+    partial = client.post(reverse("meeting_apologies_send", args=[meeting.pk]), **HTMX)
+
+    expected = "tell its practice leader" if when == "started" else "This meeting is cancelled."
+    assert expected in plain.content.decode()
+    assert expected in partial.content.decode()
+    assert not MeetingApology.objects.exists()
+
+
+def test_withdrawing_is_refused_once_the_meeting_started(cast, as_user, circle):
+    meeting = next_meeting(circle)
+    MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
+    CircleMeeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+
+    response = as_user(cast.practitioner).post(
+        reverse("meeting_apologies_withdraw", args=[meeting.pk]), **HTMX
+    )
+
+    assert "tell its practice leader" in response.content.decode()
+    assert MeetingApology.objects.filter(meeting=meeting, person=cast.practitioner).exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["practice_leader", "supervisor", "programme_lead", "outsider", "administrator"]
+)
+def test_only_members_send_apologies(cast, as_user, circle, role):
+    meeting = next_meeting(circle)
+    client = as_user(getattr(cast, role))
+
+    for name in ("meeting_apologies_send", "meeting_apologies_withdraw"):
+        assert client.post(reverse(name, args=[meeting.pk])).status_code == 404
+        assert client.get(reverse(name, args=[meeting.pk])).status_code == 405
+    assert not MeetingApology.objects.exists()
+
+
+def test_the_leader_of_a_meeting_to_come_sees_no_apologies_form(cast, as_user, circle):
+    meeting = next_meeting(circle)
+
+    page = as_user(cast.practice_leader).get(reverse("meeting_detail", args=[meeting.pk]))
+
+    assert "Send apologies" not in page.content.decode()

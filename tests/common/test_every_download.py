@@ -39,13 +39,16 @@ WRITER_MODULE = "common/spreadsheets.py"
 WRITER_API = {"CSVWriter", "csv_text", "xlsx_bytes"}
 """What `common.spreadsheets` offers for writing; `common/` itself is where it is used."""
 
-PRIMITIVES = re.compile(r"\bcsv\.(writer|DictWriter)\b|\btablib\b|\bTableExport\b|\bopenpyxl\b")
-"""Ways to write CSV or Excel without the one writer."""
+PRIMITIVES = re.compile(
+    r"\bcsv\.(writer|DictWriter)\b|\btablib\b|\bTableExport\b"
+    r"|\bopenpyxl\.(Workbook|writer)\b|\bimport\b[^\n]*\bWorkbook\b"
+)
+"""Ways to write CSV or Excel without the one writer (reading a workbook with
+`openpyxl.load_workbook`, as the imports do, writes nothing)."""
 
 NOT_DOWNLOADS = {
     "training/demo.py": "writes the demo's roster and training files for the imports to read "
     "back; neutralising them would change what the import stores",
-    "training/csv_files.py": "reads the workbooks people upload (openpyxl); it writes none",
     "training/management/commands/bench_imports.py": "generates files for the imports to read "
     "in a benchmark; nobody downloads them",
 }
@@ -103,7 +106,17 @@ def references(path: Path) -> dict[tuple[str, str], set[str]]:
             for child in ast.walk(node)
             if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
         }
-        return called | {child.id for child in ast.walk(node) if isinstance(child, ast.Name)}
+        used, local = set(), set()
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                (local if isinstance(child.ctx, ast.Store) else used).add(child.id)
+            elif isinstance(child, ast.arg):
+                local.add(child.arg)
+        # A variable of the function's own (`roster = roster_csv(...)`) is not the function
+        # of the same name elsewhere.
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return called | (used - local)
+        return called | used
 
     def visit(node: ast.AST, prefix: str) -> None:
         for child in ast.iter_child_nodes(node):

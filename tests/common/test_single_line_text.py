@@ -55,6 +55,9 @@ def test_ordinary_text_on_one_line_is_accepted(text):
 
 # Text fields that are not single-line text, each for a reason.
 NOT_SINGLE_LINE = {
+    ("notifications", "Email", "subject"): "written by the product on one line from names "
+    "checked where they are typed",
+    ("notifications", "Email", "last_error"): "the error a failed send gave, which may be long",
     ("calendars", "CalendarFeed", "token"): "made by the product, never typed",
     ("calendars", "CalendarFeed", "content_etag"): "a hash made by the product",
     ("calendars", "Notice", "uid"): "made by the product from the event's kind and id",

@@ -507,7 +507,7 @@ def test_a_line_manager_who_is_not_the_named_supervisor_reads_the_review_but_can
     )
     whole_grid = line_manager.post(url, {f"level-{competency.pk}": "3"})
     sent_back = line_manager.post(
-        reverse("review_sign_off", args=[review.pk]), {"action": "return"}
+        reverse("review_return", args=[review.pk]), {"reason": "Not mine to send back."}
     )
     signed = line_manager.post(reverse("review_sign_off", args=[review.pk]), {"agreed": "on"})
 
@@ -649,7 +649,7 @@ def test_a_review_that_has_been_with_the_supervisor_cannot_be_discarded(cast, as
     rate_all(review, Rater.SELF)
     review_submit(review=review)
     rate_all(review, Rater.SUPERVISOR)
-    review_return(review=review)
+    review_return(review=review, supervisor=cast.supervisor, reason="Rate the planning stage.")
 
     as_user(cast.practitioner).post(reverse("review_discard", args=[review.pk]))
 

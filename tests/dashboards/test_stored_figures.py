@@ -24,7 +24,7 @@ from dashboards.selectors.definitions import status_spans
 from dashboards.selectors.funnel import span_counts
 from dashboards.services import figures_refresh
 from supervision.models import SessionStatus
-from supervision.services import session_schedule, session_set_status
+from supervision.services import session_record_held, session_schedule, session_set_status
 from tests.dashboards.oracle import people_status
 from tests.factories import (
     make_circle,
@@ -61,6 +61,7 @@ writes = st.lists(
         st.tuples(st.just("cancel meeting"), st.integers(0, 5)),
         st.tuples(st.just("move meeting"), st.integers(0, 5), st.integers(-12, 12)),
         st.tuples(st.just("2:1"), people, people, days, st.booleans()),
+        st.tuples(st.just("2:1 recorded"), people, people, days),
         st.tuples(st.just("review"), people, days, st.integers(0, 19)),
         st.tuples(st.just("correct"), people),
         st.tuples(st.just("leave"), people),
@@ -125,7 +126,11 @@ class Organisation:
             )
 
     def write(self, kind: str, *args: object) -> None:
-        name = {"import": "import_", "2:1": "two_to_one"}.get(kind, kind.replace(" ", "_"))
+        name = {
+            "import": "import_",
+            "2:1": "two_to_one",
+            "2:1 recorded": "two_to_one_recorded",
+        }.get(kind, kind.replace(" ", "_"))
         getattr(self, name)(*args)
 
     def register(self, person: int, cohort: int, attended: bool) -> None:
@@ -176,6 +181,18 @@ class Organisation:
         session_set_status(session=session, status=status)
         if held and day % 3 == 0:
             session_set_status(session=session, status=SessionStatus.CANCELLED)
+
+    def two_to_one_recorded(self, first: int, second: int, day: int) -> None:
+        """A 2:1 recorded after it took place, in one step."""
+        practitioners = [self.people[first]] + ([self.people[second]] if second != first else [])
+        starts = at(START + datetime.timedelta(days=day), 15)
+        session_record_held(
+            supervisor=self.manager,
+            practitioners=practitioners,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            reason="Alone this time" if len(practitioners) == 1 else "",
+        )
 
     def review(self, person: int, day: int, basic: int) -> None:
         with time_machine.travel(at(START + datetime.timedelta(days=day), 16), tick=False):

@@ -58,11 +58,14 @@ def test_a_review_sent_back_is_shown_to_its_practitioner_as_returned(cast, as_us
     review = review_start(practitioner=cast.practitioner)
     rate_all(review, Rater.SELF)
     review_submit(review=review)
-    review_return(review=review)
+    review_return(
+        review=review, supervisor=cast.supervisor, reason="Look again at the risk assessment."
+    )
 
     html = page(as_user(cast.practitioner))
 
     assert "Your review was sent back by" in html
+    assert "Why: Look again at the risk assessment." in html
     assert "No review in progress" not in html
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from html import unescape
+from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -105,6 +108,88 @@ def test_rollout_xlsx_export_opens_as_a_workbook_with_the_phase_figures(cast, as
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Phase", "Starts", "Ends", "Trained in phase")
     assert [(row[0], row[3], row[4]) for row in rows[1:]] == [("Pilot", 8, 8), ("Phase 1", 7, 15)]
+
+
+class DownloadLinks(HTMLParser):
+    """The accessible name (the text, hidden text included) and address of every download link."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and "_export=" in href:
+            self._href, self._text = href, []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((" ".join("".join(self._text).split()), self._href))
+            self._href = None
+
+
+def download_links(html: str) -> list[tuple[str, str]]:
+    parser = DownloadLinks()
+    parser.feed(html)
+    return parser.links
+
+
+def test_each_rollout_download_link_says_which_table_it_downloads(cast, as_user):
+    build_workforce(20)
+    client = as_user(cast.programme_lead)
+
+    response = client.get(reverse("rollout"), {"as_of": "2016-12-31", "teams-sort": "name"})
+
+    links = download_links(response.content.decode())
+    assert [name for name, _ in links] == [
+        "Download CSV of the phase table",
+        "Download Excel of the phase table",
+        "Download CSV of the team table",
+        "Download Excel of the team table",
+        "Download CSV of the role group table",
+        "Download Excel of the role group table",
+    ]
+    # Each link downloads the table it names, on the page's date and in the page's order.
+    sheets = {}
+    for name, href in links:
+        query = QueryDict(unescape(href).removeprefix("?"))
+        assert (query["as_of"], query["teams-sort"]) == ("2016-12-31", "name")
+        download = client.get(reverse("rollout"), query)
+        if name.startswith("Download Excel"):
+            workbook = openpyxl.load_workbook(io.BytesIO(download.content))
+            sheets[name.removeprefix("Download Excel of ")] = workbook.sheetnames
+    assert sheets == {
+        "the phase table": ["Training by phase"],
+        "the team table": ["Training by team (active staff)"],
+        "the role group table": ["Training by role group"],
+    }
+
+
+def test_the_roster_download_links_say_they_download_the_roster_as_filtered(cast, as_user):
+    client = as_user(cast.administrator)
+
+    response = client.get(reverse("roster"), {"team": cast.outsider.team_id})
+
+    links = download_links(response.content.decode())
+    assert [name for name, _ in links] == [
+        "Download CSV of the roster as filtered",
+        "Download Excel of the roster as filtered",
+    ]
+    csv_link = unescape(links[0][1]).removeprefix("?")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(reverse("roster"), QueryDict(csv_link)).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert [row["Email"] for row in rows] == [cast.outsider.email]
 
 
 def test_exported_cells_that_look_like_formulas_are_neutralised(cast, as_user):

@@ -2,16 +2,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from calendars.services import notices_send, reminders_send
 from circles.services import circles_extend
+from notifications.services import emails_send, monthly_summary_send
 
 
 class Command(BaseCommand):
     help = (
-        "Run daily: keep 12 months of circle meetings ahead, send again any invitation or "
-        "cancellation that could not be sent, and email everyone in a meeting or 2:1 in the next "
-        "few days a reminder. Safe to run twice: nobody gets the same reminder twice."
+        "Run daily: keep 12 months of circle meetings ahead, send again any invitation, "
+        "cancellation or other email that could not be sent, email everyone in a meeting or "
+        "2:1 in the next few days a reminder, and on the first working day of a month send "
+        "programme leads the monthly summary. Safe to run twice: nobody gets the same reminder "
+        "or summary twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,9 +29,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, days: int, **options: Any) -> None:
         created = circles_extend()
         notices = notices_send()
+        emails = emails_send()
         sent = reminders_send(days_before=days)
+        summary = monthly_summary_send(today=timezone.localdate())
         self.stdout.write(
             f"{created} meetings added to the schedule; {notices.sent} invitations sent again"
             f" ({notices.failed} still failing, {notices.dropped} dropped as past); "
+            f"{emails.sent} other emails sent again ({emails.failed} still failing); "
             f"{sent} reminders sent."
         )
+        if summary is not None:
+            self.stdout.write(f"The monthly summary went to {summary.recipients} programme leads.")

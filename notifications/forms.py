@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+
+from notifications.selectors import Preference
+from training.forms import StyledFormMixin
+
+
+class EmailPreferencesForm(StyledFormMixin, forms.Form):
+    """One box for each email the person may turn off; essential ones are not in the form."""
+
+    def __init__(self, *args: object, preferences: list[Preference], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for preference in preferences:
+            if preference.essential:
+                continue
+            self.fields[preference.kind] = forms.BooleanField(
+                label=preference.label,
+                required=False,
+                initial=preference.on,
+                help_text=preference.explained,
+            )
+
+    def turned_on(self) -> dict[str, bool]:
+        return dict(self.cleaned_data)

@@ -1,0 +1,79 @@
+"""What the monthly summary to programme leads says: the month just ended, set beside the one
+before it. Composed from the dashboard (its funnel, definitions and critical mass), the roll-out
+(its teams furthest behind) and common.projection; nothing here counts anything again."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from circles.holidays import next_working_day
+from common.projection import Projection, project
+from dashboards.selectors import Filters, FunnelRow, dashboard
+from training.selectors import TeamFigures, rollout_summary
+
+
+def first_working_day(day: datetime.date) -> datetime.date:
+    """The first day of `day`'s month that is neither a weekend nor a bank holiday."""
+    return next_working_day(day.replace(day=1) - datetime.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    count: int
+    share: float
+    change: float
+    """The change in share since the month before, in percentage points."""
+
+    @property
+    def change_text(self) -> str:
+        points = round(self.change * 100)
+        if points == 0:
+            return "no change"
+        size = abs(points)
+        return f"{'up' if points > 0 else 'down'} {size} point{'' if size == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    month: datetime.date
+    """The last day of the month summarised."""
+    in_scope: int
+    figures: list[Figure]
+    teams_furthest_behind: list[TeamFigures]
+    critical_mass_percent: int
+    projection: Projection
+
+
+FIGURES = (
+    ("trained", "Trained"),
+    ("embedded", "Embedded in a learning circle"),
+    ("fidelity", "Practising with fidelity"),
+)
+
+
+def _figures(now: FunnelRow, before: FunnelRow) -> list[Figure]:
+    figures = []
+    for name, label in FIGURES:
+        share = now.share(getattr(now, name))
+        change = share - before.share(getattr(before, name))
+        figures.append(Figure(label=label, count=getattr(now, name), share=share, change=change))
+    return figures
+
+
+def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
+    """The figures at the end of the month before `today`'s, with their change over that month,
+    and the projection to critical mass at the pace of the months before."""
+    month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    data = dashboard(Filters(as_of=month_end), months=12)
+    critical = data.definitions.full_fidelity_percent
+    history = [(row.key, row.fidelity_share * 100) for row in data.timeline if row.in_scope]
+    return MonthlyFigures(
+        month=month_end,
+        in_scope=data.total.in_scope,
+        figures=_figures(data.timeline[-1], data.timeline[-2]),
+        teams_furthest_behind=rollout_summary(as_of=month_end).teams_furthest_behind(),
+        critical_mass_percent=critical,
+        projection=project(history, critical),
+    )
