@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     PRACTICE_LEADER = "practice_leader", "Practice leader"
     PROGRAMME_LEAD = "programme_lead", "Programme lead"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Team managers and heads of service. The role opens the team view; which teams it shows
+    # comes from the roster (training.selectors.teams_managed_by).
+    TEAM_MANAGER = "team_manager", "Team manager"
 
 
 class Permission(enum.Enum):
@@ -38,6 +41,7 @@ class Permission(enum.Enum):
     SUPERVISE = "supervise"
     MANAGE_FRAMEWORK = "manage_framework"
     VIEW_DASHBOARD = "view_dashboard"
+    VIEW_MANAGED_TEAMS = "view_managed_teams"
     READ_AUDIT = "read_audit"
 
 
@@ -70,6 +74,9 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_FRAMEWORK: frozenset({Role.ADMINISTRATOR}),
     Permission.VIEW_DASHBOARD: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),
     Permission.READ_AUDIT: frozenset({Role.ADMINISTRATOR}),
+    # Only the teams of the people one line-manages: the object-level rule is in
+    # dashboards/selectors/teams.py.
+    Permission.VIEW_MANAGED_TEAMS: frozenset({Role.TEAM_MANAGER}),
 }
 
 _CACHE_ATTRIBUTE = "_product_roles"

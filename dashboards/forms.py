@@ -54,3 +54,24 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
             role_group="" if role_group == "all" else role_group,
             case_context=data.get("case_context") or "",
         )
+
+
+class TeamFilterForm(StyledFormMixin, forms.Form):
+    """The dashboard's filters that still mean something inside one team."""
+
+    as_of = DashboardFilterForm.base_fields["as_of"]
+    role_group = DashboardFilterForm.base_fields["role_group"]
+    case_context = DashboardFilterForm.base_fields["case_context"]
+
+    def filters(self, team: Team) -> Filters:
+        data: dict[str, object] = {}
+        if self.is_bound:
+            self.is_valid()  # as on the dashboard: only a field that fails is ignored
+            data = self.cleaned_data
+        role_group = data.get("role_group") or RoleGroup.PRACTITIONER
+        return Filters(
+            as_of=data.get("as_of") or timezone.localdate(),
+            team=team.pk,
+            role_group="" if role_group == "all" else role_group,
+            case_context=data.get("case_context") or "",
+        )

@@ -144,3 +144,29 @@ class CohortTable(AccessibleTable):
 
     class Meta(AccessibleTable.Meta):
         orderable = False
+
+
+class YesNo(tables.Column):
+    def render(self, value: bool) -> str:
+        return "Yes" if value else "No"
+
+
+class ManagedPeopleTable(AccessibleTable):
+    """The team view's people: those the viewer line-manages, as the figures see them."""
+
+    caption = "People you manage in this team"
+
+    name = tables.Column(verbose_name="Name")
+    role_group = tables.Column(verbose_name="Role group")
+    trained = YesNo(verbose_name="Trained")
+    embedded = YesNo(verbose_name="Embedded")
+    faithful = YesNo(verbose_name="With fidelity")
+    overdue = YesNo(verbose_name="Overdue for a 2:1")
+    in_no_circle = YesNo(verbose_name="Trained, in no circle")
+    self_higher = tables.Column(verbose_name="Rated self higher on")
+
+    class Meta(AccessibleTable.Meta):
+        orderable = False
+
+    def render_self_higher(self, value: int) -> str:
+        return f"{value} competencies" if value else "—"

@@ -4,5 +4,6 @@ from dashboards import views
 
 urlpatterns = [
     path("fidelity/", views.fidelity, name="fidelity"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("fidelity/evaluation-export/", views.evaluation_download, name="evaluation_export"),
 ]

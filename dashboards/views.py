@@ -13,9 +13,10 @@ from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
 from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
-from dashboards.forms import DashboardFilterForm
+from dashboards.forms import DashboardFilterForm, TeamFilterForm
 from dashboards.selectors.ratings import StageShare
 from dashboards.selectors.routing import routing_counts
+from dashboards.selectors.teams import get_team_for_user, team_view
 from dashboards.services import figures_catch_up
 from dashboards.tables import (
     CaseContextTable,
@@ -23,6 +24,7 @@ from dashboards.tables import (
     CompetencyTable,
     FunnelTable,
     GapTable,
+    ManagedPeopleTable,
     StageTrendTable,
     TeamStageTable,
 )
@@ -44,7 +46,8 @@ def _tables(data: selectors.Dashboard) -> dict[str, object]:
     return {
         "timeline": FunnelTable(
             data.timeline,
-            caption="Roll-out month by month",
+            # Not the section's heading: the table's scroll box is a region named by its caption.
+            caption="In scope, trained, embedded and with fidelity, by month",
             first_column="Month",
             prefix="timeline-",
         ),
@@ -172,3 +175,33 @@ def fidelity(request: HttpRequest) -> HttpResponse:
 def evaluation_download(request: HttpRequest) -> HttpResponse:
     content, filename = evaluation_export()
     return attachment(content, filename=filename, content_type="application/zip")
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_MANAGED_TEAMS)
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One team's figures for the person who manages it; the people they line-manage by name."""
+    managed = get_team_for_user(request.user, pk)
+    form = TeamFilterForm(request.GET or None)
+    figures_catch_up()
+    data = team_view(form.filters(managed.team), managed=managed)
+    template = "dashboards/team.html"
+    if request.htmx:
+        template += "#figures"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "data": data,
+            "timeline": FunnelTable(
+                data.timeline,
+                caption="The team month by month",
+                first_column="Month",
+                prefix="timeline-",
+            ),
+            "gap": GapTable(data.gap_trend),
+            "people": ManagedPeopleTable(data.people),
+            "self_higher_flag": SELF_HIGHER_FLAG,
+        },
+    )

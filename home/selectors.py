@@ -21,6 +21,8 @@ from circles import selectors as circles
 from circles.models import CircleMeeting
 from competencies import selectors as competencies
 from competencies.models import Review
+from dashboards.selectors import Filters, TeamRow, team_rows
+from dashboards.services import figures_catch_up
 from supervision import selectors as supervision
 from supervision.models import SupervisionSession
 from training import selectors as training
@@ -126,6 +128,12 @@ class ProgrammePanel:
 
 
 @dataclass
+class TeamsPanel:
+    teams: list[TeamRow]
+    """The teams the person manages, with the dashboard's figures for each."""
+
+
+@dataclass
 class Home:
     person: Person | None
     """With `trained_on`, `restorative_on` and `base_on` as of today (training's own rule)."""
@@ -135,6 +143,7 @@ class Home:
     supervisor: SupervisorPanel | None = None
     leader: LeaderPanel | None = None
     programme: ProgrammePanel | None = None
+    teams: TeamsPanel | None = None
 
 
 def _days(since: datetime.datetime | None, now: datetime.datetime) -> int | None:
@@ -209,6 +218,16 @@ def programme_panel(*, today: datetime.date) -> ProgrammePanel:
     )
 
 
+def teams_panel(person: Person, *, today: datetime.date) -> TeamsPanel:
+    teams = list(training.teams_managed_by(person))
+    if not teams:
+        return TeamsPanel(teams=[])
+    # As the team view does before reading the stored figures, so that the two agree (one
+    # query when they are up to date).
+    figures_catch_up()
+    return TeamsPanel(teams=team_rows(Filters(as_of=today), teams))
+
+
 def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:
     now = now or timezone.now()
     person: Person | None = getattr(user, "person", None)
@@ -228,6 +247,8 @@ def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:
             home.supervisor = supervisor_panel(person, now=now)
         if has_role(user, Role.PRACTICE_LEADER):
             home.leader = leader_panel(person, now=now)
+        if can(user, Permission.VIEW_MANAGED_TEAMS):
+            home.teams = teams_panel(person, today=timezone.localdate(now))
     if can(user, Permission.VIEW_DASHBOARD):
         home.programme = programme_panel(today=timezone.localdate(now))
     return home

@@ -95,6 +95,7 @@ ROLES = (
     "programme_lead",
     "administrator",
     "outsider",
+    "team_manager",
 )
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -231,6 +232,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     # dashboards/
     "fidelity": granted_to("programme_lead", "administrator"),
     "evaluation_export": granted_to("programme_lead", "administrator"),
+    # The team manager line-manages the supervisor, so manages the practitioner's team.
+    "team_detail": granted_to("team_manager"),
     # audit/
     "person_audit": granted_to("administrator"),
     # allauth: sign-in by email and password only, no sign-up, no codes.
@@ -372,9 +375,10 @@ class World:
     other_course: Cohort
     feed: CalendarFeed
     import_run: ImportRun
+    team_manager: Person
 
     def person(self, role: str) -> Person:
-        return getattr(self.cast, role)
+        return self.team_manager if role == "team_manager" else getattr(self.cast, role)
 
     def pk_for(self, url_name: str) -> int:
         """The object a URL's `pk` names, chosen by the start of the URL's name."""
@@ -388,6 +392,7 @@ class World:
             "place": self.place,
             "import": self.import_run,
             "person": self.cast.practitioner,
+            "team": self.cast.practitioner.team,
         }
         kind = url_name.split("_")[0]
         assert kind in objects, f"no object for the pk of {url_name}: add one to World.pk_for"
@@ -442,6 +447,10 @@ def world(cast: Cast) -> World:
     )
     cohort = make_cohort()
     attend(cast.practitioner, cohort, attended=False)  # on the register, not yet marked
+    team_manager = make_person(
+        team=cast.supervisor.team, role_group=RoleGroup.MANAGER, roles=(Role.TEAM_MANAGER,)
+    )
+    Person.objects.filter(pk=cast.supervisor.pk).update(line_manager=team_manager)
     return World(
         cast=cast,
         circle=circle,
@@ -456,6 +465,7 @@ def world(cast: Cast) -> World:
         import_run=ImportRun.objects.create(
             kind=ImportRun.Kind.ROSTER, file_name="people.csv", requested_by=cast.administrator.user
         ),
+        team_manager=team_manager,
     )
 
 

@@ -466,7 +466,13 @@ DEMO_ACCOUNTS = [
         "Case responsible officer",
         ["Practitioner"],
     ),
-    ("supervisor@" + EMAIL_DOMAIN, "Cheltenham District", MANAGER, "Team manager", ["Supervisor"]),
+    (
+        "supervisor@" + EMAIL_DOMAIN,
+        "Cheltenham District",
+        MANAGER,
+        "Team manager",
+        ["Supervisor", "Team manager"],
+    ),
     (
         "practice.leader@" + EMAIL_DOMAIN,
         "Forest of Dean District",

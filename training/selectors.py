@@ -421,6 +421,35 @@ def roster_people(*, as_of: datetime.date) -> QuerySet[Person]:
     return people_with_training(as_of).select_related("team", "line_manager")
 
 
+def line_managed_ids(manager: Person) -> set[int]:
+    """Everyone below `manager` in line management who has not left: their direct reports, the
+    reports of those, and so on (a head of service manages their service's teams through the
+    team managers who report to them). One query a level of the line, whatever its size."""
+    found: set[int] = set()
+    level = {manager.pk}
+    while level:
+        level = (
+            set(
+                Person.objects.filter(line_manager_id__in=level)
+                .exclude(status=PersonStatus.LEFT)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            - found
+            - {manager.pk}
+        )
+        found |= level
+    return found
+
+
+def teams_managed_by(manager: Person) -> QuerySet[Team]:
+    """The teams a person manages: those where someone they line-manage (see
+    `line_managed_ids`) works."""
+    return Team.objects.filter(
+        pk__in=Person.objects.filter(pk__in=line_managed_ids(manager)).values("team_id")
+    ).order_by("name")
+
+
 def cohorts_with_counts() -> QuerySet[Cohort]:
     """Courses with their attendance and their places: taken (confirmed or offered), waiting
     and nominated."""

@@ -7,13 +7,14 @@
 - `ratings`: supervisor ratings by stage, competency, month, case context and cohort, and the
   gap between self and supervisor ratings;
 - `flags`: the people practice leaders and supervisors should look at;
-- `assembly`: the whole dashboard from those parts.
+- `assembly`: the whole dashboard from those parts;
+- `teams`: one team's figures for the person who manages it (the team view).
 
 Everything is counted in the database; the number of queries depends on how many months are
 shown, never on how many people or ratings there are.
 """
 
-from dashboards.selectors.assembly import Dashboard, dashboard
+from dashboards.selectors.assembly import Dashboard, dashboard, team_rows
 from dashboards.selectors.filters import CASE_CONTEXTS, Filters
 from dashboards.selectors.flags import Flags
 from dashboards.selectors.funnel import FunnelRow, ImplementationStage, TeamRow, stage_of
@@ -28,4 +29,5 @@ __all__ = [
     "TeamRow",
     "dashboard",
     "stage_of",
+    "team_rows",
 ]

@@ -99,6 +99,12 @@ def _teams(
     return result
 
 
+def team_rows(filters: Filters, teams: list[Team]) -> list[TeamRow]:
+    """The dashboard's Teams rows for these teams alone, counted the same way (the home page
+    lists a team manager's own teams from these)."""
+    return _teams(filters, Definitions.load(), people_in_scope(filters), teams)
+
+
 def _service_areas(teams: list[TeamRow]) -> list[FunnelRow]:
     """The teams' figures added up by service area (each person is in one team)."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("in_scope", *MEASURES), 0))

@@ -42,6 +42,16 @@ def assert_accessible(page: Page) -> None:
     )
 
 
+def assert_landmarks_named_once(page: Page) -> None:
+    """No two landmarks of the same kind share a name (axe's landmark-unique, a best practice
+    that the WCAG tags above leave out): a screen reader's list of regions tells each apart."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "rule", "values": ["landmark-unique"]}}
+    violations = Axe().run(page, options=options).response["violations"]
+    assert not violations, describe_violations(violations)
+
+
 def describe_violations(violations: list[dict[str, Any]]) -> str:
     """Each violation's id, impact and help text, then every offending node's target and HTML."""
     lines = []

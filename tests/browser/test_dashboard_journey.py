@@ -34,6 +34,7 @@ from dashboards.selectors import Dashboard, Filters, dashboard
 from tests.browser.support import (
     REPO_ROOT,
     assert_accessible,
+    assert_landmarks_named_once,
     docs_screenshot,
     table_headers,
     table_rows,
@@ -379,6 +380,7 @@ def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
                    return Object.keys(seen).filter(id => seen[id] > 1); }"""
     )
     assert duplicated == []
+    assert_landmarks_named_once(page)
     tables = page.locator("#figures table")
     expect(tables).to_have_count(11)
     for table in tables.all():

@@ -67,6 +67,7 @@ def test_a_practice_leader_goes_from_home_to_a_register_not_yet_taken(
 
     sign_in(page, live_server, cast.practice_leader)
     at_phone_width(page)
+    docs_screenshot(page, "home-practice-leader.png")
     page.get_by_role("region", name="Circles you lead").get_by_role(
         "link", name=f"{circle.name}, {timezone.localtime(held.starts_at):%-d %B %Y}"
     ).click()
@@ -81,6 +82,7 @@ def test_a_programme_lead_goes_from_home_to_the_dashboard(
 
     sign_in(page, live_server, cast.programme_lead)
     at_phone_width(page)
+    docs_screenshot(page, "home-programme-lead.png")
     page.get_by_role("link", name="Open the dashboard").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Roll-out and fidelity")

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.roles import Role
 from competencies.models import Rater, Rating
 from competencies.selectors import SELF_HIGHER_FLAG
 from competencies.services import (
@@ -27,7 +28,7 @@ from competencies.services import (
 )
 from supervision.models import SessionStatus
 from tests.factories import attend, make_circle, make_cohort, make_person, make_session, rate_all
-from training.models import CourseDay, PersonStatus
+from training.models import CourseDay, Person, PersonStatus, RoleGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,62 @@ def test_the_training_state_is_the_same_on_the_roster_the_roll_out_and_the_dashb
     assert in_team.trained_active == len(trained_people) == 1
     assert data.total.trained == report()["total"]["trained"] == 1
     assert json.loads(out.getvalue())["trained_total"] == 1
+
+
+# The team view: every rule composed, none written again ----------------------------------------
+
+
+def test_the_team_view_agrees_with_the_dashboard_and_each_rules_own_page(cast, as_user, evening):
+    """A team manager's view of their team counts what the dashboard narrowed to that team
+    counts, and names the same people as the supervisor's and the circles' pages."""
+    team = cast.practitioner.team
+    manager = make_person(team=team, role_group=RoleGroup.MANAGER, roles=(Role.TEAM_MANAGER,))
+    Person.objects.filter(pk=cast.supervisor.pk).update(line_manager=manager)
+    overdue_and_alone = trained(make_person(team=team, line_manager=cast.supervisor))
+    seen_lately = trained(make_person(team=team, line_manager=cast.supervisor))
+    make_session(
+        supervisor=cast.supervisor,
+        practitioners=[seen_lately, cast.practitioner],
+        starts_at=at(TODAY - datetime.timedelta(days=10), 10),
+        status=SessionStatus.HELD,
+        reason="",
+    )
+    make_circle(leaders=[cast.practice_leader], members=[seen_lately])
+    trained(cast.practitioner)
+    signed_off_with_gap(cast.practitioner, cast.supervisor, higher=SELF_HIGHER_FLAG)
+
+    # The home page first: it must not show figures the team view would count differently.
+    home = as_user(manager).get(reverse("home")).context["home"].teams.teams
+    view = as_user(manager).get(reverse("team_detail", args=[team.pk])).context["data"]
+    assert [(row.key, row.stage, row.trained, row.fidelity, row.in_scope) for row in home] == [
+        (team.pk, view.stage, view.total.trained, view.total.fidelity, view.total.in_scope)
+    ]
+    supervised = as_user(cast.supervisor).get(reverse("supervision")).context["supervisees"]
+    unplaced = as_user(cast.practice_leader).get(reverse("circles_unplaced")).context["people"]
+    data = as_user(cast.programme_lead).get(reverse("fidelity"), {"team": team.pk}).context["data"]
+
+    def named(flag: str) -> set[str]:
+        return {row.name for row in view.people if getattr(row, flag)}
+
+    assert named("overdue") == {row.name for row in data.flags.overdue}
+    assert named("overdue") == {p.full_name for p in supervised if p.overdue}
+    assert named("overdue") == {overdue_and_alone.full_name}
+    assert named("in_no_circle") == {row.name for row in data.flags.in_no_circle}
+    assert named("in_no_circle") == {p.full_name for p in unplaced if p.team_id == team.pk}
+    assert named("self_higher") == {row.name for row in data.flags.self_higher}
+    assert named("self_higher") == {cast.practitioner.full_name}
+    assert (view.overdue, view.in_no_circle, view.self_higher) == (
+        len(data.flags.overdue),
+        len(data.flags.in_no_circle),
+        len(data.flags.self_higher),
+    )
+    figures = ("in_scope", "trained", "embedded", "fidelity")
+    assert [getattr(view.total, name) for name in figures] == [
+        getattr(data.total, name) for name in figures
+    ]
+    assert view.total.fidelity == 1
+    assert view.stage == data.stage
+    in_the_teams_table = next(row for row in data.teams if row.key == team.pk)
+    assert {m.name: m.trend for m in view.measures}["fidelity"] == in_the_teams_table.trend
+    assert [row.fidelity for row in view.timeline] == [row.fidelity for row in data.timeline]
+    assert view.gap_trend == data.gap_trend
