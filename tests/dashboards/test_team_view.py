@@ -240,4 +240,5 @@ def test_a_team_managers_home_page_runs_the_same_queries_for_few_or_many(
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("home"))
 
-    assert len(captured.captured_queries) == 13
+    # 13, and the person's own place on a course (the practitioner's panel since courses)
+    assert len(captured.captured_queries) == 14
