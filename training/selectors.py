@@ -206,6 +206,11 @@ class PhaseFigures:
     trained: int
     cumulative: int
     by_role_group: dict[str, int]
+    pk: int | None = None
+    # Cases worked with the model, beside the caseload they come from: filled in by
+    # caseload.selectors.rollout_with_cases, which owns that figure.
+    cases_with_model: int = 0
+    caseload: int = 0
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,9 @@ class TeamFigures:
     active_staff: int
     trained_active: int
     part_trained_active: int
+    pk: int | None = None
+    cases_with_model: int = 0
+    caseload: int = 0
 
     @property
     def share_trained(self) -> float:
@@ -231,6 +239,8 @@ class RoleGroupFigures:
     label: str
     active_staff: int
     trained_active: int
+    cases_with_model: int = 0
+    caseload: int = 0
 
     @property
     def share_trained(self) -> float:
@@ -252,6 +262,8 @@ class RolloutSummary:
     teams: list[TeamFigures]
     role_groups: list[RoleGroupFigures]
     timeline: list[MonthPoint] = field(default_factory=list)
+    cases_with_model: int = 0
+    caseload: int = 0
 
     @property
     def share_of_target(self) -> float:
@@ -268,6 +280,8 @@ class RolloutSummary:
             "as_of": self.as_of.isoformat(),
             "target": self.target,
             "trained_total": self.trained_total,
+            "cases_with_model": self.cases_with_model,
+            "caseload": self.caseload,
             "phases": [
                 {
                     "name": phase.name,
@@ -276,6 +290,8 @@ class RolloutSummary:
                     "trained": phase.trained,
                     "cumulative": phase.cumulative,
                     "by_role_group": phase.by_role_group,
+                    "cases_with_model": phase.cases_with_model,
+                    "caseload": phase.caseload,
                 }
                 for phase in self.phases
             ],
@@ -366,6 +382,7 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
                 trained=trained,
                 cumulative=cumulative,
                 by_role_group=by_group,
+                pk=phase.pk,
             )
         )
     teams = [
@@ -375,6 +392,7 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
             active_staff=team_totals[team.pk][0],
             trained_active=team_totals[team.pk][1],
             part_trained_active=team_totals[team.pk][2],
+            pk=team.pk,
         )
         for team in Team.objects.order_by("name")
     ]
