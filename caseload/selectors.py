@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from caseload.models import MonthlyCaseload
 from caseload.months import month_start, months_back
@@ -119,6 +119,28 @@ def rollout_with_cases(summary: RolloutSummary) -> RolloutSummary:
             beside(group, cases.by_role_group.get(group.key)) for group in summary.role_groups
         ],
     )
+
+
+def cases_with_model_by_month(
+    *, ends: list[datetime.date], people: Q | None = None
+) -> dict[datetime.date, CaseCount]:
+    """Cases worked with the model as of each of `ends` (the dashboard's month ends), by the same
+    rule as `cases_with_model`, in one query: a total for each date, joined with UNION ALL."""
+    totals = [
+        latest_figures(as_of=end, people=people)
+        .annotate(as_of=Value(end, output_field=DateField()))
+        .values("as_of")
+        .annotate(cases=Sum("cases_with_model"), load=Sum("caseload"))
+        .order_by()
+        for end in ends
+    ]
+    if not totals:
+        return {}
+    found = {
+        row["as_of"]: CaseCount(row["cases"] or 0, row["load"] or 0)
+        for row in totals[0].union(*totals[1:], all=True)
+    }
+    return {end: found.get(end, CaseCount()) for end in ends}
 
 
 # A person's own figures, and a 2:1's ----------------------------------------------------------

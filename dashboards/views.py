@@ -13,6 +13,7 @@ from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm
+from dashboards.selectors.cases import cases_by_month
 from dashboards.selectors.ratings import StageShare
 from dashboards.services import figures_catch_up
 from dashboards.tables import (
@@ -148,6 +149,7 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "data": data,
             "tables": tables,
             "charts": _charts(data),
+            "cases_by_month": cases_by_month(data.filters, data.timeline),
             "query": query.urlencode(),
             "self_higher_flag": SELF_HIGHER_FLAG,
         },

@@ -34,7 +34,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # definitions, overdue setting, people in scope; the stored figures by month, by team, by role
 # group and by phase, with teams, phases and the refresh time; ratings by month and competency,
 # the competencies, the gap by month, case contexts; three for cohorts; three for the flags
-QUERIES = 27
+QUERIES = 28  # 27, and the cases worked with the model month by month
 PAGE = {"as_of": AS_OF.isoformat()}
 
 
