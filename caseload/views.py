@@ -29,6 +29,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """A practitioner's own caseload and cases worked with the model, month by month."""
     person = _person(request)
     form = MyCasesForm(request.POST or None, initial={"month": f"{timezone.localdate():%Y-%m}"})
+    saved = ""
     if request.method == "POST" and form.is_valid():
         try:
             row = services.monthly_caseload_record(
@@ -41,14 +42,16 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Figures for {row.month:%B %Y} saved.")
+            saved = f"Figures for {row.month:%B %Y} saved."
             if not request.htmx:
+                messages.success(request, saved)
                 return redirect("my_cases")
             form = MyCasesForm(initial={"month": f"{row.month:%Y-%m}"})
     template = "caseload/my_cases.html"
     if request.htmx:
         template += "#figures"
-    return render(request, template, {"form": form, "figures": list(selectors.figures_of(person))})
+    context = {"form": form, "figures": list(selectors.figures_of(person)), "saved": saved}
+    return render(request, template, context)
 
 
 def _session_forms(
@@ -80,7 +83,7 @@ def _session_forms(
 def session_cases(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervisor of a 2:1 confirms or changes its practitioners' figures for its month."""
     session = get_session_for_user(request.user, pk, as_supervisor=True)
-    bound = None
+    bound, saved = None, ""
     if request.method == "POST":
         form = SessionCasesForm(
             request.POST,
@@ -99,10 +102,9 @@ def session_cases(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(
-                    request, f"Figures for {form.cleaned_data['practitioner']} confirmed."
-                )
+                saved = f"Figures for {form.cleaned_data['practitioner']} confirmed."
                 if not request.htmx:
+                    messages.success(request, saved)
                     return redirect("session_cases", pk=session.pk)
         if form.errors:
             bound = form
@@ -118,5 +120,6 @@ def session_cases(request: HttpRequest, pk: int) -> HttpResponse:
             "refusal": record_refusal(session),
             "rows": _session_forms(session, bound),
             "refused": bound if bound is not None and "practitioner" in bound.errors else None,
+            "saved": saved,
         },
     )

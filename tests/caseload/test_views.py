@@ -140,7 +140,7 @@ def test_an_htmx_post_gets_the_figures_partial(cast, as_user):
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="figures">')
     assert "<html" not in body
-    assert "October 2026" in body
+    assert "Figures for October 2026 saved." in body
     assert MonthlyCaseload.objects.get().cases_with_model == 4
 
 
@@ -273,6 +273,7 @@ def test_an_htmx_confirmation_gets_the_figures_partial(cast, as_user):
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="figures">')
     assert "5 of a caseload of 19: confirmed in a 2:1." in body
+    assert f"Figures for {cast.practitioner.full_name} confirmed." in body
     assert MonthlyCaseload.objects.get().cases_with_model == 5
 
 
