@@ -380,7 +380,7 @@ def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
     )
     assert duplicated == []
     tables = page.locator("#figures table")
-    expect(tables).to_have_count(10)
+    expect(tables).to_have_count(11)
     for table in tables.all():
         caption = table.locator("caption").text_content().strip()
         box = table.locator("xpath=..")
