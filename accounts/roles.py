@@ -38,6 +38,7 @@ class Permission(enum.Enum):
     VIEW_ALL_CIRCLES = "view_all_circles"
     VIEW_UNPLACED = "view_unplaced"
     REVIEW_OWN_PRACTICE = "review_own_practice"
+    RECORD_OWN_CASES = "record_own_cases"
     SUPERVISE = "supervise"
     MANAGE_FRAMEWORK = "manage_framework"
     VIEW_DASHBOARD = "view_dashboard"
@@ -70,6 +71,8 @@ RULES: dict[Permission, frozenset[Role]] = {
     # Reviews are seen only by their practitioner and that practitioner's supervisor: the
     # object-level rules are in competencies/selectors.py and supervision/selectors.py.
     Permission.REVIEW_OWN_PRACTICE: frozenset({Role.PRACTITIONER}),
+    # Each practitioner records their own caseload; supervisors confirm it in a 2:1.
+    Permission.RECORD_OWN_CASES: frozenset({Role.PRACTITIONER}),
     Permission.SUPERVISE: frozenset({Role.SUPERVISOR}),
     Permission.MANAGE_FRAMEWORK: frozenset({Role.ADMINISTRATOR}),
     Permission.VIEW_DASHBOARD: frozenset({Role.PROGRAMME_LEAD, Role.ADMINISTRATOR}),

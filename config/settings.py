@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "training",
     "circles",
     "supervision",
+    "caseload",
     "calendars",
     "competencies",
     "dashboards",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("circles.urls")),
     path("", include("calendars.urls")),
     path("", include("supervision.urls")),
+    path("", include("caseload.urls")),
     path("", include("competencies.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),

@@ -14,6 +14,7 @@ from dashboards import charts, selectors
 from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm, TeamFilterForm
+from dashboards.selectors.cases import cases_by_month
 from dashboards.selectors.ratings import StageShare
 from dashboards.selectors.routing import routing_counts
 from dashboards.selectors.teams import get_team_for_user, team_view
@@ -153,6 +154,7 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
             "data": data,
             "tables": tables,
             "charts": _charts(data),
+            "cases_by_month": cases_by_month(data.filters, data.timeline),
             "query": query.urlencode(),
             # Today's lists, outside the filtered figures: the htmx swap does not need them.
             "routing": None if request.htmx else routing_counts(),

@@ -37,6 +37,7 @@ from simple_history.utils import get_app_model_primary_key_name, get_history_mod
 
 from accounts.models import User
 from calendars.models import CalendarFeed, Notice, Reminder
+from caseload.models import MonthlyCaseload
 from circles.models import CircleMembership, LearningCircle, MeetingApology, MeetingAttendance
 from competencies.models import Review
 from dashboards.models import StaleFigures, StatusSpan
@@ -97,6 +98,8 @@ RECORDS_ABOUT_THEM: tuple[tuple[type[models.Model], str], ...] = (
     (CourseAttendance, "person"),
     (CircleMembership, "person"),
     (MeetingAttendance, "person"),
+    # Numbers only, and counted in the cases worked with the model as of any past date.
+    (MonthlyCaseload, "person"),
 )
 # Links in other people's records: kept with those records' history, which then names the
 # placeholder's ID only. A 2:1 keeps its supervisor and both practitioners, a circle its practice

@@ -38,6 +38,7 @@ from accounts.models import User
 from accounts.roles import Role
 from calendars.models import CalendarFeed
 from calendars.services import feed_for
+from caseload.models import MonthlyCaseload
 from circles.models import (
     CircleMeeting,
     CircleMembership,
@@ -211,6 +212,10 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "session_note_add": POST_ONLY,
     "session_action_add": POST_ONLY,
     "session_action_close": POST_ONLY,
+    # Cases worked with the model: each practitioner records their own; the supervisor of a 2:1
+    # confirms its practitioners' (a supervisor of other 2:1s gets a 404).
+    "my_cases": granted_to("practitioner", "practice_leader", "outsider"),
+    "session_cases": granted_to("supervisor"),
     # competencies/
     "review_list": SIGNED_IN,
     "review_start": granted_to("practitioner", "practice_leader", "outsider"),
@@ -681,6 +686,7 @@ def database_state() -> list[list[dict]]:
         Review,
         Rating,
         DevelopmentGoal,
+        MonthlyCaseload,
         FrameworkVersion,
         Cohort,
         CourseAttendance,
@@ -1070,6 +1076,20 @@ WRITES = {
         refused(403, "practitioner", "supervisor", "practice_leader", "outsider"),
         allowed="programme_lead",
         prepare=move_asked,
+    ),
+    "confirm a practitioner's cases in a 2:1 (htmx)": Write(
+        "session_cases",
+        lambda world: {
+            "practitioner": world.cast.practitioner.pk,
+            "caseload": 14,
+            "cases_with_model": 3,
+        },
+        refused(
+            403, "practitioner", "practice_leader", "programme_lead", "administrator", "outsider"
+        ),
+        allowed="supervisor",
+        htmx=True,
+        prepare=session_started,
     ),
     "start a new framework draft": Write(
         "framework_action",

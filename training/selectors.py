@@ -217,6 +217,11 @@ class PhaseFigures:
     trained: int
     cumulative: int
     by_role_group: dict[str, int]
+    pk: int | None = None
+    # Cases worked with the model, beside the caseload they come from: filled in by
+    # caseload.selectors.rollout_with_cases, which owns that figure.
+    cases_with_model: int = 0
+    caseload: int = 0
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,13 @@ class TeamFigures:
     active_staff: int
     trained_active: int
     part_trained_active: int
-    team_id: int | None = None  # for the pages a team's row links to
+    pk: int | None = None  # the team's, for the pages its row links to
+    cases_with_model: int = 0
+    caseload: int = 0
+
+    @property
+    def team_id(self) -> int | None:
+        return self.pk
 
     @property
     def share_trained(self) -> float:
@@ -243,6 +254,8 @@ class RoleGroupFigures:
     label: str
     active_staff: int
     trained_active: int
+    cases_with_model: int = 0
+    caseload: int = 0
 
     @property
     def share_trained(self) -> float:
@@ -264,6 +277,8 @@ class RolloutSummary:
     teams: list[TeamFigures]
     role_groups: list[RoleGroupFigures]
     timeline: list[MonthPoint] = field(default_factory=list)
+    cases_with_model: int = 0
+    caseload: int = 0
 
     @property
     def share_of_target(self) -> float:
@@ -280,6 +295,8 @@ class RolloutSummary:
             "as_of": self.as_of.isoformat(),
             "target": self.target,
             "trained_total": self.trained_total,
+            "cases_with_model": self.cases_with_model,
+            "caseload": self.caseload,
             "phases": [
                 {
                     "name": phase.name,
@@ -288,6 +305,8 @@ class RolloutSummary:
                     "trained": phase.trained,
                     "cumulative": phase.cumulative,
                     "by_role_group": phase.by_role_group,
+                    "cases_with_model": phase.cases_with_model,
+                    "caseload": phase.caseload,
                 }
                 for phase in self.phases
             ],
@@ -378,6 +397,7 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
                 trained=trained,
                 cumulative=cumulative,
                 by_role_group=by_group,
+                pk=phase.pk,
             )
         )
     teams = [
@@ -387,7 +407,7 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
             active_staff=team_totals[team.pk][0],
             trained_active=team_totals[team.pk][1],
             part_trained_active=team_totals[team.pk][2],
-            team_id=team.pk,
+            pk=team.pk,
         )
         for team in Team.objects.order_by("name")
     ]

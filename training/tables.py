@@ -85,6 +85,8 @@ class PhaseTable(AccessibleTable):
     )
     partner = tables.Column(verbose_name="Partners", accessor="by_role_group__partner")
     admin = tables.Column(verbose_name="Administrative staff", accessor="by_role_group__admin")
+    cases_with_model = tables.Column(verbose_name="Cases worked with the model")
+    caseload = tables.Column(verbose_name="Caseload")
 
     class Meta(AccessibleTable.Meta):
         orderable = False
@@ -99,6 +101,8 @@ class TeamTable(AccessibleTable):
     trained_active = tables.Column(verbose_name="Trained (active)")
     part_trained_active = tables.Column(verbose_name="Part-trained (active)")
     share_trained = ShareColumn(verbose_name="Share trained")
+    cases_with_model = tables.Column(verbose_name="Cases worked with the model")
+    caseload = tables.Column(verbose_name="Caseload")
 
     class Meta(AccessibleTable.Meta):
         pass
@@ -111,6 +115,8 @@ class RoleGroupTable(AccessibleTable):
     active_staff = tables.Column(verbose_name="Active staff")
     trained_active = tables.Column(verbose_name="Trained (active)")
     share_trained = ShareColumn(verbose_name="Share trained")
+    cases_with_model = tables.Column(verbose_name="Cases worked with the model")
+    caseload = tables.Column(verbose_name="Caseload")
 
     class Meta(AccessibleTable.Meta):
         orderable = False

@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig, TemplateColumn
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
+from caseload.selectors import months_counted, rollout_with_cases
 from common.exports import export_response
 from training import charts, selectors, services
 from training.filters import RosterFilter
@@ -40,7 +41,7 @@ from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
 @permission_required(Permission.VIEW_ROLLOUT)
 def rollout(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
-    summary = selectors.rollout_summary(as_of=form.as_of_date())
+    summary = rollout_with_cases(selectors.rollout_summary(as_of=form.as_of_date()))
     tables = {
         "phases": PhaseTable(summary.phases),
         "teams": TeamTable(summary.teams, prefix="teams-"),
@@ -59,6 +60,7 @@ def rollout(request: HttpRequest) -> HttpResponse:
         "tables": tables,
         "chart": charts.cumulative_chart(summary),
         "behind": summary.teams_furthest_behind(),
+        "cases_from": months_counted(summary.as_of)[0],
         "query": _query_without_export(request),
     }
     template = "training/rollout.html"

@@ -34,9 +34,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # definitions, overdue setting, people in scope; the stored figures by month, by team, by role
 # group and by phase, with teams, phases and the refresh time; ratings by month and competency,
 # the competencies, the gap by month, case contexts; three for cohorts; three for the flags
-# 27 for the figures, 3 for the lists of people waiting at a step, 7 for what circles worked on
-# beside the ratings
-QUERIES = 37
+# 27 for the figures, 1 for the cases worked with the model month by month, 3 for the lists
+# of people waiting at a step, 7 for what circles worked on beside the ratings
+QUERIES = 38
 PAGE = {"as_of": AS_OF.isoformat()}
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import User
 from accounts.roles import Permission, can
 from training.csv_files import CSVFileError, ImportFile
-from training.imports import IMPORTERS, acting_as
+from training.imports import IMPORTERS, ImportResult, acting_as
 
 
 class CSVImportCommand(BaseCommand):
@@ -30,8 +31,12 @@ class CSVImportCommand(BaseCommand):
             "audit trail (needed unless --dry-run).",
         )
 
+    def importer(self) -> tuple[Callable[..., ImportResult], str]:
+        """The import to run and the noun its summary counts."""
+        return IMPORTERS[self.kind]
+
     def handle(self, *args: Any, file: Path, dry_run: bool, by: str | None, **options: Any) -> None:
-        run_import, noun = IMPORTERS[self.kind]
+        run_import, noun = self.importer()
         try:
             source = ImportFile(name=file.name, data=file.read_bytes()).source()
         except OSError as error:

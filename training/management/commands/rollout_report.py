@@ -6,9 +6,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from caseload.selectors import rollout_with_cases
 from common.spreadsheets import CSVWriter
 from training.dates import as_of_option
 from training.selectors import RolloutSummary, rollout_summary
+
+# Cases worked with the model beside the caseload they come from (caseload.selectors).
+CASES = ["cases_with_model", "caseload"]
 
 
 class Command(BaseCommand):
@@ -19,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
-        summary = rollout_summary(as_of=as_of_option(as_of) if as_of else timezone.localdate())
+        summary = rollout_with_cases(
+            rollout_summary(as_of=as_of_option(as_of) if as_of else timezone.localdate())
+        )
         if format == "json":
             self.stdout.write(json.dumps(summary.as_dict(), indent=2))
         elif format == "csv":
@@ -32,24 +38,41 @@ class Command(BaseCommand):
         return [
             (
                 "phases",
-                ["phase", "trained", "cumulative", *groups],
+                ["phase", "trained", "cumulative", *groups, *CASES],
                 [
-                    [p.name, p.trained, p.cumulative, *(p.by_role_group[g] for g in groups)]
+                    [
+                        p.name,
+                        p.trained,
+                        p.cumulative,
+                        *(p.by_role_group[g] for g in groups),
+                        p.cases_with_model,
+                        p.caseload,
+                    ]
                     for p in summary.phases
                 ],
             ),
             (
                 "teams",
-                ["team", "active_staff", "trained_active", "share_trained"],
+                ["team", "active_staff", "trained_active", "share_trained", *CASES],
                 [
-                    [t.name, t.active_staff, t.trained_active, round(t.share_trained, 4)]
+                    [
+                        t.name,
+                        t.active_staff,
+                        t.trained_active,
+                        round(t.share_trained, 4),
+                        t.cases_with_model,
+                        t.caseload,
+                    ]
                     for t in summary.teams
                 ],
             ),
             (
                 "role_groups",
-                ["role_group", "active_staff", "trained_active"],
-                [[g.key, g.active_staff, g.trained_active] for g in summary.role_groups],
+                ["role_group", "active_staff", "trained_active", *CASES],
+                [
+                    [g.key, g.active_staff, g.trained_active, g.cases_with_model, g.caseload]
+                    for g in summary.role_groups
+                ],
             ),
         ]
 
@@ -64,7 +87,8 @@ class Command(BaseCommand):
     def _write_table(self, summary: RolloutSummary) -> None:
         self.stdout.write(
             f"Roll-out as of {summary.as_of:%d/%m/%Y}: {summary.trained_total} trained "
-            f"(target {summary.target})"
+            f"(target {summary.target}); {summary.cases_with_model} cases worked with the model "
+            f"of a caseload of {summary.caseload}"
         )
         for _, header, rows in self._rows(summary):
             self.stdout.write("")
