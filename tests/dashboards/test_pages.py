@@ -7,6 +7,8 @@ import json
 import zipfile
 
 import pytest
+import time_machine
+from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -18,6 +20,7 @@ from dashboards.services import figures_refresh
 from supervision.models import SupervisionSession
 from tests.dashboards.history import (
     AS_OF,
+    LONDON,
     at,
     embedded_person,
     months_before,
@@ -286,3 +289,32 @@ def test_a_filter_that_cannot_be_used_is_named_and_only_it_is_ignored(cast, as_u
     html = response.content.decode()
     assert "These figures leave out what could not be used" in html
     assert "Phase cohort: Select a valid choice." in html
+
+
+def test_a_programme_leads_home_page_shows_the_dashboards_headline_with_its_change(
+    cast, as_user, history
+):
+    client = as_user(cast.programme_lead)
+
+    today = AS_OF  # the history's own day, when its people are embedded and faithful
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(12), LONDON)):
+        response = client.get(reverse("home"))
+    figures = response.context["home"].programme.figures
+    now = client.get(reverse("fidelity"), {"as_of": today.isoformat()}).context["data"]
+    then = client.get(
+        reverse("fidelity"), {"as_of": (today - relativedelta(months=3)).isoformat()}
+    ).context["data"]
+
+    assert [figure.count for figure in figures] == [
+        now.total.trained,
+        now.total.embedded,
+        now.total.fidelity,
+    ]
+    assert now.total.fidelity > 0
+    for figure, name in zip(figures, ("trained", "embedded", "fidelity"), strict=True):
+        change = now.total.share(getattr(now.total, name)) - then.total.share(
+            getattr(then.total, name)
+        )
+        assert figure.change == pytest.approx(change)
+    html = response.content.decode()
+    assert f"Practising with fidelity: <strong>{now.total.fidelity}</strong>" in html
