@@ -21,8 +21,9 @@ from circles import selectors as circles
 from circles.models import CircleMeeting
 from competencies import selectors as competencies
 from competencies.models import Review
-from dashboards.selectors import Filters, TeamRow, team_rows
+from dashboards.selectors import Filters, TeamRow, headline, team_rows
 from dashboards.services import figures_catch_up
+from notifications.summary import Figure, figures_with_change
 from supervision import selectors as supervision
 from supervision.models import SupervisionSession
 from training import selectors as training
@@ -122,6 +123,10 @@ class LeaderPanel:
 @dataclass
 class ProgrammePanel:
     summary: training.RolloutSummary
+    # The dashboard's headline in its default scope (practitioners), with the change in each
+    # share over the last three months.
+    in_scope: int
+    figures: list[Figure]
     trained_last_quarter: int
     furthest_behind: list[training.TeamFigures]
     routing: Routing
@@ -210,8 +215,12 @@ def programme_panel(*, today: datetime.date) -> ProgrammePanel:
     # Trained by the end of the month three months back: the last quarter is what came after.
     quarter_start = today.replace(day=1) - relativedelta(months=3)
     before = [point.cumulative for point in summary.timeline if point.month <= quarter_start]
+    figures_catch_up()
+    now, then = headline(Filters(as_of=today), since=today - relativedelta(months=3))
     return ProgrammePanel(
         summary=summary,
+        in_scope=now.in_scope,
+        figures=figures_with_change(now, then),
         trained_last_quarter=summary.trained_total - (before[-1] if before else 0),
         furthest_behind=summary.teams_furthest_behind(),
         routing=routing(),

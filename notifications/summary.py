@@ -53,7 +53,9 @@ FIGURES = (
 )
 
 
-def _figures(now: FunnelRow, before: FunnelRow) -> list[Figure]:
+def figures_with_change(now: FunnelRow, before: FunnelRow) -> list[Figure]:
+    """Trained, embedded and practising with fidelity in `now`, each with its change in share
+    since `before` (the monthly summary's and the programme lead's home page's headline)."""
     figures = []
     for name, label in FIGURES:
         share = now.share(getattr(now, name))
@@ -66,13 +68,19 @@ def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
     """The figures at the end of the month before `today`'s, with their change over that month,
     and the projection to critical mass at the pace of the months before."""
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    # As every page that reads the stored figures does first (one query when up to date).
+    # Imported here: the dashboards' writes reach the review services, which send their emails
+    # through this app.
+    from dashboards.services import figures_catch_up
+
+    figures_catch_up()
     data = dashboard(Filters(as_of=month_end), months=12)
     critical = data.definitions.full_fidelity_percent
     history = [(row.key, row.fidelity_share * 100) for row in data.timeline if row.in_scope]
     return MonthlyFigures(
         month=month_end,
         in_scope=data.total.in_scope,
-        figures=_figures(data.timeline[-1], data.timeline[-2]),
+        figures=figures_with_change(data.timeline[-1], data.timeline[-2]),
         teams_furthest_behind=rollout_summary(as_of=month_end).teams_furthest_behind(),
         critical_mass_percent=critical,
         projection=project(history, critical),

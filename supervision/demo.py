@@ -158,13 +158,19 @@ def load_records() -> list[str]:
             later = held[index + 1 :]
             people = list(session.practitioners.all())
             day = timezone.localtime(session.starts_at).date()
+            used: set[int] = set()
             for person in people:
                 key = (person.email, session.pk)
+                # Two practitioners' cases are two cases: a session lists a reference once.
+                number = _number("case", *key) % 90000
+                while number in used:
+                    number = (number + 1) % 90000
+                used.add(number)
                 cases.append(
                     CaseDiscussed(
                         session=session,
                         practitioner=person,
-                        case_reference=f"CR-{_number('case', *key) % 90000 + 10000}",
+                        case_reference=f"CR-{number + 10000}",
                         case_type=CASE_TYPES[_number("type", *key) % len(CASE_TYPES)],
                         risk_level=RISKS[_number("risk", *key) % len(RISKS)],
                     )

@@ -14,7 +14,7 @@ Everything is counted in the database; the number of queries depends on how many
 shown, never on how many people or ratings there are.
 """
 
-from dashboards.selectors.assembly import Dashboard, dashboard, team_rows
+from dashboards.selectors.assembly import Dashboard, dashboard, headline, team_rows
 from dashboards.selectors.filters import CASE_CONTEXTS, Filters
 from dashboards.selectors.flags import Flags
 from dashboards.selectors.funnel import FunnelRow, ImplementationStage, TeamRow, stage_of
@@ -28,6 +28,7 @@ __all__ = [
     "ImplementationStage",
     "TeamRow",
     "dashboard",
+    "headline",
     "stage_of",
     "team_rows",
 ]

@@ -142,6 +142,23 @@ def _months_back(as_of: datetime.date, months: int) -> datetime.date:
     return (as_of - relativedelta(months=months - 1)).replace(day=1)
 
 
+def headline(filters: Filters, *, since: datetime.date) -> tuple[FunnelRow, FunnelRow]:
+    """The dashboard's total on `filters.as_of` and on `since`, read the way `dashboard` reads
+    them (the same people in scope, the same stored spans): two queries. For the pages that show
+    the headline with its change, such as a programme lead's home page; bring the stored figures
+    up to date first with dashboards.services.figures_catch_up."""
+    people = people_in_scope(filters)
+    in_scope = sum(in_scope_by(people, role_group=filters.role_group, key="all").values())
+    by_day = span_counts(filters, [since, filters.as_of])
+    then, now = (
+        funnel_row(
+            day, f"{day:%d %b %Y}", in_scope, by_day.get((None, day)), phase=bool(filters.phase)
+        )
+        for day in (since, filters.as_of)
+    )
+    return now, then
+
+
 def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
     """Everything the dashboard shows. The funnel is read from the stored status spans (see
     dashboards.selectors.funnel): bring them up to date first with

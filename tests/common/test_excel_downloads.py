@@ -75,6 +75,8 @@ SHEETS = {
             "Practitioners",
             "Partners",
             "Administrative staff",
+            "Cases worked with the model",
+            "Caseload",
         ],
     ),
     "rollout-teams": (
@@ -86,11 +88,20 @@ SHEETS = {
             "Trained (active)",
             "Part-trained (active)",
             "Share trained",
+            "Cases worked with the model",
+            "Caseload",
         ],
     ),
     "rollout-role_groups": (
         "Training by role group",
-        ["Role group", "Active staff", "Trained (active)", "Share trained"],
+        [
+            "Role group",
+            "Active staff",
+            "Trained (active)",
+            "Share trained",
+            "Cases worked with the model",
+            "Caseload",
+        ],
     ),
     "roster": (
         "Workforce roster",
