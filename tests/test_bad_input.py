@@ -53,7 +53,8 @@ def meeting(cast):
 
 def test_odd_digits_in_an_attendance_field_name_are_ignored(cast, as_user, meeting):
     response = as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]), {f"status-{SUPERSCRIPT_TWO}": "present"}
+        reverse("meeting_record_save", args=[meeting.pk]),
+        {f"status-{SUPERSCRIPT_TWO}": "present"},
     )
 
     assert response.status_code == 302
@@ -62,7 +63,7 @@ def test_odd_digits_in_an_attendance_field_name_are_ignored(cast, as_user, meeti
 
 def test_removing_a_member_named_by_something_not_a_number_is_not_found(cast, as_user, meeting):
     response = as_user(cast.practice_leader).post(
-        reverse("circle_detail", args=[meeting.circle_id]), {"action": "remove", "person": "a"}
+        reverse("circle_member_remove", args=[meeting.circle_id]), {"person": "a"}
     )
 
     assert response.status_code == 404

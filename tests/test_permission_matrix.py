@@ -187,8 +187,12 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circle_detail": CIRCLE_SEEN,
     "circle_edit": CIRCLE_RUN,
     "circle_members_add": CIRCLE_RUN,
+    "circle_member_add": POST_ONLY,
+    "circle_member_remove": POST_ONLY,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
+    "meeting_attendance_mark": POST_ONLY,
+    "meeting_record_save": POST_ONLY,
     "meeting_agenda": POST_ONLY,
     "meeting_apologies_send": POST_ONLY,
     "meeting_apologies_withdraw": POST_ONLY,
@@ -720,7 +724,7 @@ def meeting_under_way(world: World) -> None:
 
 def mark_present(world: World) -> dict[str, object]:
     person = world.cast.practitioner.pk
-    return {"action": "mark", "person": person, f"status-{person}": "present"}
+    return {"person": person, f"status-{person}": "present"}
 
 
 def rate_first_competency(world: World) -> dict[str, object]:
@@ -827,7 +831,7 @@ def refused(outcome: Outcome, *roles: str) -> dict[str, Outcome]:
 
 WRITES = {
     "mark attendance (htmx)": Write(
-        "meeting_detail",
+        "meeting_attendance_mark",
         mark_present,
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
@@ -875,10 +879,27 @@ WRITES = {
         prepare=lambda world: meeting_cancel(meeting=world.meeting, reason="Snow."),
     ),
     "add a circle member": Write(
-        "circle_detail",
+        "circle_member_add",
         lambda world: {"email": world.cast.outsider.email},
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="administrator",
+    ),
+    "remove a circle member": Write(
+        "circle_member_remove",
+        lambda world: {"person": world.cast.practitioner.pk},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+    ),
+    "save a meeting's register and record": Write(
+        "meeting_record_save",
+        lambda world: {
+            f"status-{world.cast.practitioner.pk}": "present",
+            "cases_brought": "2",
+            "notes": "Worked on risk",
+        },
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        prepare=meeting_under_way,
     ),
     "add several circle members": Write(
         "circle_members_add",
@@ -1128,7 +1149,9 @@ def test_a_member_who_does_not_lead_the_circle_cannot_mark_attendance_with_htmx(
     client = client_for(world, "practitioner")
 
     response = client.post(
-        reverse("meeting_detail", kwargs={"pk": world.meeting.pk}), mark_present(world), **HTMX
+        reverse("meeting_attendance_mark", kwargs={"pk": world.meeting.pk}),
+        mark_present(world),
+        **HTMX,
     )
 
     assert response.status_code == 404

@@ -41,18 +41,16 @@ def test_attendance_saved_through_htmx_is_in_the_trail_with_its_author(cast, as_
     meeting = circle.meetings.filter(starts_at__lt=timezone.now()).last()
 
     as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "absent",
         },
         **HTMX,
     )
     as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "present",
         },
