@@ -34,7 +34,8 @@ def test_odd_digits_in_a_cohort_register_post_are_ignored(cast, as_user):
     attend(cast.practitioner, cohort, attended=False)
 
     response = as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{SUPERSCRIPT_TWO}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{SUPERSCRIPT_TWO}:1"]},
     )
 
     assert response.status_code == 302

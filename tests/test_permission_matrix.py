@@ -166,6 +166,9 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     # Those who run training create and edit courses; practice leaders also take registers.
     "cohort_create": granted_to("practice_leader", "programme_lead", "administrator"),
     "cohort_edit": granted_to("practice_leader", "programme_lead", "administrator"),
+    "cohort_register_save_all": POST_ONLY,
+    "cohort_register_mark": POST_ONLY,
+    "cohort_register_person_add": POST_ONLY,
     # Supervisors nominate their own staff; programme leads and administrators anyone.
     "to_be_trained": granted_to("supervisor", "programme_lead", "administrator"),
     # A place is acted on by its person, their line manager and those who confirm places: the
@@ -1045,11 +1048,23 @@ WRITES = {
         prepare=signed_off,
     ),
     "mark course attendance (htmx)": Write(
-        "cohort_detail",
+        "cohort_register_mark",
         toggle_day_one,
         refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+    ),
+    "save a course's whole register": Write(
+        "cohort_register_save_all",
+        lambda world: {"attended": [f"{world.cast.practitioner.pk}:1"]},
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+    ),
+    "put someone on a course's register": Write(
+        "cohort_register_person_add",
+        lambda world: {"email": world.cast.supervisor.email},
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="administrator",
     ),
     "edit a cohort": Write(
         "cohort_edit",

@@ -1129,11 +1129,13 @@ def test_adding_to_a_register_never_fails_and_a_refused_address_adds_nobody(
     cast, as_user, cohort, leaver, data
 ):
     people = [cast.practitioner, cast.practice_leader, cast.outsider, leaver]
-    post = {"action": "add", "email": data.draw(emails_of(people), label="email")}
+    post = {"email": data.draw(emails_of(people), label="email")}
     client = as_user(cast.administrator)
     with rolled_back():
         before = rows(CourseAttendance)
-        response = send(client, "post", reverse("cohort_detail", args=[cohort.pk]), post)
+        response = send(
+            client, "post", reverse("cohort_register_person_add", args=[cohort.pk]), post
+        )
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert_refused(response, "add_form")
@@ -1180,21 +1182,26 @@ def test_saving_a_register_records_exactly_the_ticked_boxes_of_people_on_it(
 
     checked = _marks(post["attended"], registered)
     toggled = _marks([post.get("toggle", "")], registered)
+    # One box saved as it is ticked, or the whole register from its form.
+    url = "cohort_register_mark" if "toggle" in post else "cohort_register_save_all"
     client = as_user(cast.administrator)
     with rolled_back():
         before = register(cohort)
-        if htmx and toggled:
-            expected = {**before, **{key: key in checked for key in toggled}}
-        else:
+        if url == "cohort_register_save_all":
             expected = {key: key in checked for key in before}
+        else:  # a box not on the register is refused, and nothing changes
+            expected = {**before, **{key: key in checked for key in toggled}}
         response = send(
             client,
             "post",
-            reverse("cohort_detail", args=[cohort.pk]),
+            reverse(url, args=[cohort.pk]),
             post,
             **(HTMX if htmx else {}),
         )
-        assert response.status_code == (200 if htmx and toggled else 302)
+        if htmx and url == "cohort_register_mark":
+            assert response.status_code == (200 if toggled else 400)
+        else:
+            assert response.status_code == 302
         after = register(cohort)
         assert after == expected
 

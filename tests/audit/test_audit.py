@@ -69,7 +69,8 @@ def test_cohort_register_changes_are_recorded(cast, as_user):
     attend(cast.practitioner, cohort, attended=False)
 
     as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.practitioner.pk}:1"]},
     )
 
     changed = CourseAttendance.history.filter(person=cast.practitioner, history_type="~").get()
@@ -155,7 +156,8 @@ def test_a_change_by_a_purged_person_shows_as_a_removed_account_in_the_trail(cas
     cohort = make_cohort()
     attend(cast.practitioner, cohort, attended=False)
     as_user(trainer).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.practitioner.pk}:1"]},
     )
     trainer.status, trainer.left_on = PersonStatus.LEFT, datetime.date(2000, 1, 1)
     trainer.save()
