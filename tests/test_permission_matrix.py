@@ -227,6 +227,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_list": SIGNED_IN,
     "review_start": granted_to("practitioner", "practice_leader", "outsider"),
     "review_detail": THEIRS,
+    "review_rate": POST_ONLY,
+    "review_ratings_save": POST_ONLY,
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
@@ -990,13 +992,19 @@ WRITES = {
         prepare=with_an_open_action,
     ),
     "rate a competency (htmx)": Write(
-        "review_detail",
+        "review_rate",
         rate_first_competency,
         # The supervisor may see the draft but not rate it yet: that is the stage, a 409.
         refused(404, "practice_leader", "programme_lead", "administrator", "outsider")
         | {"supervisor": 409},
         allowed="practitioner",
         htmx=True,
+    ),
+    "save a review's whole rating grid": Write(
+        "review_ratings_save",
+        rate_first_competency,
+        refused(404, "practice_leader", "programme_lead", "administrator", "outsider"),
+        allowed="practitioner",
     ),
     "submit a review": Write(
         "review_submit",
@@ -1177,7 +1185,7 @@ def test_the_outsider_cannot_rate_the_practitioners_review_with_htmx(world):
     client = client_for(world, "outsider")
 
     response = client.post(
-        reverse("review_detail", kwargs={"pk": world.review.pk}),
+        reverse("review_rate", kwargs={"pk": world.review.pk}),
         rate_first_competency(world),
         **HTMX,
     )
