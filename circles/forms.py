@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.utils import timezone
@@ -209,19 +210,65 @@ class MeetingRecordForm(StyledFormMixin, forms.ModelForm):
         return chosen
 
 
-def parse_attendance(data: dict[str, str], member_ids: set[int]) -> dict[int, AttendanceStatus]:
-    """Radio values named `status-<person_id>` as {person_id: status}, members only."""
-    marks = {}
-    for key, value in data.items():
-        name, _, person_id = key.partition("-")
-        if (
-            name == "status"
-            and person_id.isdecimal()
-            and int(person_id) in member_ids
-            and value in AttendanceStatus.values
-        ):
-            marks[int(person_id)] = AttendanceStatus(value)
-    return marks
+class AttendanceForm(forms.Form):
+    """The register: a status for each member, in radio buttons named `status-<person id>`.
+
+    A member left unmarked keeps what they have; a status for anyone outside the circle is not
+    a field, so it is never read.
+    """
+
+    def __init__(self, *args: object, member_ids: Iterable[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for person_id in sorted(member_ids):
+            self.fields[f"status-{person_id}"] = forms.TypedChoiceField(
+                choices=AttendanceStatus.choices,
+                coerce=AttendanceStatus,
+                required=False,
+                empty_value=None,
+            )
+
+    def marks(self) -> dict[int, AttendanceStatus]:
+        """{person_id: status} for each member marked."""
+        return {
+            int(name.removeprefix("status-")): status
+            for name, status in self.cleaned_data.items()
+            if name.startswith("status-") and status is not None
+        }
+
+
+class AttendanceMarkForm(AttendanceForm):
+    """One member's status, saved as soon as it is chosen: `person` says whose radio changed."""
+
+    NOT_A_MEMBER = "Choose a status for a member of this circle."
+
+    person = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": NOT_A_MEMBER, "invalid_choice": NOT_A_MEMBER}
+    )
+
+    def __init__(self, *args: object, member_ids: Iterable[int], **kwargs: object) -> None:
+        member_ids = sorted(member_ids)
+        super().__init__(*args, member_ids=member_ids, **kwargs)
+        self.fields["person"].choices = [(person_id, person_id) for person_id in member_ids]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        person_id = data.get("person")
+        if person_id is not None and data.get(f"status-{person_id}") is None:
+            raise forms.ValidationError(self.NOT_A_MEMBER)
+        return data
+
+    def marks(self) -> dict[int, AttendanceStatus]:
+        """Only the named member's status: the other radios of the form travel with it."""
+        person_id = self.cleaned_data["person"]
+        return {person_id: self.cleaned_data[f"status-{person_id}"]}
+
+
+class RemoveMemberForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none())
+
+    def __init__(self, *args: object, circle: LearningCircle, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = circle.members.all()
 
 
 def meeting_defaults(meeting: CircleMeeting) -> dict[str, datetime.date | datetime.time | str]:

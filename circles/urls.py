@@ -9,7 +9,17 @@ urlpatterns = [
     path("circles/<int:pk>/", views.circle_detail, name="circle_detail"),
     path("circles/<int:pk>/edit/", views.circle_edit, name="circle_edit"),
     path("circles/<int:pk>/members/", views.circle_members_add, name="circle_members_add"),
+    path("circles/<int:pk>/members/add/", views.circle_member_add, name="circle_member_add"),
+    path(
+        "circles/<int:pk>/members/remove/", views.circle_member_remove, name="circle_member_remove"
+    ),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path(
+        "meetings/<int:pk>/attendance/",
+        views.meeting_attendance_mark,
+        name="meeting_attendance_mark",
+    ),
+    path("meetings/<int:pk>/record/", views.meeting_record_save, name="meeting_record_save"),
     path("meetings/<int:pk>/agenda/", views.meeting_agenda, name="meeting_agenda"),
     path(
         "meetings/<int:pk>/apologies/", views.meeting_apologies_send, name="meeting_apologies_send"

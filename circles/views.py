@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -14,14 +14,16 @@ from circles.forms import (
     AddMemberForm,
     AddMembersForm,
     AgendaForm,
+    AttendanceForm,
+    AttendanceMarkForm,
     CancelMeetingForm,
     CircleForm,
     MeetingRecordForm,
     MoveMeetingForm,
+    RemoveMemberForm,
     meeting_defaults,
-    parse_attendance,
 )
-from circles.models import AttendanceStatus, CircleMeeting, MeetingFocus
+from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, MeetingFocus
 from training.models import Person
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
@@ -97,28 +99,20 @@ def circle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "circles/circle_form.html", {"form": form, "circle": circle})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk)
-    may_run = selectors.may_run(request.user, circle)
-    add_form = AddMemberForm()
-    if request.method == "POST":
-        if not may_run:
-            raise Http404("No such circle.")
-        if request.POST.get("action") == "remove":
-            person_id = request.POST.get("person", "")
-            if not person_id.isdecimal():
-                raise Http404("No such member.")
-            person = get_object_or_404(circle.members, pk=int(person_id))
-            services.circle_member_remove(circle=circle, person=person)
-            messages.success(request, f"{person} is no longer a member.")
-            return redirect("circle_detail", pk=circle.pk)
-        add_form = AddMemberForm(request.POST)
-        if add_form.is_valid():
-            person = add_form.cleaned_data["email"]
-            services.circle_member_add(circle=circle, person=person)
-            messages.success(request, f"{person} added; they have been sent an invitation.")
-            return redirect("circle_detail", pk=circle.pk)
+    return _circle_page(request, circle, may_run=selectors.may_run(request.user, circle))
+
+
+def _circle_page(
+    request: HttpRequest,
+    circle: LearningCircle,
+    *,
+    may_run: bool,
+    add_form: AddMemberForm | None = None,
+) -> HttpResponse:
+    """The circle's page, with the add-a-member form given (a refused one shows its errors)."""
     meetings = selectors.circle_meetings(circle)
     now = timezone.now()
     health = selectors.circle_health(circle, meetings)
@@ -135,9 +129,34 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "health": health,
             "past": [m for m in meetings if m.starts_at <= now][::-1][:12],
             "upcoming": [m for m in meetings if m.starts_at > now],
-            "add_form": add_form,
+            "add_form": add_form or AddMemberForm(),
         },
     )
+
+
+@require_http_methods(["POST"])
+def circle_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add one member by their work email; they are sent an invitation."""
+    circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
+    form = AddMemberForm(request.POST)
+    if not form.is_valid():
+        return _circle_page(request, circle, may_run=True, add_form=form)
+    person = form.cleaned_data["email"]
+    services.circle_member_add(circle=circle, person=person)
+    messages.success(request, f"{person} added; they have been sent an invitation.")
+    return redirect("circle_detail", pk=circle.pk)
+
+
+@require_http_methods(["POST"])
+def circle_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
+    form = RemoveMemberForm(request.POST, circle=circle)
+    if not form.is_valid():
+        raise Http404("No such member.")
+    person = form.cleaned_data["person"]
+    services.circle_member_remove(circle=circle, person=person)
+    messages.success(request, f"{person} is no longer a member.")
+    return redirect("circle_detail", pk=circle.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,56 +189,74 @@ def circle_members_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance screen: each member's status saves at once with htmx, or all at once."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
-    may_run = selectors.may_run(request.user, meeting.circle)
-    if request.method == "POST" and not may_run:
-        raise Http404("No such meeting.")
-    member_ids: set[int] = set()
-    if request.method == "POST":
-        member_ids = set(meeting.circle.memberships.values_list("person_id", flat=True))
-    if request.method == "POST" and request.htmx and request.POST.get("action") == "mark":
-        person = request.POST.get("person", "")
-        marks = parse_attendance(
-            {f"status-{person}": request.POST.get(f"status-{person}", "")}, member_ids
-        )
-        if not marks:
-            return HttpResponse("Choose a status for a member of this circle.", status=400)
-        if not meeting.has_started:
-            return HttpResponse(NOT_STARTED, status=400)
-        services.meeting_attendance_save(meeting=meeting, marks=marks)
-        ((person_id, status),) = marks.items()
-        return render(
-            request,
-            "circles/meeting_detail.html#member-status",
-            {"row": {"person": {"pk": person_id}, "status_label": status.label}, "saved": True},
-        )
+    return _meeting_page(request, meeting, may_run=selectors.may_run(request.user, meeting.circle))
+
+
+def _member_ids(meeting: CircleMeeting) -> set[int]:
+    return set(meeting.circle.memberships.values_list("person_id", flat=True))
+
+
+@require_http_methods(["POST"])
+def meeting_attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member's status, saved as the leader chooses it; htmx gets that row's status back."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
+    form = AttendanceMarkForm(request.POST, member_ids=_member_ids(meeting))
+    if not form.is_valid():
+        refusal = " ".join(message for errors in form.errors.values() for message in errors)
+        return _refused_mark(request, meeting, refusal)
+    if not meeting.has_started:
+        return _refused_mark(request, meeting, NOT_STARTED)
+    marks = form.marks()
+    services.meeting_attendance_save(meeting=meeting, marks=marks)
+    ((person_id, status),) = marks.items()
+    if not request.htmx:
+        messages.success(request, f"Attendance saved: {status.label}.")
+        return redirect("meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "circles/meeting_detail.html#member-status",
+        {"row": {"person": {"pk": person_id}, "status_label": status.label}, "saved": True},
+    )
+
+
+def _refused_mark(request: HttpRequest, meeting: CircleMeeting, refusal: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponse(refusal, status=400)
+    messages.error(request, refusal)
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@require_http_methods(["POST"])
+def meeting_record_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole register and the meeting's record in one form, for use without JavaScript."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     focus = selectors.meeting_focus(meeting)
-    record_form = None
-    if may_run:
-        record_form = MeetingRecordForm(
-            request.POST if request.method == "POST" else None,
-            instance=meeting,
-            competencies=selectors.competencies_to_record(focus),
-            focus=selectors.focus_values(focus),
-        )
-    if request.method == "POST":
-        marks = parse_attendance(request.POST, member_ids)
-        if not meeting.has_started:
-            record_form.add_error(None, NOT_STARTED)
-        if record_form.is_valid():
-            services.meeting_attendance_save(meeting=meeting, marks=marks)
-            services.meeting_record(
-                meeting=meeting,
-                worked_on=record_form.cleaned_data["worked_on"],
-                cases_brought=record_form.cleaned_data["cases_brought"],
-                notes=record_form.cleaned_data["notes"],
-            )
-            messages.success(request, "Meeting record saved.")
-            return redirect("meeting_detail", pk=meeting.pk)
-    return _meeting_page(request, meeting, may_run=may_run, focus=focus, record_form=record_form)
+    record_form = MeetingRecordForm(
+        request.POST,
+        instance=meeting,
+        competencies=selectors.competencies_to_record(focus),
+        focus=selectors.focus_values(focus),
+    )
+    attendance_form = AttendanceForm(request.POST, member_ids=_member_ids(meeting))
+    if not meeting.has_started:
+        record_form.add_error(None, NOT_STARTED)
+    if not attendance_form.is_valid():
+        record_form.add_error(None, "Choose one of the statuses offered for each member.")
+    if not record_form.is_valid():
+        return _meeting_page(request, meeting, may_run=True, focus=focus, record_form=record_form)
+    services.meeting_attendance_save(meeting=meeting, marks=attendance_form.marks())
+    services.meeting_record(
+        meeting=meeting,
+        worked_on=record_form.cleaned_data["worked_on"],
+        cases_brought=record_form.cleaned_data["cases_brought"],
+        notes=record_form.cleaned_data["notes"],
+    )
+    messages.success(request, "Meeting record saved.")
+    return redirect("meeting_detail", pk=meeting.pk)
 
 
 def _meeting_page(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.db.models import QuerySet
@@ -77,7 +78,7 @@ def session_label(session: SupervisionSession, *, now: datetime.datetime) -> str
     return f"{state}: {when}, with {session.supervisor.full_name}"
 
 
-def parse_level(value: str) -> tuple[bool, int | None]:
+def parse_level(value: str | None) -> tuple[bool, int | None]:
     """(valid, level) for a submitted level: "1".."3", or "not_seen" for no level."""
     if value == NOT_SEEN:
         return True, None
@@ -86,26 +87,73 @@ def parse_level(value: str) -> tuple[bool, int | None]:
     return False, None
 
 
-def rating_changes(data: dict[str, str], competency_ids: list[int]) -> list[RatingChange]:
-    """Rating fields of a grid (`level-<id>`, `comment-<id>`, `based_on-<id>`) as changes.
+class CommentField(forms.CharField):
+    """A reflection or feedback: null characters dropped (PostgreSQL refuses them), stripped, and
+    cut to 2,000 characters, so that one odd comment never costs the rest of the grid."""
 
-    Rows left blank are not changes.
+    def to_python(self, value: object) -> str:
+        if isinstance(value, str):
+            value = value.replace("\x00", "")
+        return super().to_python(value)[:2000]
+
+
+class RevisionField(forms.Field):
+    """The revision of the rating the rater saw: anything but a number is 0 (saw none), which
+    the service then reports as a conflict if there is a rating."""
+
+    def to_python(self, value: object) -> int:
+        return int(value) if isinstance(value, str) and value.isdecimal() else 0
+
+
+class RatingsForm(forms.Form):
+    """The rating grid, saved whole: for each competency `level-<id>` (a level, or "not_seen"),
+    `comment-<id>` and `based_on-<id>`.
+
+    A row with no level chosen, or one not offered, is not a change; nothing else in the grid is
+    refused, so that the rows the rater did fill in are saved.
     """
-    changes = []
-    for competency_id in competency_ids:
-        valid, level = parse_level(data.get(f"level-{competency_id}", ""))
+
+    def __init__(self, *args: object, competency_ids: Iterable[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.competency_ids = list(competency_ids)
+        for competency_id in self.competency_ids:
+            self.fields[f"level-{competency_id}"] = forms.Field(required=False)
+            self.fields[f"comment-{competency_id}"] = CommentField(required=False)
+            self.fields[f"based_on-{competency_id}"] = RevisionField(required=False)
+
+    def changes(self) -> list[RatingChange]:
+        return [
+            change
+            for competency_id in self.competency_ids
+            if (change := self.change_of(competency_id)) is not None
+        ]
+
+    def change_of(self, competency_id: int) -> RatingChange | None:
+        valid, level = parse_level(self.cleaned_data[f"level-{competency_id}"])
         if not valid:
-            continue
-        based_on = data.get(f"based_on-{competency_id}", "0")
-        changes.append(
-            RatingChange(
-                competency_id=competency_id,
-                level=level,
-                comment=data.get(f"comment-{competency_id}", "").replace("\x00", "").strip()[:2000],
-                based_on=int(based_on) if based_on.isdecimal() else 0,
-            )
+            return None
+        return RatingChange(
+            competency_id=competency_id,
+            level=level,
+            comment=self.cleaned_data[f"comment-{competency_id}"],
+            based_on=self.cleaned_data[f"based_on-{competency_id}"],
         )
-    return changes
+
+
+class RatingForm(RatingsForm):
+    """One row of the grid, saved as the rater changes it: `competency` says which; the other
+    rows of the grid travel with it and are not read."""
+
+    competency = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args: object, competency_ids: Iterable[int], **kwargs: object) -> None:
+        competency_ids = list(competency_ids)
+        super().__init__(*args, competency_ids=competency_ids, **kwargs)
+        self.fields["competency"].choices = [(pk, pk) for pk in competency_ids]
+
+    def changes(self) -> list[RatingChange]:
+        change = self.change_of(self.cleaned_data["competency"])
+        return [change] if change else []
 
 
 class SignOffForm(forms.Form):

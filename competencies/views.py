@@ -17,11 +17,12 @@ from competencies.forms import (
     CorrectionForm,
     FrameworkImportForm,
     GoalForm,
+    RatingForm,
+    RatingsForm,
     ReturnForm,
     ReviewFilterForm,
     ReviewStartForm,
     SignOffForm,
-    rating_changes,
 )
 from competencies.models import FrameworkVersion, Rater, Review
 from supervision.selectors import sessions_for_person
@@ -99,55 +100,85 @@ def _grid_context(
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The rating grid: each choice saves at once with htmx, or the whole grid as one form."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
     rater = selectors.rater_in(review, person)
     reader = not selectors.writes_in(review, person)
-    if request.method == "GET":
-        return render(
-            request, "competencies/review_detail.html", _grid_context(review, rater, reader=reader)
-        )
-    if reader:
-        raise PermissionDenied("Only the review's named supervisor rates it.")
+    return render(
+        request, "competencies/review_detail.html", _grid_context(review, rater, reader=reader)
+    )
 
-    competency_ids = list(
+
+def _review_to_rate(request: HttpRequest, pk: int) -> tuple[Review, Rater]:
+    """The review and the side the signed-in person rates: 404 for a review they may not see,
+    403 for one they only read."""
+    review = selectors.get_review_for_user(request.user, pk)
+    person = _person(request)
+    if not selectors.writes_in(review, person):
+        raise PermissionDenied("Only the review's named supervisor rates it.")
+    return review, selectors.rater_in(review, person)
+
+
+def _competency_ids(review: Review) -> list[int]:
+    return list(
         review.version.areas.values_list("competencies__pk", flat=True).exclude(
             competencies__pk=None
         )
     )
-    if request.htmx and request.POST.get("competency", "").isdecimal():
-        competency_id = int(request.POST["competency"])
-        if competency_id not in competency_ids:
-            raise Http404("No such competency in this review.")
-        changes = rating_changes(request.POST, [competency_id])
-        conflicts = _save(review, rater, changes)
-        if conflicts is None:
-            return HttpResponse("This review can no longer be changed.", status=409)
-        row = selectors.grid_row(review, rater, competency_id)
-        context = {
-            "review": review,
-            "row": row,
-            "rater": rater,
-            "levels": LEVEL_CHOICES,
-            "editable": True,
-        }
-        if conflicts:
-            response = render(
-                request,
-                "competencies/review_detail.html#grid-row",
-                {**context, "conflict": True},
-            )
-            return reswap(retarget(response, f"#row-{competency_id}"), "outerHTML")
-        return render(
-            request,
-            "competencies/review_detail.html#row-status",
-            {**context, "saved": True, "progress": selectors.rating_progress(review, rater)},
-        )
 
-    conflicts = _save(review, rater, rating_changes(request.POST, competency_ids))
+
+@require_http_methods(["POST"])
+def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """One competency's rating, saved as the rater chooses it; htmx gets its status back, or the
+    row as it now stands if someone else changed it meanwhile."""
+    review, rater = _review_to_rate(request, pk)
+    form = RatingForm(request.POST, competency_ids=_competency_ids(review))
+    if not form.is_valid():
+        raise Http404("No such competency in this review.")
+    competency_id = form.cleaned_data["competency"]
+    conflicts = _save(review, rater, form.changes())
+    if not request.htmx:
+        return _grid_saved(request, review, rater, conflicts)
+    if conflicts is None:
+        return HttpResponse("This review can no longer be changed.", status=409)
+    row = selectors.grid_row(review, rater, competency_id)
+    context = {
+        "review": review,
+        "row": row,
+        "rater": rater,
+        "levels": LEVEL_CHOICES,
+        "editable": True,
+    }
+    if conflicts:
+        response = render(
+            request,
+            "competencies/review_detail.html#grid-row",
+            {**context, "conflict": True},
+        )
+        return reswap(retarget(response, f"#row-{competency_id}"), "outerHTML")
+    return render(
+        request,
+        "competencies/review_detail.html#row-status",
+        {**context, "saved": True, "progress": selectors.rating_progress(review, rater)},
+    )
+
+
+@require_http_methods(["POST"])
+def review_ratings_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole grid as one form, for use without JavaScript."""
+    review, rater = _review_to_rate(request, pk)
+    form = RatingsForm(request.POST, competency_ids=_competency_ids(review))
+    form.is_valid()  # nothing in it is refused: a row with no level chosen is not a change
+    return _grid_saved(request, review, rater, _save(review, rater, form.changes()))
+
+
+def _grid_saved(
+    request: HttpRequest, review: Review, rater: Rater, conflicts: list | None
+) -> HttpResponse:
+    """After a save without htmx: back to the grid, or the grid with the conflicting rows."""
     if conflicts is None:
         messages.error(request, "This review can no longer be changed at this stage.")
         return redirect("review_detail", pk=review.pk)

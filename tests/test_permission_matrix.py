@@ -166,6 +166,9 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     # Those who run training create and edit courses; practice leaders also take registers.
     "cohort_create": granted_to("practice_leader", "programme_lead", "administrator"),
     "cohort_edit": granted_to("practice_leader", "programme_lead", "administrator"),
+    "cohort_register_save_all": POST_ONLY,
+    "cohort_register_mark": POST_ONLY,
+    "cohort_register_person_add": POST_ONLY,
     # Supervisors nominate their own staff; programme leads and administrators anyone.
     "to_be_trained": granted_to("supervisor", "programme_lead", "administrator"),
     # A place is acted on by its person, their line manager and those who confirm places: the
@@ -187,8 +190,12 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "circle_detail": CIRCLE_SEEN,
     "circle_edit": CIRCLE_RUN,
     "circle_members_add": CIRCLE_RUN,
+    "circle_member_add": POST_ONLY,
+    "circle_member_remove": POST_ONLY,
     "circle_calendar": CIRCLE_SEEN,
     "meeting_detail": CIRCLE_SEEN,
+    "meeting_attendance_mark": POST_ONLY,
+    "meeting_record_save": POST_ONLY,
     "meeting_agenda": POST_ONLY,
     "meeting_apologies_send": POST_ONLY,
     "meeting_apologies_withdraw": POST_ONLY,
@@ -220,6 +227,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "review_list": SIGNED_IN,
     "review_start": granted_to("practitioner", "practice_leader", "outsider"),
     "review_detail": THEIRS,
+    "review_rate": POST_ONLY,
+    "review_ratings_save": POST_ONLY,
     "review_submit": POST_ONLY,
     "review_sign_off": POST_ONLY,
     "review_correct": granted_to("supervisor", refused=404),
@@ -720,7 +729,7 @@ def meeting_under_way(world: World) -> None:
 
 def mark_present(world: World) -> dict[str, object]:
     person = world.cast.practitioner.pk
-    return {"action": "mark", "person": person, f"status-{person}": "present"}
+    return {"person": person, f"status-{person}": "present"}
 
 
 def rate_first_competency(world: World) -> dict[str, object]:
@@ -827,7 +836,7 @@ def refused(outcome: Outcome, *roles: str) -> dict[str, Outcome]:
 
 WRITES = {
     "mark attendance (htmx)": Write(
-        "meeting_detail",
+        "meeting_attendance_mark",
         mark_present,
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
@@ -875,10 +884,27 @@ WRITES = {
         prepare=lambda world: meeting_cancel(meeting=world.meeting, reason="Snow."),
     ),
     "add a circle member": Write(
-        "circle_detail",
+        "circle_member_add",
         lambda world: {"email": world.cast.outsider.email},
         refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="administrator",
+    ),
+    "remove a circle member": Write(
+        "circle_member_remove",
+        lambda world: {"person": world.cast.practitioner.pk},
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+    ),
+    "save a meeting's register and record": Write(
+        "meeting_record_save",
+        lambda world: {
+            f"status-{world.cast.practitioner.pk}": "present",
+            "cases_brought": "2",
+            "notes": "Worked on risk",
+        },
+        refused(404, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+        prepare=meeting_under_way,
     ),
     "add several circle members": Write(
         "circle_members_add",
@@ -966,13 +992,19 @@ WRITES = {
         prepare=with_an_open_action,
     ),
     "rate a competency (htmx)": Write(
-        "review_detail",
+        "review_rate",
         rate_first_competency,
         # The supervisor may see the draft but not rate it yet: that is the stage, a 409.
         refused(404, "practice_leader", "programme_lead", "administrator", "outsider")
         | {"supervisor": 409},
         allowed="practitioner",
         htmx=True,
+    ),
+    "save a review's whole rating grid": Write(
+        "review_ratings_save",
+        rate_first_competency,
+        refused(404, "practice_leader", "programme_lead", "administrator", "outsider"),
+        allowed="practitioner",
     ),
     "submit a review": Write(
         "review_submit",
@@ -1024,11 +1056,23 @@ WRITES = {
         prepare=signed_off,
     ),
     "mark course attendance (htmx)": Write(
-        "cohort_detail",
+        "cohort_register_mark",
         toggle_day_one,
         refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
         allowed="practice_leader",
         htmx=True,
+    ),
+    "save a course's whole register": Write(
+        "cohort_register_save_all",
+        lambda world: {"attended": [f"{world.cast.practitioner.pk}:1"]},
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="practice_leader",
+    ),
+    "put someone on a course's register": Write(
+        "cohort_register_person_add",
+        lambda world: {"email": world.cast.supervisor.email},
+        refused(403, "practitioner", "supervisor", "programme_lead", "outsider"),
+        allowed="administrator",
     ),
     "edit a cohort": Write(
         "cohort_edit",
@@ -1128,7 +1172,9 @@ def test_a_member_who_does_not_lead_the_circle_cannot_mark_attendance_with_htmx(
     client = client_for(world, "practitioner")
 
     response = client.post(
-        reverse("meeting_detail", kwargs={"pk": world.meeting.pk}), mark_present(world), **HTMX
+        reverse("meeting_attendance_mark", kwargs={"pk": world.meeting.pk}),
+        mark_present(world),
+        **HTMX,
     )
 
     assert response.status_code == 404
@@ -1139,7 +1185,7 @@ def test_the_outsider_cannot_rate_the_practitioners_review_with_htmx(world):
     client = client_for(world, "outsider")
 
     response = client.post(
-        reverse("review_detail", kwargs={"pk": world.review.pk}),
+        reverse("review_rate", kwargs={"pk": world.review.pk}),
         rate_first_competency(world),
         **HTMX,
     )

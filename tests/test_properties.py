@@ -751,17 +751,11 @@ def test_adding_a_member_never_fails_and_a_refused_address_adds_nobody(
     cast, as_user, circle, leaver, data
 ):
     people = [cast.practitioner, cast.supervisor, cast.outsider, leaver]
-    post = {
-        "email": data.draw(emails_of(people), label="email"),
-        "action": data.draw(
-            st.one_of(st.just("add"), SHORT_TEXT.filter(lambda action: action != "remove")),
-            label="action",
-        ),
-    }
+    post = {"email": data.draw(emails_of(people), label="email")}
     client = as_user(cast.practice_leader)
     with rolled_back():
         before = rows(CircleMembership)
-        response = send(client, "post", reverse("circle_detail", args=[circle.pk]), post)
+        response = send(client, "post", reverse("circle_member_add", args=[circle.pk]), post)
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert_refused(response, "add_form")
@@ -784,8 +778,8 @@ def test_removing_a_member_never_fails_and_removes_only_that_member(cast, as_use
         response = send(
             client,
             "post",
-            reverse("circle_detail", args=[circle.pk]),
-            {"action": "remove", "person": person},
+            reverse("circle_member_remove", args=[circle.pk]),
+            {"person": person},
         )
         assert response.status_code in (302, 404)
         after = set(circle.memberships.values_list("person_id", flat=True))
@@ -832,7 +826,7 @@ def test_a_meeting_record_never_fails_and_a_refused_one_saves_nothing(cast, as_u
     tables = (CircleMeeting, MeetingAttendance, MeetingFocus)
     with rolled_back():
         before = rows(*tables)
-        response = send(client, "post", reverse("meeting_detail", args=[meeting.pk]), post)
+        response = send(client, "post", reverse("meeting_record_save", args=[meeting.pk]), post)
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert_refused(response, "record_form")
@@ -1096,10 +1090,12 @@ def test_the_rating_grid_saves_exactly_the_valid_unconflicted_rows(cast, as_user
             st.one_of(st.sampled_from([*(str(pk) for pk in ids), "²"]), NUMBERS, SHORT_TEXT)
         )
 
-    considered, statuses = ids, {302, 409}
-    competency = post.get("competency", "")
-    if htmx and competency.isdecimal():
-        considered = [int(competency)] if int(competency) in ids else []
+    # One row saved as it changes (htmx), or the whole grid from its form.
+    url, considered, statuses = "review_ratings_save", ids, {302, 409}
+    if htmx:
+        competency = post["competency"]
+        url = "review_rate"
+        considered = [int(competency)] if competency in [str(pk) for pk in ids] else []
         statuses = {200} if considered else {404}
     client = as_user(cast.practitioner)
     with rolled_back():
@@ -1113,7 +1109,7 @@ def test_the_rating_grid_saves_exactly_the_valid_unconflicted_rows(cast, as_user
         response = send(
             client,
             "post",
-            reverse("review_detail", args=[review.pk]),
+            reverse(url, args=[review.pk]),
             post,
             **(HTMX if htmx else {}),
         )
@@ -1135,11 +1131,13 @@ def test_adding_to_a_register_never_fails_and_a_refused_address_adds_nobody(
     cast, as_user, cohort, leaver, data
 ):
     people = [cast.practitioner, cast.practice_leader, cast.outsider, leaver]
-    post = {"action": "add", "email": data.draw(emails_of(people), label="email")}
+    post = {"email": data.draw(emails_of(people), label="email")}
     client = as_user(cast.administrator)
     with rolled_back():
         before = rows(CourseAttendance)
-        response = send(client, "post", reverse("cohort_detail", args=[cohort.pk]), post)
+        response = send(
+            client, "post", reverse("cohort_register_person_add", args=[cohort.pk]), post
+        )
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert_refused(response, "add_form")
@@ -1186,21 +1184,26 @@ def test_saving_a_register_records_exactly_the_ticked_boxes_of_people_on_it(
 
     checked = _marks(post["attended"], registered)
     toggled = _marks([post.get("toggle", "")], registered)
+    # One box saved as it is ticked, or the whole register from its form.
+    url = "cohort_register_mark" if "toggle" in post else "cohort_register_save_all"
     client = as_user(cast.administrator)
     with rolled_back():
         before = register(cohort)
-        if htmx and toggled:
-            expected = {**before, **{key: key in checked for key in toggled}}
-        else:
+        if url == "cohort_register_save_all":
             expected = {key: key in checked for key in before}
+        else:  # a box not on the register is refused, and nothing changes
+            expected = {**before, **{key: key in checked for key in toggled}}
         response = send(
             client,
             "post",
-            reverse("cohort_detail", args=[cohort.pk]),
+            reverse(url, args=[cohort.pk]),
             post,
             **(HTMX if htmx else {}),
         )
-        assert response.status_code == (200 if htmx and toggled else 302)
+        if htmx and url == "cohort_register_mark":
+            assert response.status_code == (200 if toggled else 400)
+        else:
+            assert response.status_code == 302
         after = register(cohort)
         assert after == expected
 

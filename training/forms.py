@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
@@ -11,7 +12,7 @@ from common.validators import validate_single_line
 from training.csv_files import CSVFileError, ImportFile
 from training.dates import skipped_time
 from training.fields import DateInSpanField, RecordsChoiceField
-from training.models import Cohort, Person, Team
+from training.models import Cohort, CourseDay, Person, Team
 
 
 class StyledFormMixin:
@@ -90,6 +91,60 @@ class RegisterPersonForm(StyledFormMixin, forms.Form):
         if person is None:
             raise forms.ValidationError(f"{email} is not on the roster.")
         return person
+
+
+class RegisterForm(forms.Form):
+    """A course's register taken without JavaScript: a ticked box `<person id>:<day>` for each
+    day attended, and an unticked one for each day missed.
+
+    A box for someone not on the register (taken off since the page was loaded, say) is ignored,
+    so that the rest of the register still saves.
+    """
+
+    attended = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args: object, registered: Iterable[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.registered = set(registered)
+
+    def day_of(self, value: str) -> tuple[int, CourseDay] | None:
+        """(person_id, day) for a box of someone on the register, else None."""
+        person_id, _, day = value.partition(":")
+        if person_id.isdecimal() and day in ("1", "2") and int(person_id) in self.registered:
+            return int(person_id), CourseDay(int(day))
+        return None
+
+    def clean_attended(self) -> set[tuple[int, CourseDay]]:
+        ticked = (self.day_of(str(value)) for value in self.cleaned_data["attended"] or [])
+        return {mark for mark in ticked if mark is not None}
+
+    def marks(self) -> dict[tuple[int, CourseDay], bool]:
+        """Every day of everyone on the register: ticked or not."""
+        ticked = self.cleaned_data["attended"]
+        return {
+            (person_id, day): (person_id, day) in ticked
+            for person_id in self.registered
+            for day in CourseDay
+        }
+
+
+class RegisterMarkForm(RegisterForm):
+    """One box, saved as soon as it is ticked or unticked: `toggle` names it, and `attended`
+    (the boxes of the register that travel with it) says whether it is now ticked."""
+
+    toggle = forms.CharField(
+        error_messages={"required": "Choose a day of someone on the register."}
+    )
+
+    def clean_toggle(self) -> tuple[int, CourseDay]:
+        mark = self.day_of(self.cleaned_data["toggle"])
+        if mark is None:
+            raise forms.ValidationError("Choose a day of someone on the register.")
+        return mark
+
+    def marks(self) -> dict[tuple[int, CourseDay], bool]:
+        mark = self.cleaned_data["toggle"]
+        return {mark: mark in self.cleaned_data["attended"]}
 
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

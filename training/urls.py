@@ -12,6 +12,19 @@ urlpatterns = [
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
+    path(
+        "cohorts/<int:pk>/register/",
+        views.cohort_register_save_all,
+        name="cohort_register_save_all",
+    ),
+    path(
+        "cohorts/<int:pk>/register/mark/", views.cohort_register_mark, name="cohort_register_mark"
+    ),
+    path(
+        "cohorts/<int:pk>/register/add/",
+        views.cohort_register_person_add,
+        name="cohort_register_person_add",
+    ),
     path("cohorts/to-be-trained/", views.to_be_trained, name="to_be_trained"),
     path("places/<int:pk>/confirm/", views.place_confirm, name="place_confirm"),
     path("places/<int:pk>/accept/", views.place_accept, name="place_accept"),

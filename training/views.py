@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +23,13 @@ from training.forms import (
     NominateForm,
     PlaceMoveForm,
     PlaceWithdrawForm,
+    RegisterForm,
+    RegisterMarkForm,
     RegisterPersonForm,
     TeamFilterForm,
 )
 from training.imports import IMPORTERS, ImportResult, import_run_start
-from training.models import Cohort, CourseDay, CoursePlace, ImportRun, PlaceStatus
+from training.models import Cohort, CoursePlace, ImportRun, PlaceStatus
 from training.services import (
     cohort_register_add,
     cohort_register_save,
@@ -205,57 +207,64 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "training/cohort_form.html", {"form": form, "cohort": cohort})
 
 
-def _parse_marks(values: list[str], registered: set[int]) -> dict[tuple[int, CourseDay], bool]:
-    """Checkbox values "person_id:day" as {(person_id, day): True}, for people on the register."""
-    marks = {}
-    for value in values:
-        person_id, _, day = value.partition(":")
-        if person_id.isdecimal() and day in ("1", "2") and int(person_id) in registered:
-            marks[(int(person_id), CourseDay(int(day)))] = True
-    return marks
-
-
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 @permission_required(Permission.VIEW_COHORTS)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("phase"), pk=pk)
-    may_record = can(request.user, Permission.RECORD_TRAINING)
-    add_form = RegisterPersonForm()
-    if request.method == "POST":
-        if not may_record:
-            raise PermissionDenied
-        if request.POST.get("action") == "add":
-            add_form = RegisterPersonForm(request.POST)
-            if add_form.is_valid():
-                person = add_form.cleaned_data["email"]
-                cohort_register_add(cohort=cohort, person=person)
-                messages.success(request, f"{person} added to the register.")
-                return redirect("cohort_detail", pk=cohort.pk)
-        else:
-            registered = selectors.cohort_registered_ids(cohort)
-            checked = _parse_marks(request.POST.getlist("attended"), registered)
-            toggled = _parse_marks([request.POST.get("toggle", "")], registered)
-            if request.htmx and toggled:
-                (person_id, day), _ = toggled.popitem()
-                cohort_register_save(
-                    cohort=cohort, marks={(person_id, day): (person_id, day) in checked}
-                )
-                row = selectors.cohort_register(cohort, person_id=person_id)[0]
-                return render(
-                    request,
-                    "training/cohort_detail.html#register-row",
-                    {"cohort": cohort, "row": row, "may_record": True},
-                )
-            marks = {
-                (person_id, day): (person_id, day) in checked
-                for person_id in registered
-                for day in CourseDay
-            }
-            changed = cohort_register_save(cohort=cohort, marks=marks)
-            messages.success(request, f"Attendance saved ({changed} changed).")
-            return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "training/cohort_detail.html", _course_context(request, cohort))
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_register_person_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put someone on the register by their work email, for both days."""
+    cohort = get_object_or_404(Cohort.objects.select_related("phase"), pk=pk)
+    form = RegisterPersonForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "training/cohort_detail.html", _course_context(request, cohort, form)
+        )
+    person = form.cleaned_data["email"]
+    cohort_register_add(cohort=cohort, person=person)
+    messages.success(request, f"{person} added to the register.")
+    return redirect("cohort_detail", pk=cohort.pk)
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_register_save_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole register in one form, for use without JavaScript."""
+    cohort = get_object_or_404(Cohort, pk=pk)
+    form = RegisterForm(request.POST, registered=selectors.cohort_registered_ids(cohort))
+    form.is_valid()  # nothing in it is refused: boxes of people not on the register are ignored
+    changed = cohort_register_save(cohort=cohort, marks=form.marks())
+    messages.success(request, f"Attendance saved ({changed} changed).")
+    return redirect("cohort_detail", pk=cohort.pk)
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.RECORD_TRAINING)
+def cohort_register_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """One day of one person, saved as it is ticked; htmx gets that person's row back."""
+    cohort = get_object_or_404(Cohort.objects.select_related("phase"), pk=pk)
+    form = RegisterMarkForm(request.POST, registered=selectors.cohort_registered_ids(cohort))
+    if not form.is_valid():
+        refusal = " ".join(form.errors["toggle"])
+        if request.htmx:
+            return HttpResponse(refusal, status=400)
+        messages.error(request, refusal)
+        return redirect("cohort_detail", pk=cohort.pk)
+    marks = form.marks()
+    cohort_register_save(cohort=cohort, marks=marks)
+    if not request.htmx:
+        messages.success(request, "Attendance saved.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    ((person_id, _),) = marks
+    row = selectors.cohort_register(cohort, person_id=person_id)[0]
     return render(
-        request, "training/cohort_detail.html", _course_context(request, cohort, add_form)
+        request,
+        "training/cohort_detail.html#register-row",
+        {"cohort": cohort, "row": row, "may_record": True},
     )
 
 

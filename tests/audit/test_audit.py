@@ -41,18 +41,16 @@ def test_attendance_saved_through_htmx_is_in_the_trail_with_its_author(cast, as_
     meeting = circle.meetings.filter(starts_at__lt=timezone.now()).last()
 
     as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "absent",
         },
         **HTMX,
     )
     as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "present",
         },
@@ -71,7 +69,8 @@ def test_cohort_register_changes_are_recorded(cast, as_user):
     attend(cast.practitioner, cohort, attended=False)
 
     as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.practitioner.pk}:1"]},
     )
 
     changed = CourseAttendance.history.filter(person=cast.practitioner, history_type="~").get()
@@ -157,7 +156,8 @@ def test_a_change_by_a_purged_person_shows_as_a_removed_account_in_the_trail(cas
     cohort = make_cohort()
     attend(cast.practitioner, cohort, attended=False)
     as_user(trainer).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.practitioner.pk}:1"]},
     )
     trainer.status, trainer.left_on = PersonStatus.LEFT, datetime.date(2000, 1, 1)
     trainer.save()

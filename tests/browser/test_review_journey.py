@@ -90,7 +90,7 @@ def rate_grid_by_keyboard(page: Page, review: Review, levels: list[str]) -> None
             with page.expect_response(
                 lambda response: (
                     response.request.method == "POST"
-                    and response.url.endswith(f"/reviews/{review.pk}/")
+                    and response.url.endswith(f"/reviews/{review.pk}/rate/")
                 )
             ) as saved:
                 page.keyboard.press(key)

@@ -178,9 +178,8 @@ def test_a_member_cannot_record_attendance(cast, as_user, circle):
     meeting = past_meeting(circle)
 
     response = as_user(cast.practitioner).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "present",
         },
@@ -199,9 +198,8 @@ def test_an_htmx_attendance_click_saves_one_member_and_returns_only_its_status(
     meeting = past_meeting(circle)
 
     response = as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "apologies",
             f"status-{other.pk}": "present",
@@ -223,8 +221,8 @@ def test_attendance_for_someone_not_in_the_circle_is_refused(cast, as_user, circ
     meeting = past_meeting(circle)
 
     response = as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
-        {"action": "mark", "person": cast.outsider.pk, f"status-{cast.outsider.pk}": "present"},
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
+        {"person": cast.outsider.pk, f"status-{cast.outsider.pk}": "present"},
         **HTMX,
     )
 
@@ -239,7 +237,7 @@ def test_the_whole_meeting_record_saves_without_javascript(cast, as_user, circle
     )
 
     response = as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_record_save", args=[meeting.pk]),
         {
             f"status-{cast.practitioner.pk}": "present",
             "worked_on": [f"competency:{weighing.pk}", "stage:restorative"],
@@ -263,9 +261,10 @@ def test_saving_the_record_again_replaces_what_the_meeting_worked_on(cast, as_us
     competencies = list(Competency.objects.filter(area__version=current_version())[:2])
     client = as_user(cast.practice_leader)
     url = reverse("meeting_detail", args=[meeting.pk])
-    client.post(url, {"worked_on": [f"competency:{c.pk}" for c in competencies]})
+    save = reverse("meeting_record_save", args=[meeting.pk])
+    client.post(save, {"worked_on": [f"competency:{c.pk}" for c in competencies]})
 
-    client.post(url, {"worked_on": [f"competency:{competencies[1].pk}", "stage:planning"]})
+    client.post(save, {"worked_on": [f"competency:{competencies[1].pk}", "stage:planning"]})
 
     assert sorted(meeting.focus.values_list("stage", "competency_id")) == sorted(
         [(competencies[1].area.stage, competencies[1].pk), ("planning", None)]
@@ -302,7 +301,7 @@ def test_a_competency_of_a_draft_framework_is_refused_and_nothing_is_saved(cast,
     unpublished = Competency.objects.filter(area__version=draft).first()
 
     response = as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_record_save", args=[meeting.pk]),
         {"worked_on": [f"competency:{unpublished.pk}"], "notes": "Tried the draft"},
     )
 
@@ -332,7 +331,7 @@ def test_a_bad_meeting_record_shows_what_is_wrong_and_saves_nothing(cast, as_use
     meeting = past_meeting(circle)
 
     response = as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_record_save", args=[meeting.pk]),
         {
             f"status-{cast.practitioner.pk}": "present",
             "worked_on": ["stage:juggling"],
@@ -354,7 +353,6 @@ def test_a_practice_leader_moves_and_cancels_meetings(cast, as_user, circle):
     client.post(
         reverse("meeting_change", args=[upcoming[0].pk]),
         {
-            "action": "move",
             "date": new_date.isoformat(),
             "start_time": "13:00",
             "end_time": "15:00",
@@ -384,14 +382,14 @@ def test_attendance_is_refused_for_a_meeting_that_has_not_started(cast, as_user,
     meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
     client = as_user(cast.practice_leader)
     mark = {
-        "action": "mark",
         "person": cast.practitioner.pk,
         f"status-{cast.practitioner.pk}": "present",
     }
 
-    htmx = client.post(reverse("meeting_detail", args=[meeting.pk]), mark, **HTMX)
+    htmx = client.post(reverse("meeting_attendance_mark", args=[meeting.pk]), mark, **HTMX)
     page = client.post(
-        reverse("meeting_detail", args=[meeting.pk]), {f"status-{cast.practitioner.pk}": "present"}
+        reverse("meeting_record_save", args=[meeting.pk]),
+        {f"status-{cast.practitioner.pk}": "present"},
     )
 
     assert htmx.status_code == 400
@@ -406,9 +404,7 @@ def test_an_untrained_member_can_be_added_and_is_flagged(cast, as_user, circle):
     newcomer = make_person()
     client = as_user(cast.practice_leader)
 
-    client.post(
-        reverse("circle_detail", args=[circle.pk]), {"action": "add", "email": newcomer.email}
-    )
+    client.post(reverse("circle_member_add", args=[circle.pk]), {"email": newcomer.email})
 
     assert circle.memberships.filter(person=newcomer).exists()
     html = client.get(reverse("circle_detail", args=[circle.pk])).content.decode()
@@ -682,7 +678,7 @@ def test_the_register_saved_without_javascript_keeps_the_apologies(cast, as_user
     MeetingApology.objects.create(meeting=meeting, person=cast.practitioner)
 
     as_user(cast.practice_leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_record_save", args=[meeting.pk]),
         {f"status-{cast.practitioner.pk}": "apologies", "notes": ""},
     )
 

@@ -161,7 +161,7 @@ def test_nobody_can_change_a_signed_off_review_in_place_through_the_page(review,
     client = as_user(cast.supervisor)
 
     client.post(
-        reverse("review_detail", args=[original.pk]),
+        reverse("review_rate", args=[original.pk]),
         {
             "competency": competency.pk,
             f"level-{competency.pk}": "3",
@@ -169,7 +169,7 @@ def test_nobody_can_change_a_signed_off_review_in_place_through_the_page(review,
         },
         **HTMX,
     )
-    client.post(reverse("review_detail", args=[original.pk]), {f"level-{competency.pk}": "3"})
+    client.post(reverse("review_ratings_save", args=[original.pk]), {f"level-{competency.pk}": "3"})
 
     assert (
         Rating.objects.get(review=original, competency=competency, rater=Rater.SUPERVISOR).level
@@ -257,7 +257,7 @@ def test_the_grid_tells_the_second_editor_and_shows_the_current_state(review, ca
     client = as_user(cast.practitioner)
 
     response = client.post(
-        reverse("review_detail", args=[review.pk]),
+        reverse("review_rate", args=[review.pk]),
         {
             "competency": competency.pk,
             f"level-{competency.pk}": "3",

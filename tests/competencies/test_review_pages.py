@@ -133,7 +133,7 @@ def test_an_htmx_choice_saves_one_rating_and_returns_only_its_status(cast, as_us
     competency = competency_ids(review)[0]
 
     response = as_user(cast.practitioner).post(
-        reverse("review_detail", args=[review.pk]),
+        reverse("review_rate", args=[review.pk]),
         {
             "competency": competency,
             f"level-{competency}": "2",
@@ -160,7 +160,7 @@ def test_an_htmx_choice_also_updates_the_views_differ_mark_beside_the_other_rati
 
     def rate(competency: int, level: str) -> str:
         response = supervisor.post(
-            reverse("review_detail", args=[review.pk]),
+            reverse("review_rate", args=[review.pk]),
             {"competency": competency, f"level-{competency}": level, f"based_on-{competency}": "0"},
             **HTMX,
         )
@@ -179,7 +179,9 @@ def test_the_whole_grid_saves_as_a_plain_form_without_javascript(cast, as_user, 
     data = {f"level-{cid}": "3" for cid in ids}
     data[f"level-{ids[0]}"] = "not_seen"
 
-    response = as_user(cast.practitioner).post(reverse("review_detail", args=[review.pk]), data)
+    response = as_user(cast.practitioner).post(
+        reverse("review_ratings_save", args=[review.pk]), data
+    )
 
     assert response.status_code == 302
     assert review.ratings.count() == len(ids)
@@ -191,14 +193,14 @@ def test_the_supervisor_cannot_rate_a_draft_and_the_practitioner_cannot_rate_aft
 ):
     competency = competency_ids(review)[0]
     as_user(cast.supervisor).post(
-        reverse("review_detail", args=[review.pk]), {f"level-{competency}": "1"}
+        reverse("review_ratings_save", args=[review.pk]), {f"level-{competency}": "1"}
     )
     assert not Rating.objects.exists()
 
     rate_all(review, Rater.SELF)
     review_submit(review=review)
     as_user(cast.practitioner).post(
-        reverse("review_detail", args=[review.pk]),
+        reverse("review_ratings_save", args=[review.pk]),
         {f"level-{competency}": "1", f"based_on-{competency}": "1"},
     )
     assert not Rating.objects.filter(level=1).exists()
@@ -500,12 +502,17 @@ def test_a_line_manager_who_is_not_the_named_supervisor_reads_the_review_but_can
     competency = Competency.objects.filter(area__version=review.version).first()
     line_manager = as_user(cast.supervisor)
     url = reverse("review_detail", args=[review.pk])
+    rate = reverse("review_rate", args=[review.pk])
 
     page = line_manager.get(url)
     rating = line_manager.post(
-        url, {"competency": competency.pk, f"level-{competency.pk}": "3"}, **HTMX
+        rate,
+        {"competency": competency.pk, f"level-{competency.pk}": "3"},
+        **HTMX,
     )
-    whole_grid = line_manager.post(url, {f"level-{competency.pk}": "3"})
+    whole_grid = line_manager.post(
+        reverse("review_ratings_save", args=[review.pk]), {f"level-{competency.pk}": "3"}
+    )
     sent_back = line_manager.post(
         reverse("review_return", args=[review.pk]), {"reason": "Not mine to send back."}
     )
@@ -521,7 +528,7 @@ def test_a_line_manager_who_is_not_the_named_supervisor_reads_the_review_but_can
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED
 
     named = as_user(other_supervisor).post(
-        url,
+        rate,
         {
             "competency": competency.pk,
             f"level-{competency.pk}": "3",
@@ -621,7 +628,7 @@ def test_each_htmx_save_brings_the_count_up_to_date_out_of_band(cast, as_user, r
     order = competency_order(review)
 
     response = as_user(cast.practitioner).post(
-        reverse("review_detail", args=[review.pk]),
+        reverse("review_rate", args=[review.pk]),
         {"competency": order[0], f"level-{order[0]}": "3", f"based_on-{order[0]}": "0"},
         **HTMX,
     )

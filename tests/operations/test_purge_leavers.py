@@ -448,9 +448,8 @@ def test_the_history_a_purged_person_wrote_about_others_still_points_at_their_ac
     )
     meeting = circle.meetings.filter(starts_at__lt=timezone.now()).last()
     as_user(leader).post(
-        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_attendance_mark", args=[meeting.pk]),
         {
-            "action": "mark",
             "person": cast.practitioner.pk,
             f"status-{cast.practitioner.pk}": "present",
         },

@@ -382,7 +382,8 @@ def test_programme_leads_see_cohorts_but_cannot_record_attendance(cast, as_user,
 
     assert client.get(reverse("cohort_detail", args=[cohort.pk])).status_code == 200
     response = client.post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.practitioner.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.practitioner.pk}:1"]},
     )
     assert response.status_code == 403
     assert not CourseAttendance.objects.get(person=cast.practitioner, day=1).attended
@@ -396,7 +397,7 @@ def test_an_unknown_cohort_is_not_found(cast, as_user):
 
 def test_a_practice_leader_saves_the_whole_register_without_javascript(cast, as_user, cohort):
     response = as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]),
+        reverse("cohort_register_save_all", args=[cohort.pk]),
         {"attended": [f"{cast.practitioner.pk}:1", f"{cast.practitioner.pk}:2"]},
     )
 
@@ -412,7 +413,7 @@ def test_a_practice_leader_saves_the_whole_register_without_javascript(cast, as_
 
 def test_an_htmx_toggle_saves_one_mark_and_returns_only_that_row(cast, as_user, cohort):
     response = as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]),
+        reverse("cohort_register_mark", args=[cohort.pk]),
         {"toggle": f"{cast.practitioner.pk}:2", "attended": [f"{cast.practitioner.pk}:2"]},
         **HTMX,
     )
@@ -429,7 +430,7 @@ def test_ticking_a_day_someone_has_no_record_of_records_it_through_the_page(cast
     client = as_user(cast.practice_leader)
 
     response = client.post(
-        reverse("cohort_detail", args=[cohort.pk]),
+        reverse("cohort_register_save_all", args=[cohort.pk]),
         {"attended": [f"{cast.outsider.pk}:1", f"{cast.outsider.pk}:2"]},
         follow=True,
     )
@@ -443,7 +444,8 @@ def test_ticking_a_day_someone_has_no_record_of_records_it_through_the_page(cast
 
 def test_leaving_such_a_day_unticked_adds_nothing(cast, as_user, cohort):
     as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.outsider.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.outsider.pk}:1"]},
     )
 
     assert not CourseAttendance.objects.filter(person=cast.outsider, day=2).exists()
@@ -453,7 +455,9 @@ def test_ticking_a_day_someone_has_no_record_of_records_it_through_htmx(cast, as
     mark = f"{cast.outsider.pk}:2"
 
     response = as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"toggle": mark, "attended": [mark]}, **HTMX
+        reverse("cohort_register_mark", args=[cohort.pk]),
+        {"toggle": mark, "attended": [mark]},
+        **HTMX,
     )
 
     html = response.content.decode()
@@ -464,7 +468,8 @@ def test_ticking_a_day_someone_has_no_record_of_records_it_through_htmx(cast, as
 
 def test_marks_for_people_not_on_the_register_are_ignored(cast, as_user, cohort):
     as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"attended": [f"{cast.supervisor.pk}:1"]}
+        reverse("cohort_register_save_all", args=[cohort.pk]),
+        {"attended": [f"{cast.supervisor.pk}:1"]},
     )
 
     assert not CourseAttendance.objects.filter(person=cast.supervisor).exists()
@@ -472,8 +477,8 @@ def test_marks_for_people_not_on_the_register_are_ignored(cast, as_user, cohort)
 
 def test_a_practice_leader_adds_someone_to_the_register(cast, as_user, cohort):
     response = as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]),
-        {"action": "add", "email": cast.supervisor.email.upper()},
+        reverse("cohort_register_person_add", args=[cohort.pk]),
+        {"email": cast.supervisor.email.upper()},
     )
 
     assert response.status_code == 302
@@ -482,7 +487,7 @@ def test_a_practice_leader_adds_someone_to_the_register(cast, as_user, cohort):
 
 def test_adding_someone_not_on_the_roster_shows_why(cast, as_user, cohort):
     response = as_user(cast.practice_leader).post(
-        reverse("cohort_detail", args=[cohort.pk]), {"action": "add", "email": "who@x.example"}
+        reverse("cohort_register_person_add", args=[cohort.pk]), {"email": "who@x.example"}
     )
 
     assert "who@x.example is not on the roster." in response.content.decode()
