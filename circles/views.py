@@ -22,13 +22,14 @@ from circles.forms import (
     parse_attendance,
 )
 from circles.models import AttendanceStatus, CircleMeeting, MeetingFocus
+from common.http import AuthenticatedHttpRequest
 from training.models import Person
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
 
 @require_http_methods(["GET"])
-def circle_list(request: HttpRequest) -> HttpResponse:
+def circle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "circles/circle_list.html",
@@ -41,7 +42,7 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.LEAD_CIRCLES)
-def circle_create(request: HttpRequest) -> HttpResponse:
+def circle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = selectors.person_of(request.user)
     initial = {"facilitators": [person.pk] if person else [], "starts_on": timezone.localdate()}
     form = CircleForm(request.POST or None, initial=initial)
@@ -60,7 +61,7 @@ def circle_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def circle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = CircleForm(request.POST or None, instance=circle)
     plan = None
@@ -98,7 +99,7 @@ def circle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk)
     may_run = selectors.may_run(request.user, circle)
     add_form = AddMemberForm()
@@ -122,9 +123,10 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meetings = selectors.circle_meetings(circle)
     now = timezone.now()
     health = selectors.circle_health(circle, meetings)
-    members = selectors.circle_members(circle)
-    for person in members:
-        person.attendance_record = health.members.get(person.pk)
+    # Each member with their attendance record (None before their first register).
+    members = [
+        (person, health.members.get(person.pk)) for person in selectors.circle_members(circle)
+    ]
     return render(
         request,
         "circles/circle_detail.html",
@@ -141,7 +143,7 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def circle_members_add(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_members_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add several members at once: found by name, or from trained people in no circle."""
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = AddMembersForm(request.POST if request.method == "POST" else None, circle=circle)
@@ -171,7 +173,7 @@ def circle_members_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The attendance screen: each member's status saves at once with htmx, or all at once."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     may_run = selectors.may_run(request.user, meeting.circle)
@@ -205,7 +207,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             competencies=selectors.competencies_to_record(focus),
             focus=selectors.focus_values(focus),
         )
-    if request.method == "POST":
+    if request.method == "POST" and record_form is not None:  # a POST is refused unless may_run
         marks = parse_attendance(request.POST, member_ids)
         if not meeting.has_started:
             record_form.add_error(None, NOT_STARTED)
@@ -223,7 +225,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     meeting: CircleMeeting,
     *,
     may_run: bool,
@@ -263,7 +265,7 @@ def _meeting_page(
 
 
 @require_http_methods(["POST"])
-def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_agenda(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set a meeting's agenda; htmx gets the agenda section back, a plain form the page."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = AgendaForm(request.POST, instance=meeting)
@@ -284,7 +286,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, meeting, may_run=True, agenda_form=form)
 
 
-def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
+def _meeting_of_member(request: AuthenticatedHttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
     """The meeting and the signed-in member of its circle; 404 for anyone else."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     person = selectors.person_of(request.user)
@@ -294,7 +296,12 @@ def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Pe
 
 
 def _apologies_answer(
-    request: HttpRequest, meeting: CircleMeeting, *, apologised: bool, done: str, error: str
+    request: AuthenticatedHttpRequest,
+    meeting: CircleMeeting,
+    *,
+    apologised: bool,
+    done: str,
+    error: str,
 ) -> HttpResponse:
     """htmx gets the apologies section back (a refusal too, so that htmx swaps its message in);
     a plain form the page, with a message."""
@@ -317,7 +324,7 @@ def _apologies_answer(
 
 
 @require_http_methods(["POST"])
-def meeting_apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_apologies_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A member sends apologies before the meeting; the register opens with them marked."""
     meeting, person = _meeting_of_member(request, pk)
     try:
@@ -333,7 +340,7 @@ def meeting_apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def meeting_apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_apologies_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A member who can come after all withdraws their apologies."""
     meeting, person = _meeting_of_member(request, pk)
     try:
@@ -349,7 +356,7 @@ def meeting_apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move one meeting of the series."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = MoveMeetingForm(request.POST or None, initial=meeting_defaults(meeting))
@@ -373,7 +380,7 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Cancel one meeting, after confirming, with a reason that goes into the email."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = CancelMeetingForm(request.POST if request.method == "POST" else None)
@@ -385,7 +392,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def meeting_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_reinstate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo a cancellation."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     try:

@@ -11,6 +11,7 @@ from django_htmx.http import reswap, retarget
 from accounts.decorators import permission_required
 from accounts.roles import Permission
 from common.exports import CONTENT_TYPES, attachment
+from common.http import AuthenticatedHttpRequest
 from competencies import frameworks, selectors, services
 from competencies.forms import (
     LEVEL_CHOICES,
@@ -28,7 +29,7 @@ from supervision.selectors import sessions_for_person
 from training.models import Person
 
 
-def _person(request: HttpRequest) -> Person:
+def _person(request: AuthenticatedHttpRequest) -> Person:
     person = selectors.person_of(request.user)
     if person is None:
         raise Http404("Your account is not linked to the roster.")
@@ -39,7 +40,7 @@ REVIEWS_PER_PAGE = 25
 
 
 @require_http_methods(["GET"])
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for the person first (reviews to rate and sign off, their own drafts), then
     every review they may read, newest first, filtered and paged."""
     person = _person(request)
@@ -64,7 +65,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.REVIEW_OWN_PRACTICE)
-def review_start(request: HttpRequest) -> HttpResponse:
+def review_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = _person(request)
     form = ReviewStartForm(
         request.POST or None, sessions=sessions_for_person(person).filter(practitioners=person)
@@ -100,7 +101,7 @@ def _grid_context(
 
 
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The rating grid: each choice saves at once with htmx, or the whole grid as one form."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
@@ -113,11 +114,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if reader:
         raise PermissionDenied("Only the review's named supervisor rates it.")
 
-    competency_ids = list(
-        review.version.areas.values_list("competencies__pk", flat=True).exclude(
-            competencies__pk=None
-        )
-    )
+    competency_ids = [
+        pk  # an area without competencies gives one row, of None
+        for pk in review.version.areas.values_list("competencies__pk", flat=True)
+        if pk is not None
+    ]
     if request.htmx and request.POST.get("competency", "").isdecimal():
         competency_id = int(request.POST["competency"])
         if competency_id not in competency_ids:
@@ -170,7 +171,7 @@ def _save(review: Review, rater: Rater, changes: list) -> list | None:
 
 
 @require_http_methods(["POST"])
-def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
     if review.practitioner_id != _person(request).pk:
         raise Http404("No such review.")
@@ -184,7 +185,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def review_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
     if selectors.rater_in(review, person) != Rater.SUPERVISOR:
@@ -193,7 +194,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the review's named supervisor signs it off.")
     form = SignOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["agreed"][0])
+        messages.error(request, str(form.errors["agreed"][0]))
         return redirect("review_detail", pk=review.pk)
     try:
         services.review_sign_off(review=review, supervisor=person)
@@ -205,7 +206,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+def review_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The supervisor sends a submitted review back to the practitioner, saying why."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
@@ -231,7 +232,7 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def review_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
     if selectors.rater_in(review, person) != Rater.SUPERVISOR:
@@ -253,7 +254,7 @@ def review_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def my_progress(request: HttpRequest) -> HttpResponse:
+def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = _person(request)
     return render(
         request,
@@ -263,7 +264,7 @@ def my_progress(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
+def review_goals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Development goals agreed from a signed-off review, with suggestions where to aim."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
@@ -309,13 +310,13 @@ def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def framework_list(request: HttpRequest) -> HttpResponse:
+def framework_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     versions = frameworks.versions_for_user(request.user)
     return render(request, "competencies/framework_list.html", {"versions": versions})
 
 
 @require_http_methods(["GET"])
-def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_version(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = frameworks.get_version_for_user(request.user, pk)
     export = request.GET.get("format")
     if export in ("json", "csv"):
@@ -372,7 +373,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.REVIEW_OWN_PRACTICE)
-def review_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def review_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then throw away one's own draft review."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
