@@ -81,6 +81,13 @@ _WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+def _utc_offset(moment: datetime.datetime, zone: ZoneInfo) -> datetime.timedelta:
+    offset = moment.astimezone(zone).utcoffset()
+    if offset is None:  # a ZoneInfo always knows the offset of an aware time
+        raise ValueError(f"{zone.key} has no offset at {moment}")
+    return offset
+
+
 @functools.lru_cache(maxsize=256)
 def _changes_in(zone: ZoneInfo, year: int) -> tuple[tuple[datetime.datetime, Change], ...]:
     """The clock changes of `year` as the time-zone database has them, in UTC, with the rule
@@ -88,14 +95,14 @@ def _changes_in(zone: ZoneInfo, year: int) -> tuple[tuple[datetime.datetime, Cha
     found = []
     day = datetime.timedelta(days=1)
     moment = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
-    before = moment.astimezone(zone).utcoffset()
+    before = _utc_offset(moment, zone)
     while moment.year == year:
         if (moment + day).astimezone(zone).utcoffset() != before:
             # Narrow the change to the minute (some zones change on the half hour).
             at = moment
             while at.astimezone(zone).utcoffset() == before:
                 at += datetime.timedelta(minutes=1)
-            after = at.astimezone(zone).utcoffset()
+            after = _utc_offset(at, zone)
             wall = (at + before).replace(tzinfo=None)
             month_end = (wall.replace(day=1) + relativedelta(months=1, days=-1)).day
             change = Change(
@@ -133,7 +140,7 @@ def _timezone(zone: ZoneInfo, rules: list[Change], year: int) -> Timezone:
     block.add("tzid", zone.key)
     if not rules:
         offset = datetime.datetime(year, 1, 1, tzinfo=zone).utcoffset()
-        part = TimezoneStandard()
+        part: TimezoneStandard | TimezoneDaylight = TimezoneStandard()
         part.add("dtstart", datetime.datetime(1970, 1, 1))
         part.add("tzoffsetfrom", offset)
         part.add("tzoffsetto", offset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -142,7 +143,7 @@ class EventDetails:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> EventDetails:
+    def from_json(cls, data: dict[str, Any]) -> EventDetails:
         entry = dict(data["entry"])
         for name in ("starts_at", "ends_at", "last_modified"):
             entry[name] = datetime.datetime.fromisoformat(entry[name])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -53,7 +54,7 @@ def event_email(
     reason: str,
     template: str = "calendars/email/notice.txt",
     kind: str | None = None,
-) -> object:
+) -> EmailMultiAlternatives:
     """The email telling one person of an event, its .ics attached."""
     entry = details.entry
     cancel = method == Method.CANCEL

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from calendars import selectors, services
 from calendars.ics import build_calendar
 from circles.selectors import get_circle_for_user, person_meetings, person_of
+from common.http import AuthenticatedHttpRequest
 
 FEED_DAYS_BACK = 92  # feeds carry the last three months as well as everything ahead
 
@@ -27,7 +28,7 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def circle_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole series of one circle as a file to import."""
     circle = get_circle_for_user(request.user, pk)
     return _calendar_response(
@@ -37,7 +38,7 @@ def circle_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def my_calendar(request: HttpRequest) -> HttpResponse:
+def my_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = person_of(request.user)
     if person is None:
         raise Http404("Your account is not linked to the roster.")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 
 from caseload.models import MOST_CASES
 from caseload.months import parse_month
+from common.forms import form_field
 from training.forms import StyledFormMixin
 from training.models import Person
 
@@ -26,8 +28,9 @@ class CaseFiguresForm(StyledFormMixin, forms.Form):
         help_text="How many of those cases you worked with the model.",
     )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         caseload, with_model = data.get("caseload"), data.get("cases_with_model")
         if caseload is not None and with_model is not None and with_model > caseload:
             self.add_error(
@@ -64,7 +67,9 @@ class SessionCasesForm(CaseFiguresForm):
     def __init__(self, *args: object, practitioners: list[Person], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(person.pk): person for person in practitioners}
-        self.fields["practitioner"].choices = [(pk, pk) for pk in self.people]
+        form_field(self, "practitioner", forms.ChoiceField).choices = [
+            (pk, pk) for pk in self.people
+        ]
         self.fields["practitioner"].error_messages["invalid_choice"] = (
             "That person is not a practitioner of this 2:1."
         )

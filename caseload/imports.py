@@ -104,7 +104,8 @@ def _validate_cases(
                     f"{email}'s figures for {month:%B %Y} are on line {first[0]} and on line "
                     f"{line}: keep one of them"
                 )
-        if not problems:
+        # Without problems, the month and both figures were given and read.
+        if not problems and month is not None and caseload is not None and with_model is not None:
             problems = _model_problems(
                 MonthlyCaseload(
                     month=month,
@@ -117,6 +118,9 @@ def _validate_cases(
         if problems:
             errors.extend(RowError(line, problem) for problem in problems)
             continue
+        # Without problems, every column was given and read.
+        assert person is not None and month is not None
+        assert caseload is not None and with_model is not None
         rows.append(_CasesRow(line, person, month, caseload, with_model))
     return rows, sorted(errors, key=lambda error: error.line), repeated
 

@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
@@ -20,7 +21,16 @@ from caseload.months import month_start, months_back
 from supervision.models import SupervisionSession
 from training.dates import local_date
 from training.models import Person
-from training.selectors import RolloutSummary, people_with_training
+from training.selectors import (
+    PhaseFigures,
+    RoleGroupFigures,
+    RolloutSummary,
+    TeamFigures,
+    people_with_training,
+)
+
+# A row of the roll-out figures, which gains the cases worked with the model beside it.
+Figures = TypeVar("Figures", PhaseFigures, TeamFigures, RoleGroupFigures)
 
 MONTHS_COUNTED = 3
 
@@ -63,7 +73,7 @@ class CasesWithModel:
     as_of: datetime.date
     total: CaseCount
     by_phase: dict[int | None, CaseCount]
-    by_team: dict[int, CaseCount]
+    by_team: dict[int | None, CaseCount]
     by_role_group: dict[str, CaseCount]
 
 
@@ -81,7 +91,7 @@ def cases_with_model(*, as_of: datetime.date, people: Q | None = None) -> CasesW
     )
     total = CaseCount()
     by_phase: dict[int | None, CaseCount] = defaultdict(CaseCount)
-    by_team: dict[int, CaseCount] = defaultdict(CaseCount)
+    by_team: dict[int | None, CaseCount] = defaultdict(CaseCount)
     by_role_group: dict[str, CaseCount] = defaultdict(CaseCount)
     for group in groups:
         count = CaseCount(group["cases"], group["load"])
@@ -103,7 +113,7 @@ def rollout_with_cases(summary: RolloutSummary) -> RolloutSummary:
     them: what the roll-out page, its downloads and `rollout_report` show."""
     cases = cases_with_model(as_of=summary.as_of)
 
-    def beside(row: object, count: CaseCount | None) -> object:
+    def beside(row: Figures, count: CaseCount | None) -> Figures:
         count = count or CaseCount()
         return dataclasses.replace(
             row, cases_with_model=count.cases_with_model, caseload=count.caseload

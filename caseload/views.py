@@ -11,6 +11,8 @@ from accounts.decorators import permission_required
 from accounts.roles import Permission
 from caseload import selectors, services
 from caseload.forms import MyCasesForm, SessionCasesForm
+from caseload.models import MonthlyCaseload
+from common.http import AuthenticatedHttpRequest
 from supervision.models import SupervisionSession
 from supervision.selectors import get_session_for_user, record_refusal
 from training.models import Person
@@ -25,7 +27,7 @@ def _person(request: HttpRequest) -> Person:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.RECORD_OWN_CASES)
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A practitioner's own caseload and cases worked with the model, month by month."""
     person = _person(request)
     form = MyCasesForm(request.POST or None, initial={"month": f"{timezone.localdate():%Y-%m}"})
@@ -56,7 +58,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 def _session_forms(
     session: SupervisionSession, bound: SessionCasesForm | None = None
-) -> list[tuple[Person, object, SessionCasesForm]]:
+) -> list[tuple[Person, MonthlyCaseload | None, SessionCasesForm]]:
     """Each practitioner of the 2:1, their figures for its month and a form to confirm them
     (the bound one where it was refused)."""
     practitioners = list(session.practitioners.all())
@@ -80,7 +82,7 @@ def _session_forms(
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.SUPERVISE)
-def session_cases(request: HttpRequest, pk: int) -> HttpResponse:
+def session_cases(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The supervisor of a 2:1 confirms or changes its practitioners' figures for its month."""
     session = get_session_for_user(request.user, pk, as_supervisor=True)
     bound, saved = None, ""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from circles.holidays import bank_holiday
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle
+from common.forms import form_field
 from common.validators import validate_single_line
 from competencies.models import Competency, Stage
 from training.fields import DateInSpanField, RecordsChoiceField
@@ -66,8 +68,9 @@ class CircleForm(StyledFormMixin, forms.ModelForm):
             self.fields["on_bank_holiday"].initial = None
         self.fields["on_bank_holiday"].widget.attrs["class"] = "form-check-input"
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("venue") and not data.get("online_link"):
             raise forms.ValidationError("Give a venue, an online link, or both.")
         return data
@@ -95,11 +98,11 @@ class AddMembersForm(forms.Form):
         error_messages={"required": "Choose at least one person to add."},
     )
 
-    def __init__(self, *args: object, circle: LearningCircle, **kwargs: object) -> None:
+    def __init__(self, *args: Any, circle: LearningCircle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = Person.objects.exclude(status=PersonStatus.LEFT).exclude(
-            circle_memberships__circle=circle
-        )
+        form_field(self, "people", forms.ModelChoiceField).queryset = Person.objects.exclude(
+            status=PersonStatus.LEFT
+        ).exclude(circle_memberships__circle=circle)
 
 
 class MoveMeetingForm(StyledFormMixin, forms.Form):
@@ -116,8 +119,9 @@ class MoveMeetingForm(StyledFormMixin, forms.Form):
         label="Move it to that bank holiday anyway", required=False
     )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The meeting must end after it starts.")
@@ -195,11 +199,11 @@ class MeetingRecordForm(StyledFormMixin, forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.competencies = {str(competency.pk): competency for competency in competencies}
-        self.fields["worked_on"].choices = worked_on_choices(competencies)
+        form_field(self, "worked_on", forms.ChoiceField).choices = worked_on_choices(competencies)
         self.fields["worked_on"].initial = focus
 
     def clean_worked_on(self) -> list[tuple[str, Competency | None]]:
-        chosen = []
+        chosen: list[tuple[str, Competency | None]] = []
         for value in self.cleaned_data["worked_on"]:
             kind, _, key = value.partition(":")
             if kind == "competency":

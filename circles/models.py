@@ -62,7 +62,9 @@ class LearningCircle(models.Model):
     facilitators = models.ManyToManyField(
         Person, related_name="circles_led", verbose_name="practice leaders"
     )
-    members = models.ManyToManyField(Person, through="CircleMembership", related_name="circles")
+    members: models.ManyToManyField[Person, CircleMembership] = models.ManyToManyField(
+        Person, through="CircleMembership", related_name="circles"
+    )
     ordinal = models.SmallIntegerField(
         "which week", choices=Ordinal.choices, default=Ordinal.SECOND
     )
@@ -281,11 +283,12 @@ class MeetingFocus(models.Model):
         return str(self.competency or self.get_stage_display())
 
     def clean(self) -> None:
-        if self.competency_id is None:
+        competency = self.competency
+        if competency is None:
             return
-        if self.competency.area.stage != self.stage:
+        if competency.area.stage != self.stage:
             raise ValidationError({"competency": "The competency is not in that stage."})
-        if not self.competency.area.version.is_published:
+        if not competency.area.version.is_published:
             raise ValidationError(
                 {"competency": "Circles work on the competencies of a published framework."}
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -214,7 +215,13 @@ def circle_meetings(circle: LearningCircle) -> list[CircleMeeting]:
     )
 
 
-def meeting_register(meeting: CircleMeeting) -> list[dict[str, object]]:
+class RegisterRow(TypedDict):
+    person: Person
+    status: str | None
+    apologised: bool
+
+
+def meeting_register(meeting: CircleMeeting) -> list[RegisterRow]:
     """Each member of the circle with their attendance at this meeting: as recorded, else
     "sent apologies" for a member who sent them beforehand (`apologised`), else None."""
     marks = dict(meeting.attendance.values_list("person_id", "status"))
@@ -257,7 +264,9 @@ def worked_on_by_stage(focus: list[MeetingFocus]) -> list[StageWorkedOn]:
                 StageWorkedOn(
                     label=stage.label,
                     as_a_whole=any(row.competency_id is None for row in rows),
-                    competencies=[row.competency.title for row in rows if row.competency_id],
+                    competencies=[
+                        row.competency.title for row in rows if row.competency is not None
+                    ],
                 )
             )
     return stages
@@ -286,7 +295,9 @@ def competencies_to_record(focus: list[MeetingFocus]) -> list[Competency]:
     )
     offered = {competency.pk for competency in competencies}
     return competencies + [
-        row.competency for row in focus if row.competency_id and row.competency_id not in offered
+        row.competency
+        for row in focus
+        if row.competency is not None and row.competency_id not in offered
     ]
 
 
@@ -343,7 +354,8 @@ def framework_work(
 def in_no_circle() -> Exists:
     """Of a person (the outer query's `pk`): a member of no circle, of any kind. Leading a
     circle is not belonging to it."""
-    return ~Exists(CircleMembership.objects.filter(person=OuterRef("pk")))
+    # Django's ~Exists is an Exists; django-stubs types it as a plain negated expression.
+    return ~Exists(CircleMembership.objects.filter(person=OuterRef("pk")))  # type: ignore[return-value]
 
 
 def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[Person]:

@@ -24,13 +24,14 @@ from circles.forms import (
     meeting_defaults,
 )
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, MeetingFocus
+from common.http import AuthenticatedHttpRequest
 from training.models import Person
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
 
 @require_http_methods(["GET"])
-def circle_list(request: HttpRequest) -> HttpResponse:
+def circle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "circles/circle_list.html",
@@ -43,7 +44,7 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.LEAD_CIRCLES)
-def circle_create(request: HttpRequest) -> HttpResponse:
+def circle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = selectors.person_of(request.user)
     initial = {"facilitators": [person.pk] if person else [], "starts_on": timezone.localdate()}
     form = CircleForm(request.POST or None, initial=initial)
@@ -62,7 +63,7 @@ def circle_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def circle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = CircleForm(request.POST or None, instance=circle)
     plan = None
@@ -100,13 +101,13 @@ def circle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk)
     return _circle_page(request, circle, may_run=selectors.may_run(request.user, circle))
 
 
 def _circle_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     circle: LearningCircle,
     *,
     may_run: bool,
@@ -116,9 +117,10 @@ def _circle_page(
     meetings = selectors.circle_meetings(circle)
     now = timezone.now()
     health = selectors.circle_health(circle, meetings)
-    members = selectors.circle_members(circle)
-    for person in members:
-        person.attendance_record = health.members.get(person.pk)
+    # Each member with their attendance record (None before their first register).
+    members = [
+        (person, health.members.get(person.pk)) for person in selectors.circle_members(circle)
+    ]
     return render(
         request,
         "circles/circle_detail.html",
@@ -135,7 +137,7 @@ def _circle_page(
 
 
 @require_http_methods(["POST"])
-def circle_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add one member by their work email; they are sent an invitation."""
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = AddMemberForm(request.POST)
@@ -148,7 +150,7 @@ def circle_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def circle_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_member_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = RemoveMemberForm(request.POST, circle=circle)
     if not form.is_valid():
@@ -160,7 +162,7 @@ def circle_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def circle_members_add(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_members_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add several members at once: found by name, or from trained people in no circle."""
     circle = selectors.get_circle_for_user(request.user, pk, to_run=True)
     form = AddMembersForm(request.POST if request.method == "POST" else None, circle=circle)
@@ -190,7 +192,7 @@ def circle_members_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The attendance screen: each member's status saves at once with htmx, or all at once."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     return _meeting_page(request, meeting, may_run=selectors.may_run(request.user, meeting.circle))
@@ -201,7 +203,7 @@ def _member_ids(meeting: CircleMeeting) -> set[int]:
 
 
 @require_http_methods(["POST"])
-def meeting_attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_attendance_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One member's status, saved as the leader chooses it; htmx gets that row's status back."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = AttendanceMarkForm(request.POST, member_ids=_member_ids(meeting))
@@ -223,7 +225,9 @@ def meeting_attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _refused_mark(request: HttpRequest, meeting: CircleMeeting, refusal: str) -> HttpResponse:
+def _refused_mark(
+    request: AuthenticatedHttpRequest, meeting: CircleMeeting, refusal: str
+) -> HttpResponse:
     if request.htmx:
         return HttpResponse(refusal, status=400)
     messages.error(request, refusal)
@@ -231,7 +235,7 @@ def _refused_mark(request: HttpRequest, meeting: CircleMeeting, refusal: str) ->
 
 
 @require_http_methods(["POST"])
-def meeting_record_save(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_record_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole register and the meeting's record in one form, for use without JavaScript."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     focus = selectors.meeting_focus(meeting)
@@ -260,7 +264,7 @@ def meeting_record_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     meeting: CircleMeeting,
     *,
     may_run: bool,
@@ -300,7 +304,7 @@ def _meeting_page(
 
 
 @require_http_methods(["POST"])
-def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_agenda(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set a meeting's agenda; htmx gets the agenda section back, a plain form the page."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = AgendaForm(request.POST, instance=meeting)
@@ -321,7 +325,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, meeting, may_run=True, agenda_form=form)
 
 
-def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
+def _meeting_of_member(request: AuthenticatedHttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
     """The meeting and the signed-in member of its circle; 404 for anyone else."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     person = selectors.person_of(request.user)
@@ -331,7 +335,12 @@ def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Pe
 
 
 def _apologies_answer(
-    request: HttpRequest, meeting: CircleMeeting, *, apologised: bool, done: str, error: str
+    request: AuthenticatedHttpRequest,
+    meeting: CircleMeeting,
+    *,
+    apologised: bool,
+    done: str,
+    error: str,
 ) -> HttpResponse:
     """htmx gets the apologies section back (a refusal too, so that htmx swaps its message in);
     a plain form the page, with a message."""
@@ -354,7 +363,7 @@ def _apologies_answer(
 
 
 @require_http_methods(["POST"])
-def meeting_apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_apologies_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A member sends apologies before the meeting; the register opens with them marked."""
     meeting, person = _meeting_of_member(request, pk)
     try:
@@ -370,7 +379,7 @@ def meeting_apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def meeting_apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_apologies_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A member who can come after all withdraws their apologies."""
     meeting, person = _meeting_of_member(request, pk)
     try:
@@ -386,7 +395,7 @@ def meeting_apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move one meeting of the series."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = MoveMeetingForm(request.POST or None, initial=meeting_defaults(meeting))
@@ -410,7 +419,7 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Cancel one meeting, after confirming, with a reason that goes into the email."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = CancelMeetingForm(request.POST if request.method == "POST" else None)
@@ -422,7 +431,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def meeting_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_reinstate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo a cancellation."""
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     try:

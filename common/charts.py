@@ -122,11 +122,11 @@ class ColumnChart:
 
     @property
     def bars(self) -> list[Bar]:
-        return [slot for slot in self.slots if not slot.is_break]
+        return [slot for slot in self.slots if isinstance(slot, Bar)]
 
     @property
     def breaks(self) -> list[Break]:
-        return [slot for slot in self.slots if slot.is_break]
+        return [slot for slot in self.slots if isinstance(slot, Break)]
 
 
 def nice_ceiling(value: int) -> int:

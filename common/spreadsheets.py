@@ -26,9 +26,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 """The first characters that make a spreadsheet read a cell as a formula."""
@@ -122,12 +123,16 @@ def xlsx_bytes(rows: Iterable[Row], *, title: str = "Sheet1") -> bytes:
     workbook = Workbook()
     workbook.properties.title = title
     sheet = workbook.active
+    if not isinstance(sheet, Worksheet):  # a new workbook's one sheet is always a worksheet
+        raise TypeError(f"{type(sheet).__name__} is not a worksheet")
     sheet.title = sheet_title(title)
     for row in rows:
         sheet.append([_xlsx_value(value) for value in row])
     widths: dict[int, int] = {}
     for cells in sheet.iter_rows():
         for cell in cells:
+            if not isinstance(cell, Cell):  # a merged cell; this sheet merges none
+                continue
             if isinstance(cell.value, str):
                 cell.data_type = "s"
                 if cell.value.startswith(FORMULA_STARTS):

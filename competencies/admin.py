@@ -1,11 +1,12 @@
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from competencies.models import Area, Competency, DevelopmentGoal, Framework, FrameworkVersion
 
 
-class PublishedIsReadOnly:
+class PublishedIsReadOnly(BaseModelAdmin):
     """A published framework version, its areas and competencies cannot change."""
 
     def _version_of(self, obj: object) -> FrameworkVersion | None:

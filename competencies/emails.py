@@ -35,7 +35,7 @@ def review_returned(review: Review) -> None:
     emails_record(
         kind=EmailKind.REVIEW_RETURNED,
         people=[review.practitioner],
-        subject=f"Your review was sent back by {review.supervisor.full_name}",
+        subject=f"Your review was sent back by {review.supervisor}",
         template="competencies/email/review_returned.txt",
         context={"review": review, "path": _link(review)},
     )

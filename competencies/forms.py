@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.forms import form_field
 from common.validators import validate_single_line
 from competencies.models import (
     CASE_REFERENCE_HELP,
     CaseType,
     Level,
+    Rating,
     Review,
     ReviewStatus,
     RiskLevel,
@@ -21,6 +24,7 @@ from competencies.services import RatingChange
 from supervision.models import SessionStatus, SupervisionSession
 from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
+from training.models import Person
 
 NOT_SEEN = "not_seen"
 LEVEL_CHOICES = [*((str(level.value), level.label) for level in Level), (NOT_SEEN, "Not yet seen")]
@@ -39,7 +43,7 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: object, sessions: QuerySet[SupervisionSession], **kwargs: object):
         super().__init__(*args, **kwargs)
         sessions = sessions.exclude(status=SessionStatus.CANCELLED)
-        self.fields["session"].queryset = sessions
+        form_field(self, "session", forms.ModelChoiceField).queryset = sessions
         # A review usually follows a 2:1 that took place: those first, the latest at the top,
         # then the ones to come, the soonest first.
         now = timezone.now()
@@ -51,15 +55,22 @@ class ReviewStartForm(StyledFormMixin, forms.ModelForm):
                 else (1, session.starts_at.timestamp())
             ),
         )
-        self.fields["session"].choices = [
+        form_field(self, "session", forms.ChoiceField).choices = [
             ("", "None"),
             *((session.pk, session_label(session, now=now)) for session in listed),
         ]
-        self.fields["case_type"].choices = [("", "No particular case"), *CaseType.choices]
-        self.fields["risk_level"].choices = [("", "Not applicable"), *RiskLevel.choices]
+        form_field(self, "case_type", forms.ChoiceField).choices = [
+            ("", "No particular case"),
+            *CaseType.choices,
+        ]
+        form_field(self, "risk_level", forms.ChoiceField).choices = [
+            ("", "Not applicable"),
+            *RiskLevel.choices,
+        ]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         # The reference's format is checked by the model field, for every way in.
         reference = (data.get("case_reference") or "").strip()
         if reference and not data.get("case_type"):
@@ -213,12 +224,12 @@ class ReviewFilterForm(StyledFormMixin, forms.Form):
 
     status = forms.ChoiceField(choices=[("", "Any status"), *ReviewStatus.choices], required=False)
     person = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Anyone", label="Practitioner"
+        queryset=Person.objects.none(), required=False, empty_label="Anyone", label="Practitioner"
     )
 
-    def __init__(self, *args: object, people: QuerySet, **kwargs: object):
+    def __init__(self, *args: object, people: QuerySet[Person], **kwargs: object):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        form_field(self, "person", forms.ModelChoiceField).queryset = people
 
     def filters(self) -> dict[str, object]:
         if not self.is_valid():
@@ -231,7 +242,7 @@ class ReviewFilterForm(StyledFormMixin, forms.Form):
 
 
 def _levels(row: GridRow) -> str:
-    def level(rating: object) -> str:
+    def level(rating: Rating | None) -> str:
         if rating is None:
             return "not rated"
         return rating.get_level_display() if rating.level else "not yet seen"
@@ -286,7 +297,7 @@ class GoalForm(StyledFormMixin, forms.Form):
                 ],
             )
         )
-        self.fields["competency"].choices = choices
+        form_field(self, "competency", forms.ChoiceField).choices = choices
 
     def clean_competency(self) -> object:
         return self.competencies[self.cleaned_data["competency"]]

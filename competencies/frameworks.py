@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -101,8 +101,9 @@ def _areas_from_csv(text: str) -> list[dict[str, Any]]:
     return list(areas.values())
 
 
-def _longest(model: type, name: str) -> int | None:
-    return model._meta.get_field(name).max_length
+def _longest(model: type[models.Model], name: str) -> int | None:
+    field = model._meta.get_field(name)
+    return field.max_length if isinstance(field, models.Field) else None
 
 
 def _text_problem(

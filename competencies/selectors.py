@@ -41,12 +41,20 @@ def signed_off_reviews() -> QuerySet[Review]:
     return Review.objects.filter(status=ReviewStatus.SIGNED_OFF, replaced_by__isnull=True)
 
 
+def signed_off_at(review: Review) -> datetime.datetime:
+    """When a review read as signed off was signed off."""
+    if review.signed_off_at is None:
+        raise ValueError(f"review {review.pk} is not signed off")
+    return review.signed_off_at
+
+
 def current_reviews(
     practitioner: Person | OuterRef, *, as_of: datetime.date | None = None
 ) -> QuerySet[Review]:
     """A practitioner's current review first: of the reviews that count, the one signed off
     last (by the end of `as_of`, when given). Use `[:1]`; `practitioner` may be an OuterRef."""
-    reviews = signed_off_reviews().filter(practitioner=practitioner)
+    # The plugin checks a lookup's value against the field and does not know an OuterRef.
+    reviews = signed_off_reviews().filter(practitioner=practitioner)  # type: ignore[misc]
     if as_of is not None:
         reviews = reviews.filter(signed_off_at__lt=day_end(as_of))
     return reviews.order_by("-signed_off_at", "-pk")
@@ -285,7 +293,7 @@ def my_progress(person: Person) -> list[ProgressArea]:
         else:
             point.supervisor_level, point.supervisor_seen = rating.level, True
     for row in rows.values():
-        row.points.sort(key=lambda p: p.review.signed_off_at)
+        row.points.sort(key=lambda p: signed_off_at(p.review))
     return list(areas.values())
 
 
@@ -439,7 +447,7 @@ def goal_progress(person: Person) -> list[GoalProgress]:
         later = sorted(
             (started, review_id, other)
             for other, (started, review_id) in families.items()
-            if other != family and started > goal.review.signed_off_at
+            if other != family and started > signed_off_at(goal.review)
         )
         item = GoalProgress(goal=goal, before=levels.get((family, code)))
         if later:
@@ -489,7 +497,7 @@ def review_goals(review: Review) -> ReviewGoals:
             for item in progress
             if not item.reviewed
             and review_family(item.goal.review) != family
-            and item.goal.review.signed_off_at < started
+            and signed_off_at(item.goal.review) < started
         ]
     return ReviewGoals(agreed_here=agreed_here, reviewed_here=reviewed_here)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -32,13 +32,21 @@ from competencies.models import (
     ReviewStatus,
     ReviewVerdict,
 )
-from competencies.selectors import goal_refusal
+from competencies.selectors import goal_refusal, signed_off_at
 from supervision.models import SupervisionSession
 from training.dates import local_date
 from training.models import Person
 from training.signals import records_changed
 
-RETURN_REASON_MAX = Review._meta.get_field("return_reason").max_length
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} has no maximum length")
+    return field.max_length
+
+
+RETURN_REASON_MAX = _max_length(Review, "return_reason")
 
 
 class ReviewLocked(PermissionDenied):
@@ -244,7 +252,7 @@ def review_correct(*, review: Review, reason: str) -> Review:
     records_changed.send(
         sender=Review,
         person_ids=[review.practitioner_id],
-        since=local_date(review.signed_off_at),
+        since=local_date(signed_off_at(review)),
     )
     emails.review_corrected(correction)
     return correction
@@ -295,15 +303,17 @@ def review_verdicts_record(*, reviews: Iterable[Review] | None = None) -> int:
         chosen = chosen.filter(pk__in=[review.pk for review in reviews])
     signed = dict(chosen.values_list("pk", "signed_off_at"))
     ratings: dict[int, list[tuple[int, str, str, int | None]]] = defaultdict(list)
-    for review_id, *rating in (
+    for review_id, competency_id, stage, rater, level in (
         Rating.objects.filter(review_id__in=chosen.values("pk"))
         .values_list("review_id", "competency_id", "competency__area__stage", "rater", "level")
         .iterator(chunk_size=10_000)
     ):
-        ratings[review_id].append(tuple(rating))
+        ratings[review_id].append((competency_id, stage, rater, level))
     verdicts = []
-    for review_id, signed_off_at in signed.items():
-        day = local_date(signed_off_at)
+    for review_id, signed_at in signed.items():
+        if signed_at is None:  # chosen from signed-off reviews, which all have the time
+            raise ValueError(f"review {review_id} is not signed off")
+        day = local_date(signed_at)
         verdicts.append(
             ReviewVerdict(
                 review_id=review_id,

@@ -11,6 +11,7 @@ from django_htmx.http import reswap, retarget
 from accounts.decorators import permission_required
 from accounts.roles import Permission
 from common.exports import CONTENT_TYPES, attachment
+from common.http import AuthenticatedHttpRequest
 from competencies import frameworks, selectors, services
 from competencies.forms import (
     LEVEL_CHOICES,
@@ -29,7 +30,7 @@ from supervision.selectors import sessions_for_person
 from training.models import Person
 
 
-def _person(request: HttpRequest) -> Person:
+def _person(request: AuthenticatedHttpRequest) -> Person:
     person = selectors.person_of(request.user)
     if person is None:
         raise Http404("Your account is not linked to the roster.")
@@ -40,7 +41,7 @@ REVIEWS_PER_PAGE = 25
 
 
 @require_http_methods(["GET"])
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for the person first (reviews to rate and sign off, their own drafts), then
     every review they may read, newest first, filtered and paged."""
     person = _person(request)
@@ -65,7 +66,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.REVIEW_OWN_PRACTICE)
-def review_start(request: HttpRequest) -> HttpResponse:
+def review_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = _person(request)
     form = ReviewStartForm(
         request.POST or None, sessions=sessions_for_person(person).filter(practitioners=person)
@@ -101,7 +102,7 @@ def _grid_context(
 
 
 @require_http_methods(["GET"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The rating grid: each choice saves at once with htmx, or the whole grid as one form."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
@@ -112,7 +113,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _review_to_rate(request: HttpRequest, pk: int) -> tuple[Review, Rater]:
+def _review_to_rate(request: AuthenticatedHttpRequest, pk: int) -> tuple[Review, Rater]:
     """The review and the side the signed-in person rates: 404 for a review they may not see,
     403 for one they only read."""
     review = selectors.get_review_for_user(request.user, pk)
@@ -131,7 +132,7 @@ def _competency_ids(review: Review) -> list[int]:
 
 
 @require_http_methods(["POST"])
-def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
+def review_rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One competency's rating, saved as the rater chooses it; htmx gets its status back, or the
     row as it now stands if someone else changed it meanwhile."""
     review, rater = _review_to_rate(request, pk)
@@ -167,7 +168,7 @@ def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def review_ratings_save(request: HttpRequest, pk: int) -> HttpResponse:
+def review_ratings_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole grid as one form, for use without JavaScript."""
     review, rater = _review_to_rate(request, pk)
     form = RatingsForm(request.POST, competency_ids=_competency_ids(review))
@@ -176,7 +177,7 @@ def review_ratings_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _grid_saved(
-    request: HttpRequest, review: Review, rater: Rater, conflicts: list | None
+    request: AuthenticatedHttpRequest, review: Review, rater: Rater, conflicts: list | None
 ) -> HttpResponse:
     """After a save without htmx: back to the grid, or the grid with the conflicting rows."""
     if conflicts is None:
@@ -201,7 +202,7 @@ def _save(review: Review, rater: Rater, changes: list) -> list | None:
 
 
 @require_http_methods(["POST"])
-def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
     if review.practitioner_id != _person(request).pk:
         raise Http404("No such review.")
@@ -215,7 +216,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def review_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
     if selectors.rater_in(review, person) != Rater.SUPERVISOR:
@@ -224,7 +225,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the review's named supervisor signs it off.")
     form = SignOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["agreed"][0])
+        messages.error(request, str(form.errors["agreed"][0]))
         return redirect("review_detail", pk=review.pk)
     try:
         services.review_sign_off(review=review, supervisor=person)
@@ -236,7 +237,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+def review_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The supervisor sends a submitted review back to the practitioner, saying why."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
@@ -262,7 +263,7 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def review_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
     if selectors.rater_in(review, person) != Rater.SUPERVISOR:
@@ -284,7 +285,7 @@ def review_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def my_progress(request: HttpRequest) -> HttpResponse:
+def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = _person(request)
     return render(
         request,
@@ -294,7 +295,7 @@ def my_progress(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
+def review_goals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Development goals agreed from a signed-off review, with suggestions where to aim."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)
@@ -340,13 +341,13 @@ def review_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def framework_list(request: HttpRequest) -> HttpResponse:
+def framework_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     versions = frameworks.versions_for_user(request.user)
     return render(request, "competencies/framework_list.html", {"versions": versions})
 
 
 @require_http_methods(["GET"])
-def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_version(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = frameworks.get_version_for_user(request.user, pk)
     export = request.GET.get("format")
     if export in ("json", "csv"):
@@ -368,7 +369,7 @@ def framework_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.MANAGE_FRAMEWORK)
-def framework_version_action(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_version_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(FrameworkVersion, pk=pk)
     try:
         if request.POST.get("action") == "publish":
@@ -403,7 +404,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.REVIEW_OWN_PRACTICE)
-def review_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def review_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then throw away one's own draft review."""
     review = selectors.get_review_for_user(request.user, pk)
     person = _person(request)

@@ -220,7 +220,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Google Workspace, Okta, …), switched on by OIDC_SERVER_URL. Only people on the roster get in.
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, list[dict[str, object]]]] = {
+    "openid_connect": {"APPS": []}
+}
 if OIDC_SERVER_URL := env.str("OIDC_SERVER_URL", default=""):
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
         {

@@ -8,7 +8,8 @@ from home import views as home_views
 
 # The admin site's own sign-in form would skip the second factor and the sign-in limits: it sends
 # people to the site's sign-in instead (and refuses a signed-in account that is not staff).
-admin.site.login = secure_admin_login(admin.site.login)
+# mypy forbids assigning to a method; allauth documents this wrapping of the admin's sign-in.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", home_views.home, name="home"),

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
+from common.forms import form_field
 from dashboards.selectors import CASE_CONTEXTS, Filters
 from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
@@ -35,13 +38,13 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         areas = Team.objects.exclude(service_area="").order_by("service_area")
-        self.fields["service_area"].choices = [
+        form_field(self, "service_area", forms.ChoiceField).choices = [
             ("", "All service areas"),
             *((area, area) for area in areas.values_list("service_area", flat=True).distinct()),
         ]
 
     def filters(self) -> Filters:
-        data: dict[str, object] = {}
+        data: dict[str, Any] = {}
         if self.is_bound:
             self.is_valid()  # a field that fails is left out of cleaned_data: only it is ignored
             data = self.cleaned_data
@@ -64,7 +67,7 @@ class TeamFilterForm(StyledFormMixin, forms.Form):
     case_context = DashboardFilterForm.base_fields["case_context"]
 
     def filters(self, team: Team) -> Filters:
-        data: dict[str, object] = {}
+        data: dict[str, Any] = {}
         if self.is_bound:
             self.is_valid()  # as on the dashboard: only a field that fails is ignored
             data = self.cleaned_data

@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import permission_required
 from accounts.roles import Permission
 from common.exports import attachment, export_response
+from common.http import AuthenticatedHttpRequest
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
@@ -125,7 +126,7 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
     return {"funnel": funnel, "stages": stages, "gap": gap, "contexts": contexts}
 
 
-def render_dashboard(request: HttpRequest) -> HttpResponse:
+def render_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     figures_catch_up()
     data = selectors.dashboard(form.filters())
@@ -168,7 +169,7 @@ def render_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_DASHBOARD)
-def fidelity(request: HttpRequest) -> HttpResponse:
+def fidelity(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_dashboard(request)
 
 
@@ -181,7 +182,7 @@ def evaluation_download(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_MANAGED_TEAMS)
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One team's figures for the person who manages it; the people they line-manage by name."""
     managed = get_team_for_user(request.user, pk)
     form = TeamFilterForm(request.GET or None)

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from common.http import AuthenticatedHttpRequest
 from home.selectors import home_for
 
 
 @require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone's landing page: what waits for them, from each of the roles they hold."""
     return render(request, "home/home.html", {"home": home_for(request.user)})

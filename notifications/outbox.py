@@ -42,7 +42,7 @@ def send_waiting(
     skipped if another run holds it, so two runs at once never send it twice. The model has a
     `person`, `created_at`, `attempts` and `last_error`.
     """
-    pending = model.objects.order_by("created_at", "pk").values_list("pk", flat=True)
+    pending = model._default_manager.order_by("created_at", "pk").values_list("pk", flat=True)
     if ids is not None:
         pending = pending.filter(pk__in=ids)
     sent = failed = dropped = 0
@@ -50,7 +50,7 @@ def send_waiting(
         try:
             with transaction.atomic():
                 row = (
-                    model.objects.select_for_update(skip_locked=True)
+                    model._default_manager.select_for_update(skip_locked=True)
                     .select_related("person")
                     .filter(pk=pk)
                     .first()
@@ -66,7 +66,7 @@ def send_waiting(
         except Exception as error:
             failed += 1
             logger.exception("%s %s could not be sent; the daily job tries again", what, pk)
-            model.objects.filter(pk=pk).update(
+            model._default_manager.filter(pk=pk).update(
                 attempts=F("attempts") + 1, last_error=type(error).__name__[:200]
             )
     return Sent(sent=sent, failed=failed, dropped=dropped)

@@ -45,7 +45,7 @@ def is_essential(kind: str) -> bool:
     return kind in ESSENTIAL
 
 
-def recipients(kind: str, people: Iterable[Person]) -> list[Person]:
+def recipients(kind: str, people: Iterable[Person | None]) -> list[Person]:
     """The people among `people` an email of `kind` goes to: once each, with an email address,
     not left, and (unless the email is essential) not having turned it off."""
     unique = {

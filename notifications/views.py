@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from common.http import AuthenticatedHttpRequest
 from notifications import selectors, services
 from notifications.forms import EmailPreferencesForm
 from training.models import Person
@@ -20,7 +21,7 @@ def _person(request: HttpRequest) -> Person:
 
 
 @require_http_methods(["GET", "POST"])
-def email_preferences(request: HttpRequest) -> HttpResponse:
+def email_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person turns the emails that are not essential on or off."""
     person = _person(request)
     preferences = selectors.preferences_of(person, request.user)

@@ -63,6 +63,12 @@ class BenchResult:
         return asdict(self)
 
 
+def _database_version() -> str:
+    """SQLite's full version, or PostgreSQL's major version."""
+    version = connection.get_database_version()
+    return ".".join(map(str, version)) if connection.vendor == "sqlite" else str(version[0])
+
+
 def _percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile: the smallest value at or above `share` of the values."""
     ordered = sorted(values)
@@ -168,9 +174,7 @@ def bench(
     """Request every page `warm_up` times, then up to `repeat` times within `budget_seconds`."""
     result = BenchResult(
         when=timezone.now().isoformat(timespec="seconds"),
-        database=f"{connection.vendor} {connection.Database.sqlite_version}"
-        if connection.vendor == "sqlite"
-        else f"{connection.vendor} {connection.pg_version // 10000}",
+        database=f"{connection.vendor} {_database_version()}",
         machine=f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
         people=Person.objects.count(),
         active_people=Person.objects.filter(status=PersonStatus.ACTIVE).count(),
@@ -198,15 +202,15 @@ def bench(
                 continue
             client = Client(HTTP_HOST=hosts[0])
             client.force_login(user)
-            headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in name else {}
+            headers = {"HX-Request": "true"} if "htmx" in name else {}
             for _ in range(warm_up):
-                client.get(url, **headers)
+                client.get(url, headers=headers)
             times: list[float] = []
             cpu: list[float] = []
             spent = 0.0
             while len(times) < repeat and (spent < budget_seconds or len(times) < 1):
                 started, processor = time.perf_counter(), time.process_time()
-                response = client.get(url, **headers)
+                response = client.get(url, headers=headers)
                 if hasattr(response, "streaming_content"):
                     b"".join(response.streaming_content)
                 elapsed = time.perf_counter() - started
@@ -214,7 +218,7 @@ def bench(
                 cpu.append((time.process_time() - processor) * 1000)
                 spent += elapsed
             with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, **headers)
+                response = client.get(url, headers=headers)
             timing = PageTiming(
                 name=name,
                 url=url,

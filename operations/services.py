@@ -224,20 +224,24 @@ def leavers_purge(
 def _person_purge(person: Person, result: PurgeResult) -> int:
     """Anonymise one leaver in place; returns how many people's line manager was cleared."""
     names = {person.full_name, person.email}
-    if person.user_id is not None:
+    if person.user is not None:
         names.add(person.user.email)
     records = _records_of(person)
 
     collector = Collector(using=router.db_for_write(Person), origin=person)
     for model, field_name in PERSONAL_RECORDS:
-        collector.collect(model._base_manager.filter(**{field_name: person}))
+        # Django's Collector takes a queryset; django-stubs asks for a sequence of instances.
+        collector.collect(
+            model._base_manager.filter(**{field_name: person})  # type: ignore[arg-type]
+        )
     result.deleted.update(collector.delete()[1])
 
     reports = list(Person.objects.filter(line_manager=person).select_for_update())
     for report in reports:
         report.line_manager = None
         report.full_clean(exclude=_fields_except(Person, "line_manager"))
-        report._change_reason = LINE_MANAGER_PURGED_REASON
+        # simple_history's documented way to give a change its reason (it ships no types).
+        report._change_reason = LINE_MANAGER_PURGED_REASON  # type: ignore[attr-defined]
         report.save(update_fields=["line_manager"])
 
     # After the deletions, so that the history rows they wrote go too; before the placeholder
@@ -252,7 +256,7 @@ def _person_purge(person: Person, result: PurgeResult) -> int:
     person.full_clean(
         exclude=_fields_except(Person, "full_name", "email", "job_title", "line_manager", "user")
     )
-    person._change_reason = PURGED_REASON
+    person._change_reason = PURGED_REASON  # type: ignore[attr-defined]
     person.save()
 
     result.admin_log_rewritten += _admin_log_scrub(names)
@@ -274,7 +278,10 @@ def _records_of(person: Person) -> dict[type[models.Model], set[object]]:
     records: defaultdict[type[models.Model], set[object]] = defaultdict(set)
     records[Person].add(person.pk)
     for model, field_name in (*PERSONAL_RECORDS, *RECORDS_ABOUT_THEM):
-        attname = model._meta.get_field(field_name).attname
+        field = model._meta.get_field(field_name)
+        if not isinstance(field, models.ForeignKey):
+            raise TypeError(f"{model.__name__}.{field_name} is not a foreign key")
+        attname = field.attname
         records[model] |= _rows_naming(model, attname, {person.pk})
     changed = True
     while changed:
@@ -286,6 +293,8 @@ def _records_of(person: Person) -> dict[type[models.Model], set[object]]:
                 if relation.many_to_many or relation.on_delete is not models.CASCADE:
                     continue
                 child = relation.related_model
+                if isinstance(child, str):  # only before the app registry is ready
+                    raise TypeError(f"{relation} is not resolved")
                 found = _rows_naming(child, relation.field.attname, parent_pks)
                 if not found <= records[child]:
                     records[child] |= found
@@ -306,7 +315,7 @@ def _rows_naming(model: type[models.Model], attname: str, values: set[object]) -
     past: set[object] = set()
     for chunk in _chunks(values):
         past.update(
-            history.objects.filter(**{f"{attname}__in": chunk})
+            history._default_manager.filter(**{f"{attname}__in": chunk})
             .values_list(get_app_model_primary_key_name(model), flat=True)
             .distinct()
         )
@@ -331,7 +340,7 @@ def _history_delete(records: dict[type[models.Model], set[object]]) -> Counter[s
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
         for chunk in _chunks(pks):
             if history is not None:
-                rows = history.objects.filter(
+                rows = history._default_manager.filter(
                     **{f"{get_app_model_primary_key_name(model)}__in": chunk}
                 )
                 deleted.update(rows.delete()[1])
@@ -397,7 +406,7 @@ def _account_empty(account_id: int) -> Counter[str]:
         UserSession.objects.filter(user=account).values_list("session_key", flat=True)
     )
     for model in ACCOUNT_SATELLITES:
-        deleted.update(model.objects.filter(user=account).delete()[1])
+        deleted.update(model._default_manager.filter(user=account).delete()[1])
     # After the commit: a cache-based session store is not rolled back with a dry run.
     transaction.on_commit(lambda: _sessions_end(session_keys))
     account.groups.clear()

@@ -58,8 +58,11 @@ class User:
 
     def __init__(self, base: str, role: str, results: Results) -> None:
         parts = urllib.parse.urlsplit(base)
+        if parts.hostname is None:
+            raise ValueError(f"{base} names no host")
         self.host, self.port = parts.hostname, parts.port or 80
-        self.role, self.results, self.cookies = role, results, {}
+        self.role, self.results = role, results
+        self.cookies: dict[str, str] = {}
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, htmx: bool = False

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.forms import form_field
 from common.validators import validate_single_line
 from competencies.models import CaseType, Competency, RiskLevel, Stage
 from supervision.models import AgreedAction, CaseDiscussed, SupervisionSession
@@ -35,11 +37,12 @@ class SessionForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: object, supervisees: QuerySet[Person], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioners"].queryset = supervisees
+        form_field(self, "practitioners", forms.ModelChoiceField).queryset = supervisees
         self.fields["practitioners"].widget.attrs["class"] = "form-check-input"
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         chosen = data.get("practitioners") or []
         if chosen and len(chosen) > 2:
             self.add_error("practitioners", "A 2:1 has at most two practitioners.")
@@ -62,8 +65,9 @@ class SessionForm(StyledFormMixin, forms.Form):
 class HeldSessionForm(SessionForm):
     """A 2:1 that has already taken place: the same details, on or before today."""
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and self.times()[0] > timezone.now():
             self.add_error(
                 "date", "This 2:1 has not started yet: schedule it instead, to send invitations."
@@ -89,6 +93,8 @@ class WhoseMixin:
 
     whose_label = "Whose is it"
     may_share = True
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def add_whose(self, session: SupervisionSession) -> None:
         self.people = {str(person.pk): person for person in session.practitioners.all()}
@@ -120,8 +126,14 @@ class CaseDiscussedForm(WhoseMixin, StyledFormMixin, forms.ModelForm):
         kwargs.setdefault("auto_id", "case_%s")
         kwargs.setdefault("instance", CaseDiscussed(session=session))
         super().__init__(*args, **kwargs)
-        self.fields["case_type"].choices = [("", "Choose"), *CaseType.choices]
-        self.fields["risk_level"].choices = [("", "Choose"), *RiskLevel.choices]
+        form_field(self, "case_type", forms.ChoiceField).choices = [
+            ("", "Choose"),
+            *CaseType.choices,
+        ]
+        form_field(self, "risk_level", forms.ChoiceField).choices = [
+            ("", "Choose"),
+            *RiskLevel.choices,
+        ]
         self.add_whose(session)
         self.order_fields(["whose"])
 
@@ -156,7 +168,7 @@ class SessionFocusForm(WhoseMixin, StyledFormMixin, forms.Form):
         kwargs.setdefault("auto_id", "focus_%s")
         super().__init__(*args, **kwargs)
         self.competencies = {str(competency.pk): competency for competency in competencies}
-        self.fields["worked_on"].choices = focus_choices(competencies)
+        form_field(self, "worked_on", forms.ChoiceField).choices = focus_choices(competencies)
         self.add_whose(session)
 
     def clean_worked_on(self) -> tuple[str, Competency | None]:
@@ -199,7 +211,7 @@ class AgreedActionForm(WhoseMixin, StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.add_whose(session)
         self.owners = {str(session.supervisor.pk): session.supervisor, **self.people}
-        self.fields["owner"].choices = [
+        form_field(self, "owner", forms.ChoiceField).choices = [
             ("", "Choose"),
             *((pk, person.full_name) for pk, person in self.owners.items()),
         ]
@@ -207,8 +219,9 @@ class AgreedActionForm(WhoseMixin, StyledFormMixin, forms.Form):
     def clean_owner(self) -> Person:
         return self.owners[self.cleaned_data["owner"]]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         owner, whose = data.get("owner"), data.get("whose")
         if owner and whose and owner in self.people.values() and owner != whose:
             self.add_error("whose", "An action a practitioner owns is theirs or shared by both.")
@@ -227,7 +240,7 @@ class ActionCloseForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: object, actions: list[AgreedAction], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.actions = {str(action.pk): action for action in actions if action.is_open}
-        self.fields["action"].choices = [(pk, pk) for pk in self.actions]
+        form_field(self, "action", forms.ChoiceField).choices = [(pk, pk) for pk in self.actions]
         self.fields["action"].error_messages["invalid_choice"] = (
             "That action is not open in this 2:1."
         )

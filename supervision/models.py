@@ -172,7 +172,8 @@ class SessionFocus(models.Model):
         return str(self.competency or self.get_stage_display())
 
     def clean(self) -> None:
-        if self.competency_id and self.competency.area.stage != self.stage:
+        competency = self.competency
+        if competency is not None and competency.area.stage != self.stage:
             raise ValidationError({"competency": "The competency is not in that stage."})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     BooleanField,
@@ -33,7 +34,7 @@ from supervision.models import (
 )
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
-from training.selectors import TRAINED, people_with_training, trained_by
+from training.selectors import TRAINED, TrainingAnnotations, people_with_training, trained_by
 
 
 def overdue_days() -> int:
@@ -84,9 +85,23 @@ def supervisee_filter(supervisor: Person) -> Q:
     return Q(line_manager=supervisor) | Q(pk__in=list(in_sessions))
 
 
+class SuperviseeAnnotations(TrainingAnnotations):
+    last_held: datetime.datetime | None
+    next_planned: datetime.datetime | None
+    overdue: bool
+    current_supervisor: int | None
+    rated_higher: int | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    Supervisee = WithAnnotations[Person, SuperviseeAnnotations]
+
+
 def supervisees(
     supervisor: Person, *, now: datetime.datetime | None = None, days: int | None = None
-) -> QuerySet[Person]:
+) -> QuerySet[Supervisee]:
     """Active supervisees with their last held and next planned 2:1, whether they are overdue
     (`overdue`) and, in their current review when this supervisor may read it, how many
     competencies they rated a level or more above the supervisor (`rated_higher`, None when
@@ -260,7 +275,8 @@ def session_record(session: SupervisionSession, person: Person) -> SessionRecord
     carried = open_actions(session).select_related("owner", "practitioner", "session", "closed_in")
     if person.pk != session.supervisor_id:
         cases = cases.filter(practitioner=person)
-        focus, notes, actions = (items.filter(_theirs(person)) for items in (focus, notes, actions))
+        theirs = _theirs(person)
+        focus, notes, actions = focus.filter(theirs), notes.filter(theirs), actions.filter(theirs)
         carried = carried.filter(_theirs(person)).filter(
             Q(practitioner=person) | Q(session__practitioners=person)
         )

@@ -52,7 +52,7 @@ def _refuse_clashes(
             status=SessionStatus.PLANNED, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
         .filter(Q(supervisor__in=people) | Q(practitioners__in=people))
-        .exclude(pk=session_id)
+        .exclude(pk__in=[] if session_id is None else [session_id])
         .select_related("supervisor")
         .prefetch_related("practitioners")
         .distinct()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission, can
+from common.http import AuthenticatedHttpRequest
 from competencies.frameworks import current_version
 from competencies.models import Competency
 from competencies.selectors import SELF_HIGHER_FLAG, reviews_visible_to
@@ -134,7 +135,7 @@ def session_took_place(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.SUPERVISE)
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
     person = _person(request)
     initial = {
@@ -164,7 +165,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk)
     is_supervisor = session.supervisor_id == _person(request).pk
     if request.method == "POST":
@@ -225,7 +226,7 @@ def _attach_close_forms(actions: list[AgreedAction], bound: ActionCloseForm | No
 
 
 def _record_context(
-    session: SupervisionSession, person: Person, bound: dict[str, object] | None = None
+    session: SupervisionSession, person: Person, bound: Mapping[str, forms.BaseForm] | None = None
 ) -> dict[str, object]:
     bound = bound or {}
     record = selectors.session_record(session, person)
@@ -240,7 +241,8 @@ def _record_context(
         "today": timezone.localdate(),
     }
     if context["writable"]:
-        closing = bound.get("close_form")
+        refused = bound.get("close_form")
+        closing = refused if isinstance(refused, ActionCloseForm) else None
         open_actions = [action for action in [*record.carried, *record.actions] if action.is_open]
         _attach_close_forms(open_actions, closing)
         context |= {
@@ -256,19 +258,19 @@ def _record_context(
 
 
 @require_http_methods(["GET"])
-def session_record(request: HttpRequest, pk: int) -> HttpResponse:
+def session_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The record of a 2:1: what its supervisor wrote, as much of it as the reader may see."""
     session = selectors.get_session_for_user(request.user, pk)
     return render(request, RECORD_TEMPLATE, _record_context(session, _person(request)))
 
 
 def _record_write(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session: SupervisionSession,
     *,
     section: str,
     form_name: str,
-    form: forms.Form,
+    form: forms.BaseForm,
     write: Callable[[], object],
     saved: str,
 ) -> HttpResponse:
@@ -299,7 +301,7 @@ def _record_write(
 
 @require_http_methods(["POST"])
 @permission_required(Permission.SUPERVISE)
-def session_case_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_case_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
     form = CaseDiscussedForm(request.POST, session=session)
     return _record_write(
@@ -321,7 +323,7 @@ def session_case_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.SUPERVISE)
-def session_focus_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_focus_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
     form = SessionFocusForm(request.POST, session=session, competencies=_current_competencies())
 
@@ -347,7 +349,7 @@ def session_focus_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.SUPERVISE)
-def session_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
     form = SessionNoteForm(request.POST, session=session)
     return _record_write(
@@ -365,7 +367,7 @@ def session_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.SUPERVISE)
-def session_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
     form = AgreedActionForm(request.POST, session=session)
     return _record_write(
@@ -387,7 +389,7 @@ def session_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.SUPERVISE)
-def session_action_close(request: HttpRequest, pk: int) -> HttpResponse:
+def session_action_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
     record = selectors.session_record(session, _person(request))
     open_actions = [action for action in [*record.carried, *record.actions] if action.is_open]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -38,8 +40,9 @@ class PersonForm(forms.ModelForm):
             "user",
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         left = cleaned.get("status") == PersonStatus.LEFT
         if left and not cleaned.get("left_on"):
             self.add_error(

@@ -592,7 +592,7 @@ def build_demo() -> Demo:
         )
 
     for phase, groups in PUBLISHED_2016.items():
-        built = {}
+        built: dict[str, int] = {}
         for person in trained_in[phase]:
             built[person.role_group] = built.get(person.role_group, 0) + 1
         if built != groups:  # a guard against editing the tables above out of step

@@ -40,4 +40,5 @@ class RecordsChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        # Django's ModelMultipleChoiceField has _check_values; django-stubs leaves it out.
+        return super()._check_values(value)  # type: ignore[misc]

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.forms import form_field
 from common.validators import validate_single_line
 from training.csv_files import CSVFileError, ImportFile
 from training.dates import skipped_time
@@ -15,8 +17,22 @@ from training.fields import DateInSpanField, RecordsChoiceField
 from training.models import Cohort, CourseDay, Person, Team
 
 
+class _PlaceCounts(TypedDict):
+    taken: int
+    waiting: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A course as the course selectors return it, with its places counted.
+    CourseWithPlaces = WithAnnotations[Cohort, _PlaceCounts]
+
+
 class StyledFormMixin:
     """Bootstrap classes on every widget, so templates can render fields one by one."""
+
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -36,7 +52,11 @@ def refuse_skipped_times(form: forms.Form, data: dict[str, object]) -> None:
     day = data.get("date")
     for field in ("start_time", "end_time"):
         time = data.get(field)
-        if day and time and (problem := skipped_time(day, time)):
+        if (
+            isinstance(day, datetime.date)
+            and isinstance(time, datetime.time)
+            and (problem := skipped_time(day, time))
+        ):
             form.add_error(field, problem)
 
 
@@ -188,8 +208,9 @@ class CohortForm(StyledFormMixin, forms.ModelForm):
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         phase, name = data.get("phase"), data.get("name")
         # Imports find a cohort by its name in any case, so two names may not differ only by it.
         same_name = Cohort.objects.filter(phase=phase, name__iexact=name).exclude(
@@ -206,6 +227,25 @@ class TeamFilterForm(StyledFormMixin, forms.Form):
     )
 
 
+class CourseChoiceField(forms.ModelChoiceField):
+    """A choice of course from the courses' selectors, which count its places."""
+
+    def label_from_instance(self, obj: CourseWithPlaces) -> str:
+        return course_choice_label(obj)
+
+
+def course_choice_label(cohort: CourseWithPlaces) -> str:
+    """A course as a choice: its name, its first day and how full it is."""
+    when = f"{cohort.day1_date:%-d %B %Y}" if cohort.day1_date else "date to be set"
+    if cohort.capacity is None:
+        places = f"{cohort.taken} confirmed"
+    elif cohort.taken >= cohort.capacity:
+        places = f"full, {cohort.waiting} waiting"
+    else:
+        places = f"{cohort.capacity - cohort.taken} of {cohort.capacity} places free"
+    return f"{cohort.name}, {when} ({places})"
+
+
 class NominateForm(StyledFormMixin, forms.Form):
     """People, chosen from those one may nominate, for a course still to come."""
 
@@ -215,7 +255,7 @@ class NominateForm(StyledFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick the people to nominate."},
     )
-    cohort = forms.ModelChoiceField(
+    cohort = CourseChoiceField(
         queryset=Cohort.objects.none(),
         label="Course",
         empty_label="Choose a course",
@@ -230,25 +270,12 @@ class NominateForm(StyledFormMixin, forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = nominees
-        self.fields["cohort"].queryset = courses
-        self.fields["cohort"].label_from_instance = course_choice_label
-
-
-def course_choice_label(cohort: Cohort) -> str:
-    """A course as a choice: its name, its first day and how full it is."""
-    when = f"{cohort.day1_date:%-d %B %Y}" if cohort.day1_date else "date to be set"
-    if cohort.capacity is None:
-        places = f"{cohort.taken} confirmed"
-    elif cohort.taken >= cohort.capacity:
-        places = f"full, {cohort.waiting} waiting"
-    else:
-        places = f"{cohort.capacity - cohort.taken} of {cohort.capacity} places free"
-    return f"{cohort.name}, {when} ({places})"
+        form_field(self, "people", forms.ModelChoiceField).queryset = nominees
+        form_field(self, "cohort", forms.ModelChoiceField).queryset = courses
 
 
 class PlaceMoveForm(StyledFormMixin, forms.Form):
-    cohort = forms.ModelChoiceField(
+    cohort = CourseChoiceField(
         queryset=Cohort.objects.none(),
         label="Move to",
         empty_label="Choose a course",
@@ -263,8 +290,7 @@ class PlaceMoveForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: object, courses: QuerySet[Cohort], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = courses
-        self.fields["cohort"].label_from_instance = course_choice_label
+        form_field(self, "cohort", forms.ModelChoiceField).queryset = courses
 
 
 class PlaceWithdrawForm(forms.Form):

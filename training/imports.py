@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -228,7 +228,7 @@ def _normalise_key(value: str) -> str:
 def _choice(value: str, choices: type[RoleGroup] | type[PersonStatus]) -> str | None:
     wanted = _normalise_key(value)
     for choice in choices:
-        if wanted in (_normalise_key(choice.value), _normalise_key(choice.label)):
+        if wanted in (_normalise_key(choice.value), _normalise_key(str(choice.label))):
             return choice.value
     return None
 
@@ -267,7 +267,10 @@ def _model_problems(
     return []
 
 
-def _chunked(values: Iterable[str], size: int = 2000) -> Iterator[list[str]]:
+Key = TypeVar("Key", str, int)
+
+
+def _chunked(values: Iterable[Key], size: int = 2000) -> Iterator[list[Key]]:
     """Slices short enough for an IN list on every database."""
     values = sorted(values)
     for start in range(0, len(values), size):
@@ -349,7 +352,8 @@ def _validate_roster(
             problems.append("job_title is longer than 200 characters")
         if email and email not in seen:
             seen[email] = line
-        if not problems:
+        # Without problems, each of these was given and is valid.
+        if not problems and email and role_group and status:
             row = _RosterRow(
                 line=line,
                 email=email,
@@ -389,7 +393,7 @@ def _validate_roster(
             errors.extend(RowError(line, problem) for problem in problems)
             continue
         rows.append(row)
-        first_rows[email] = row
+        first_rows[row.email] = row
 
     wanted_managers = {row.line_manager_email for row in rows if row.line_manager_email}
     known = set(seen) | set(_people_by_email(wanted_managers - set(seen)))
@@ -524,7 +528,7 @@ def _create_people(people: list[Person]) -> None:
             for person in pending
             if person.line_manager is None or person.line_manager.pk is not None
         ]
-        looped: list[tuple[Person, Person]] = []
+        looped: list[tuple[Person, Person | None]] = []
         if not ready:
             looped = [(person, person.line_manager) for person in pending]
             for person in pending:
@@ -668,7 +672,7 @@ def _validate_training(
                         f"day {int(day)} of {raw['cohort']} is dated {earlier[0]:%d/%m/%Y} on "
                         f"line {earlier[1]}, not {date:%d/%m/%Y}"
                     )
-                elif existing_date and existing_date != date:
+                elif existing is not None and existing_date and existing_date != date:
                     problems.append(
                         f"day {int(day)} of {existing.name} took place on "
                         f"{existing_date:%d/%m/%Y}, not {date:%d/%m/%Y}"
@@ -681,6 +685,8 @@ def _validate_training(
         if problems:
             errors.extend(RowError(line, problem) for problem in problems)
             continue
+        # Without problems, every column was given and read.
+        assert person is not None and day is not None and date is not None and attended is not None
         rows.append(
             _TrainingRow(
                 line=line,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.db.models import (
@@ -86,7 +87,7 @@ def trained_by(as_of: datetime.date) -> Q:
     return Q(pk__in=day1.values("person_id")) & Q(pk__in=day2.values("person_id"))
 
 
-def training_state(person: Person | TrainingRecord) -> TrainingState:
+def training_state(person: PersonWithTraining | TrainingRecord) -> TrainingState:
     """The state of one person annotated by `people_with_training`, or of a `TrainingRecord`."""
     if person.trained_on:
         return TrainingState.TRAINED
@@ -103,7 +104,20 @@ def _attended(day: CourseDay, as_of: datetime.date) -> QuerySet[CourseAttendance
     ).order_by(date_field, "cohort_id")
 
 
-def people_with_training(as_of: datetime.date) -> QuerySet[Person]:
+class TrainingAnnotations(TypedDict):
+    restorative_on: datetime.date | None
+    base_on: datetime.date | None
+    trained_on: datetime.date | None
+    credited_phase_id: int | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    PersonWithTraining = WithAnnotations[Person, TrainingAnnotations]
+
+
+def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
     """Every person, annotated with their training as it stood on `as_of`.
 
     - `restorative_on` / `base_on`: the dates of their first attended day 1 and day 2;
@@ -160,7 +174,7 @@ class TrainingRecord:
 
     @property
     def credited_phase_id(self) -> int | None:
-        if not self.trained_on:
+        if self.restorative_on is None or self.base_on is None:  # not trained
             return None
         if self.base_on >= self.restorative_on:
             return self.base_phase_id
@@ -200,13 +214,16 @@ def training_records(
         .filter(rank=1)
         .values_list("person_id", "day", "on", "cohort__phase_id")
     )
-    days: dict[int, dict[str, object]] = defaultdict(dict)
+    records: dict[int, TrainingRecord] = defaultdict(TrainingRecord)
     for person_id, day, on_date, phase_id in firsts:
+        record = records[person_id]
         if day == CourseDay.RESTORATIVE:
-            days[person_id].update(restorative_on=on_date, restorative_phase_id=phase_id)
+            records[person_id] = replace(
+                record, restorative_on=on_date, restorative_phase_id=phase_id
+            )
         else:
-            days[person_id].update(base_on=on_date, base_phase_id=phase_id)
-    return {person_id: TrainingRecord(**values) for person_id, values in days.items()}
+            records[person_id] = replace(record, base_on=on_date, base_phase_id=phase_id)
+    return dict(records)
 
 
 @dataclass(frozen=True)
@@ -371,9 +388,10 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
     trained_by_date: dict[datetime.date, int] = defaultdict(int)
     for pk, team_id, role_group, status in people:
         state = records[pk].state if pk in records else TrainingState.NOT_TRAINED
-        if state == TrainingState.TRAINED:
+        trained_on = records[pk].trained_on if pk in records else None
+        if state == TrainingState.TRAINED and trained_on is not None:
             trained_by_phase[records[pk].credited_phase_id][role_group] += 1
-            trained_by_date[records[pk].trained_on] += 1
+            trained_by_date[trained_on] += 1
         if status == PersonStatus.ACTIVE:
             totals = team_totals[team_id]
             totals[0] += 1
@@ -495,15 +513,16 @@ def cohort_register(cohort: Cohort, *, person_id: int | None = None) -> list[dic
     attendances = CourseAttendance.objects.filter(cohort=cohort)
     if person_id is not None:
         attendances = attendances.filter(person_id=person_id)
-    rows: dict[int, dict[str, object]] = {}
+    people: dict[int, Person] = {}
+    days: dict[int, dict[int, bool | None]] = {}
     for attendance in attendances.select_related("person__team").order_by(
         "person__full_name", "day"
     ):
-        row = rows.setdefault(attendance.person_id, {"person": attendance.person, "days": {}})
-        row["days"][attendance.day] = attendance.attended
+        people.setdefault(attendance.person_id, attendance.person)
+        days.setdefault(attendance.person_id, {})[attendance.day] = attendance.attended
     return [
-        {"person": row["person"], "marks": [(day.value, row["days"].get(day)) for day in CourseDay]}
-        for row in rows.values()
+        {"person": person, "marks": [(day.value, days[pk].get(day)) for day in CourseDay]}
+        for pk, person in people.items()
     ]
 
 
@@ -613,10 +632,6 @@ def course_places(cohort: Cohort) -> CoursePlaces:
     by_status: dict[str, list[CoursePlace]] = defaultdict(list)
     for place in places:
         by_status[place.status].append(place)
-    for position, place in enumerate(
-        sorted(by_status[PlaceStatus.WAITING], key=lambda p: (p.waiting_since, p.pk)), start=1
-    ):
-        place.position = position
     return CoursePlaces(
         confirmed=sorted(by_status[PlaceStatus.CONFIRMED], key=lambda p: p.person.full_name),
         offered=by_status[PlaceStatus.OFFERED],

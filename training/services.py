@@ -55,6 +55,8 @@ def person_account_sync(*, person: Person) -> User:
     people_accounts_sync(people=[person])
     if person.user_id != before:
         person.save(update_fields=["user"])
+    if person.user is None:  # people_accounts_sync gives every person an account
+        raise ValueError(f"{person} has no account")
     return person.user
 
 
@@ -73,10 +75,10 @@ def people_accounts_sync(*, people: Sequence[Person]) -> None:
     unlinked = {person.email.lower() for person in people if person.user_id not in linked}
     by_email: dict[str, User] = {}
     for chunk in _chunks(sorted(unlinked)):
-        for account in User.objects.annotate(lower_email=Lower("email")).filter(
+        for found in User.objects.annotate(lower_email=Lower("email")).filter(
             lower_email__in=chunk
         ):
-            by_email[account.lower_email] = account
+            by_email[found.lower_email] = found
 
     new: list[tuple[Person, User]] = []
     toggled: list[User] = []
@@ -154,7 +156,7 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
     # Through simple-history, so the audit trail records each change and who made it.
     bulk_update_with_history(changed, CourseAttendance, ["attended"])
     bulk_create_with_history(added, CourseAttendance)
-    days = [cohort.date_of(day) for day in CourseDay if cohort.date_of(day)]
+    days = [on for day in CourseDay if (on := cohort.date_of(day))]
     records_changed.send(
         sender=CourseAttendance,
         person_ids=[row.person_id for row in [*changed, *added]],
@@ -188,7 +190,7 @@ def cohort_save(*, cohort: Cohort) -> Cohort:
         for day in CourseDay
         if before is not None and _day_as_invited(before, day) != _day_as_invited(cohort, day)
     ]
-    if changed:
+    if changed and before is not None:  # only a course saved before can change its days
         cohort.sequence = before.sequence + 1
     cohort.save()
     if before is not None and (before.day1_date, before.day2_date, before.phase_id) != (

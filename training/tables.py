@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import django_tables2 as tables
 from django.http import HttpRequest
@@ -12,6 +13,9 @@ from django_tables2 import utils as tables_utils
 from common.columns import DateColumn, ShareColumn
 from training.models import Person
 from training.selectors import training_state
+
+if TYPE_CHECKING:
+    from training.selectors import PersonWithTraining
 
 TABLE_ATTRS = {"class": "table table-sm table-striped align-middle"}
 
@@ -146,14 +150,14 @@ class RosterTable(AccessibleTable):
         fields = ["full_name", "email", "team", "role_group", "job_title", "line_manager", "status"]
         sequence = [*fields, "training", "trained_on"]
 
-    def render_training(self, record: Person) -> str:
+    def render_training(self, record: PersonWithTraining) -> str:
         return training_state_text(record)
 
-    def value_training(self, record: Person) -> str:
+    def value_training(self, record: PersonWithTraining) -> str:
         return training_state_text(record)
 
 
-def training_state_text(person: Person) -> str:
+def training_state_text(person: PersonWithTraining) -> str:
     """How far a person annotated by `people_with_training` has got with the course (the day
     they finished it is a column of its own, so that a spreadsheet sorts and filters by it)."""
     return training_state(person).label

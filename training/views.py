@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,8 @@ from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from caseload.selectors import months_counted, rollout_with_cases
 from common.exports import export_response
+from common.forms import form_field
+from common.http import AuthenticatedHttpRequest
 from training import charts, selectors, services
 from training.filters import RosterFilter
 from training.forms import (
@@ -41,7 +44,7 @@ from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_ROLLOUT)
-def rollout(request: HttpRequest) -> HttpResponse:
+def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     summary = rollout_with_cases(selectors.rollout_summary(as_of=form.as_of_date()))
     tables = {
@@ -84,7 +87,7 @@ MOST_PER_PAGE = 500
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_ROSTER)
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = selectors.roster_people(as_of=timezone.localdate())
     roster_filter = RosterFilter(request.GET or None, queryset=people)
     extra = []
@@ -108,8 +111,10 @@ def roster(request: HttpRequest) -> HttpResponse:
     size = request.GET.get(table.prefixed_per_page_field)
     if size is not None and not (size.isdecimal() and 1 <= int(size) <= MOST_PER_PAGE):
         # django-tables2 would take a page size of -1 from the address and fail on it.
-        request.GET = request.GET.copy()
-        del request.GET[table.prefixed_per_page_field]
+        query = request.GET.copy()
+        del query[table.prefixed_per_page_field]
+        # django-stubs types request.GET as immutable; Django lets a view replace it.
+        request.GET = query  # type: ignore[assignment]
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "training/roster.html"
     if request.htmx:
@@ -117,7 +122,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"filter": roster_filter, "table": table})
 
 
-IMPORT_TITLES = {
+IMPORT_TITLES: dict[str, str] = {
     ImportRun.Kind.ROSTER: "Import the roster",
     ImportRun.Kind.TRAINING: "Import training attendance",
 }
@@ -125,7 +130,7 @@ IMPORT_TITLES = {
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.IMPORT_ROSTER)
-def csv_import(request: HttpRequest, kind: str) -> HttpResponse:
+def csv_import(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     form = CSVUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         run = import_run_start(
@@ -150,7 +155,7 @@ def csv_import(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required(Permission.IMPORT_ROSTER)
-def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+def import_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An import's progress while it runs in the background, then its summary or bad lines.
 
     htmx polls the status partial; without JavaScript the page has a link to load it again.
@@ -209,7 +214,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_COHORTS)
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("phase"), pk=pk)
     return render(request, "training/cohort_detail.html", _course_context(request, cohort))
 
@@ -290,7 +295,7 @@ def _course_context(
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.NOMINATE)
-def to_be_trained(request: HttpRequest) -> HttpResponse:
+def to_be_trained(request: AuthenticatedHttpRequest) -> HttpResponse:
     """People still to be trained, and nominating them for a course: a supervisor's own staff,
     or everyone for those who confirm places (by team, from the roll-out page)."""
     everyone = selectors.may_decide_places(request.user)
@@ -333,12 +338,12 @@ def to_be_trained(request: HttpRequest) -> HttpResponse:
             "form": form,
             "team_form": team_form,
             "everyone": everyone,
-            "courses": form.fields["cohort"].queryset,
+            "courses": form_field(form, "cohort", forms.ModelChoiceField).queryset,
         },
     )
 
 
-def _back(request: HttpRequest, place: CoursePlace, done: str) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest, place: CoursePlace, done: str) -> HttpResponse:
     """After acting on a place: the course page's places again (htmx, for those who see the
     course), else back where the form was, or home."""
     cohort = place.cohort
@@ -349,7 +354,9 @@ def _back(request: HttpRequest, place: CoursePlace, done: str) -> HttpResponse:
     return redirect(_next_or_home(request))
 
 
-def _refused(request: HttpRequest, place: CoursePlace, error: ValidationError) -> HttpResponse:
+def _refused(
+    request: AuthenticatedHttpRequest, place: CoursePlace, error: ValidationError
+) -> HttpResponse:
     problem = " ".join(error.messages)
     if request.htmx and can(request.user, Permission.VIEW_COHORTS):
         context = _course_context(request, place.cohort) | {"problem": problem}
@@ -370,7 +377,7 @@ def _next_or_home(request: HttpRequest) -> str:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.CONFIRM_PLACES)
-def place_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def place_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = selectors.get_place_for_user(request.user, pk)
     try:
         place = services.place_confirm(place=place)
@@ -385,7 +392,7 @@ def place_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def place_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def place_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = selectors.get_place_for_user(request.user, pk)
     try:
         services.place_accept(place=place)
@@ -399,7 +406,7 @@ def place_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def place_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def place_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = selectors.get_place_for_user(request.user, pk)
     form = PlaceWithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -411,7 +418,7 @@ def place_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def place_move(request: HttpRequest, pk: int) -> HttpResponse:
+def place_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask to move a confirmed place to another course; the programme lead decides."""
     place = selectors.get_place_for_user(request.user, pk)
     courses = selectors.courses_to_come().exclude(pk=place.cohort_id)
@@ -442,7 +449,7 @@ def place_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.CONFIRM_PLACES)
-def place_move_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def place_move_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = selectors.get_place_for_user(request.user, pk)
     try:
         moved = services.place_move_approve(place=place)
@@ -453,7 +460,7 @@ def place_move_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.CONFIRM_PLACES)
-def place_move_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def place_move_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = selectors.get_place_for_user(request.user, pk)
     services.place_move_refuse(place=place)
     return _back(request, place, f"{place.person.full_name} stays on {place.cohort.name}.")

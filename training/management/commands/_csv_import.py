@@ -47,8 +47,8 @@ class CSVImportCommand(BaseCommand):
         with acting_as(author):
             result = run_import(**source, dry_run=dry_run)
         if result.errors:
-            for error in result.errors:
-                self.stderr.write(f"{file}: {error}")
+            for problem in result.errors:
+                self.stderr.write(f"{file}: {problem}")
             raise CommandError(f"Nothing imported: {len(result.errors)} problem(s) in {file}.")
         for line in result.summary(noun):
             self.stdout.write(line)

@@ -94,9 +94,10 @@ class Command(BaseCommand):
             self.stdout.write("")
             widths = [
                 max(len(str(value)) for value in column)
-                for column in zip(header, *rows, strict=True)
+                for column in zip(*[header, *rows], strict=True)
             ]
-            for row in [header, *rows]:
+            lines: list[list[str] | list[object]] = [header, *rows]
+            for row in lines:
                 self.stdout.write(
                     "  ".join(
                         str(value).ljust(width) if index == 0 else str(value).rjust(width)
