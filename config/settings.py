@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "operations",
     "home",
     "notifications",
+    "demo",
     "csp",
 ]
 

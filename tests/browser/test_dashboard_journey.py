@@ -31,6 +31,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from accounts.roles import Role
 from competencies.frameworks import current_version, framework_import, version_publish
 from dashboards.selectors import Dashboard, Filters, dashboard
+from demo.organisation import DEMO_PASSWORD, EMAIL_DOMAIN
 from tests.browser.support import (
     REPO_ROOT,
     assert_accessible,
@@ -39,7 +40,6 @@ from tests.browser.support import (
     table_headers,
     table_rows,
 )
-from training.demo import DEMO_PASSWORD, EMAIL_DOMAIN
 from training.models import Team
 
 LEAD_EMAIL = f"programme.lead@{EMAIL_DOMAIN}"

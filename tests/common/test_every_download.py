@@ -47,7 +47,7 @@ PRIMITIVES = re.compile(
 `openpyxl.load_workbook`, as the imports do, writes nothing)."""
 
 NOT_DOWNLOADS = {
-    "training/demo.py": "writes the demo's roster and training files for the imports to read "
+    "demo/organisation.py": "writes the demo's roster and training files for the imports to read "
     "back; neutralising them would change what the import stores",
     "training/management/commands/bench_imports.py": "generates files for the imports to read "
     "in a benchmark; nobody downloads them",

@@ -6,8 +6,8 @@ import random
 import pytest
 from django.db import transaction
 
+from demo.organisation import build_demo
 from tests.factories import make_cohort, make_person, make_phase
-from training.demo import build_demo
 from training.imports import roster_import, training_import
 from training.models import Cohort, CourseAttendance, Phase
 from training.selectors import people_with_training, rollout_summary

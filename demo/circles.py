@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -37,89 +38,141 @@ from training.selectors import TRAINED, people_with_training
 END_OF_2016 = datetime.date(2016, 12, 31)
 T = datetime.time
 
-# name, teams whose trained people join, rule (ordinal, weekday, start, end), first month, venue
+
+@dataclass(frozen=True)
+class DemoCircle:
+    """A circle, the teams whose trained people join it, its monthly rule, the month of its
+    first meeting and where it meets."""
+
+    name: str
+    teams: tuple[str, ...]
+    ordinal: int
+    weekday: int
+    start: datetime.time
+    end: datetime.time
+    first_month: datetime.date
+    venue: str
+
+
 CIRCLES = [
-    (
+    DemoCircle(
         "Gloucester circle",
-        ["Gloucester Pod 7", "Gloucester Pods", "Gloucester North", "Gloucester District Team"],
-        (Ordinal.SECOND, Weekday.TUESDAY, T(10), T(12)),
+        ("Gloucester Pod 7", "Gloucester Pods", "Gloucester North", "Gloucester District Team"),
+        Ordinal.SECOND,
+        Weekday.TUESDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 3, 1),
         "Shire Hall, room 2",
     ),
-    (
+    DemoCircle(
         "Cheltenham circle",
-        ["Cheltenham District"],
-        (Ordinal.FIRST, Weekday.MONDAY, T(10), T(12)),
+        ("Cheltenham District",),
+        Ordinal.FIRST,
+        Weekday.MONDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 4, 1),
         "Cheltenham Municipal Offices",
     ),
-    (
+    DemoCircle(
         "Forest of Dean circle",
-        ["Forest of Dean District"],
-        (Ordinal.LAST, Weekday.THURSDAY, T(14), T(16)),
+        ("Forest of Dean District",),
+        Ordinal.LAST,
+        Weekday.THURSDAY,
+        T(14),
+        T(16),
         datetime.date(2016, 5, 1),
         "Coleford Training Centre",
     ),
-    (
+    DemoCircle(
         "Health and wellbeing circle",
-        ["Health Team", "Multi-disciplinary Health Team"],
-        (Ordinal.THIRD, Weekday.WEDNESDAY, T(13, 30), T(15, 30)),
+        ("Health Team", "Multi-disciplinary Health Team"),
+        Ordinal.THIRD,
+        Weekday.WEDNESDAY,
+        T(13, 30),
+        T(15, 30),
         datetime.date(2016, 6, 1),
         "Online",
     ),
-    (
+    DemoCircle(
         "Exploitation and wraparound circle",
-        ["Child Sexual Exploitation Team", "CIC Wraparound"],
-        (Ordinal.SECOND, Weekday.THURSDAY, T(10), T(12)),
+        ("Child Sexual Exploitation Team", "CIC Wraparound"),
+        Ordinal.SECOND,
+        Weekday.THURSDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 7, 1),
         "Shire Hall, room 4",
     ),
-    (
+    DemoCircle(
         "Stroud circle",
-        ["Stroud Integrated District Team"],
-        (Ordinal.FIRST, Weekday.WEDNESDAY, T(10), T(12)),
+        ("Stroud Integrated District Team",),
+        Ordinal.FIRST,
+        Weekday.WEDNESDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 10, 1),
         "Stroud Sub Rooms",
     ),
-    (
+    DemoCircle(
         "Cotswold circle",
-        ["Cotswold Integrated District Team"],
-        (Ordinal.SECOND, Weekday.MONDAY, T(14), T(16)),
+        ("Cotswold Integrated District Team",),
+        Ordinal.SECOND,
+        Weekday.MONDAY,
+        T(14),
+        T(16),
         datetime.date(2016, 10, 1),
         "Cirencester Old Memorial Hall",
     ),
-    (
+    DemoCircle(
         "Tewkesbury circle",
-        ["Tewkesbury Integrated District Team"],
-        (Ordinal.THIRD, Weekday.TUESDAY, T(10), T(12)),
+        ("Tewkesbury Integrated District Team",),
+        Ordinal.THIRD,
+        Weekday.TUESDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 11, 1),
         "Tewkesbury Borough Offices",
     ),
-    (
+    DemoCircle(
         "Children in care circle",
-        ["11+ Children in Care and Care Leavers"],
-        (Ordinal.FOURTH, Weekday.TUESDAY, T(10), T(12)),
+        ("11+ Children in Care and Care Leavers",),
+        Ordinal.FOURTH,
+        Weekday.TUESDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 11, 1),
         "Shire Hall, room 2",
     ),
-    (
+    DemoCircle(
         "FastTrack and partners circle",
-        ["FastTrack Team", "Partner Agencies"],
-        (Ordinal.LAST, Weekday.WEDNESDAY, T(10), T(12)),
+        ("FastTrack Team", "Partner Agencies"),
+        Ordinal.LAST,
+        Weekday.WEDNESDAY,
+        T(10),
+        T(12),
         datetime.date(2016, 11, 1),
         "Shire Hall, room 4",
     ),
-    (
+    DemoCircle(
         "Leadership circle",
-        ["Senior Leadership Team"],
-        (Ordinal.FIRST, Weekday.FRIDAY, T(9, 30), T(11)),
+        ("Senior Leadership Team",),
+        Ordinal.FIRST,
+        Weekday.FRIDAY,
+        T(9, 30),
+        T(11),
         datetime.date(2016, 12, 1),
         "Shire Hall, boardroom",
     ),
 ]
-CLUSTER = (
+CLUSTER = DemoCircle(
     "Practice leader cluster",
-    (Ordinal.LAST, Weekday.FRIDAY, T(10), T(12)),
+    (),
+    Ordinal.LAST,
+    Weekday.FRIDAY,
+    T(10),
+    T(12),
     datetime.date(2016, 6, 1),
     "Online",
 )
@@ -161,27 +214,22 @@ def load_demo() -> list[str]:
     leader_group = Group.objects.get(name=Role.PRACTICE_LEADER.label)
 
     leaders: list[Person] = []
-    for name, teams, (ordinal, weekday, start, end), first_month, venue in CIRCLES:
-        people = [person for team in teams for person in by_team.get(team, [])]
+    for record in CIRCLES:
+        people = [person for team in record.teams for person in by_team.get(team, [])]
         candidates = [p for p in people if p.role_group == RoleGroup.PRACTITIONER] or people
         leader = next((p for p in candidates if p.email == DEMO_LEADER), candidates[0])
         leaders.append(leader)
         leader.user.groups.add(leader_group)
-        circle = _circle(
-            name, CircleKind.LEARNING_CIRCLE, (ordinal, weekday, start, end), first_month, venue
-        )
+        circle = _circle(record, CircleKind.LEARNING_CIRCLE)
         circle_save(circle=circle, facilitators=[leader])
         # Everyone trained joins, except one in ten, so "trained people in no circle" has names.
         for index, person in enumerate(people):
             if index % 10 != 9 or person.email.split("@")[0] in ("practitioner", "supervisor"):
                 CircleMembership.objects.get_or_create(
-                    circle=circle, person=person, defaults={"joined_on": first_month}
+                    circle=circle, person=person, defaults={"joined_on": record.first_month}
                 )
 
-    name, (ordinal, weekday, start, end), first_month, venue = CLUSTER
-    cluster = _circle(
-        name, CircleKind.PRACTICE_LEADER_CLUSTER, (ordinal, weekday, start, end), first_month, venue
-    )
+    cluster = _circle(CLUSTER, CircleKind.PRACTICE_LEADER_CLUSTER)
     circle_save(circle=cluster, facilitators=[leaders[0]])
     for leader in leaders:
         CircleMembership.objects.get_or_create(circle=cluster, person=leader)
@@ -192,20 +240,17 @@ def load_demo() -> list[str]:
     ]
 
 
-def _circle(
-    name: str, kind: str, rule: tuple, first_month: datetime.date, venue: str
-) -> LearningCircle:
+def _circle(record: DemoCircle, kind: str) -> LearningCircle:
     """The demo circle of that name, or a new one following the rule (not saved yet)."""
-    ordinal, weekday, start, end = rule
-    return LearningCircle.objects.filter(name=name).first() or LearningCircle(
-        name=name,
+    return LearningCircle.objects.filter(name=record.name).first() or LearningCircle(
+        name=record.name,
         kind=kind,
-        ordinal=ordinal,
-        weekday=weekday,
-        start_time=start,
-        end_time=end,
-        starts_on=first_month,
-        venue=venue,
+        ordinal=record.ordinal,
+        weekday=record.weekday,
+        start_time=record.start,
+        end_time=record.end,
+        starts_on=record.first_month,
+        venue=record.venue,
     )
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role, roles_of
-from training.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
 from training.models import CourseAttendance, Person, PersonStatus
 
 pytestmark = pytest.mark.django_db
@@ -106,13 +106,13 @@ def test_seeding_the_demo_twice_changes_nothing(demo):
 
 
 def test_the_demo_has_one_sign_in_per_role(demo):
-    for email, *_ in DEMO_ACCOUNTS:
-        assert email in demo
-        assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
+    for account in DEMO_ACCOUNTS:
+        assert account.email in demo
+        assert User.objects.get(email=account.email).check_password(DEMO_PASSWORD)
     holders = {role: [] for role in Role}
-    for email, *_ in DEMO_ACCOUNTS:
-        for role in roles_of(User.objects.get(email=email)):
-            holders[role].append(email)
+    for account in DEMO_ACCOUNTS:
+        for role in roles_of(User.objects.get(email=account.email)):
+            holders[role].append(account.email)
     assert all(holders.values()), holders
 
 
@@ -122,7 +122,7 @@ def test_rollout_report_csv_and_table_carry_the_same_figures_as_json(demo):
     rows = list(csv.reader(io.StringIO(run("rollout_report", *as_of, "--format", "csv"))))
     table = run("rollout_report", *as_of)
 
-    # ... and the phase's cases worked with the model, of its caseload (caseload.demo)
+    # ... and the phase's cases worked with the model, of its caseload (demo.caseload)
     assert [
         "phases",
         "Implementation phase 2",
@@ -137,10 +137,10 @@ def test_the_demo_has_2_1_records_and_development_goals_for_its_sign_ins(demo, c
     from django.urls import reverse
     from django.utils import timezone
 
-    from competencies.demo import load_goals
     from competencies.models import DevelopmentGoal
     from competencies.selectors import goal_progress
-    from supervision.demo import load_records
+    from demo.competencies import load_goals
+    from demo.supervision import load_records
     from supervision.models import AgreedAction, CaseDiscussed, SessionStatus
     from supervision.selectors import session_record
 

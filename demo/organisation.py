@@ -16,9 +16,14 @@ import csv
 import datetime
 import io
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from training.models import RoleGroup
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from training.imports import ImportResult, roster_import, training_import
+from training.models import Cohort, Phase, ProgrammeSettings, RoleGroup, Team
 
 SENIOR, MANAGER, PRACTITIONER, PARTNER, ADMIN = (
     RoleGroup.SENIOR_MANAGER.value,
@@ -34,46 +39,97 @@ PUBLISHED_2016 = {
     "Implementation phase 2": {SENIOR: 11, MANAGER: 17, PRACTITIONER: 110, PARTNER: 12},
 }
 
+
+@dataclass(frozen=True)
+class DemoPhase:
+    name: str
+    order: int
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
+class DemoCohort:
+    phase: str
+    name: str
+    day1: datetime.date
+    day2: datetime.date
+    venue: str
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    """A team, how many of each role group it had trained in each phase, and how many of each
+    were never trained."""
+
+    name: str
+    service_area: str
+    trained: dict[str, dict[str, int]] = field(default_factory=dict)
+    never_trained: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A sign-in for one role, given to a person of the roster in that team and role group."""
+
+    email: str
+    team: str
+    role_group: str
+    job_title: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoAttendance:
+    """One line of the training register: a person at (or missing) one day of a cohort."""
+
+    email: str
+    phase: str
+    cohort: str
+    day: int
+    date: datetime.date
+    attended: bool
+
+
+# The report's training table; phase 3 is invented.
 PHASES = [
-    # name, order, start, end (the report's training table; phase 3 is invented)
-    ("Development", 0, datetime.date(2015, 5, 1), datetime.date(2015, 10, 31)),
-    ("Pilot", 1, datetime.date(2015, 11, 1), datetime.date(2016, 2, 29)),
-    ("Implementation phase 1", 2, datetime.date(2016, 2, 1), datetime.date(2016, 9, 30)),
-    ("Implementation phase 2", 3, datetime.date(2016, 9, 1), datetime.date(2016, 12, 31)),
-    ("Implementation phase 3", 4, datetime.date(2017, 1, 1), datetime.date(2017, 6, 30)),
+    DemoPhase("Development", 0, datetime.date(2015, 5, 1), datetime.date(2015, 10, 31)),
+    DemoPhase("Pilot", 1, datetime.date(2015, 11, 1), datetime.date(2016, 2, 29)),
+    DemoPhase("Implementation phase 1", 2, datetime.date(2016, 2, 1), datetime.date(2016, 9, 30)),
+    DemoPhase("Implementation phase 2", 3, datetime.date(2016, 9, 1), datetime.date(2016, 12, 31)),
+    DemoPhase("Implementation phase 3", 4, datetime.date(2017, 1, 1), datetime.date(2017, 6, 30)),
 ]
 
-# Cohorts: (phase, name, day 1, day 2, venue)
 COHORTS = [
-    (
+    DemoCohort(
         "Pilot",
         "Pilot cohort",
         datetime.date(2015, 11, 3),
         datetime.date(2015, 11, 10),
         "Shire Hall",
     ),
-    (
+    DemoCohort(
         "Implementation phase 1",
         "Phase 1 cohort A",
         datetime.date(2016, 2, 16),
         datetime.date(2016, 2, 23),
         "Shire Hall",
     ),
-    (
+    DemoCohort(
         "Implementation phase 1",
         "Phase 1 cohort B",
         datetime.date(2016, 4, 19),
         datetime.date(2016, 4, 26),
         "Cheltenham Municipal Offices",
     ),
-    (
+    DemoCohort(
         "Implementation phase 1",
         "Phase 1 cohort C",
         datetime.date(2016, 6, 14),
         datetime.date(2016, 6, 21),
         "Coleford Training Centre",
     ),
-    (
+    DemoCohort(
         "Implementation phase 1",
         "Phase 1 cohort D",
         datetime.date(2016, 9, 6),
@@ -81,7 +137,7 @@ COHORTS = [
         "Shire Hall",
     ),
     *[
-        (
+        DemoCohort(
             "Implementation phase 2",
             f"Phase 2 cohort {letter}",
             datetime.date(2016, 9, 20) + datetime.timedelta(days=12 * index),
@@ -105,21 +161,21 @@ COHORTS = [
             )
         )
     ],
-    (
+    DemoCohort(
         "Implementation phase 3",
         "Phase 3 cohort A",
         datetime.date(2017, 1, 17),
         datetime.date(2017, 1, 24),
         "Shire Hall",
     ),
-    (
+    DemoCohort(
         "Implementation phase 3",
         "Phase 3 cohort B",
         datetime.date(2017, 3, 7),
         datetime.date(2017, 3, 14),
         "Stroud Sub Rooms",
     ),
-    (
+    DemoCohort(
         "Implementation phase 3",
         "Phase 3 cohort C",
         datetime.date(2017, 5, 9),
@@ -129,15 +185,15 @@ COHORTS = [
 ]
 TRAINERS = ["Restorative practice trainer", "BASE model trainer"]
 
-# Teams: name, service area, people trained in each phase by role group, people never trained.
-TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
-    (
+# Teams, with the people trained in each phase by role group and the people never trained.
+TEAMS = [
+    DemoTeam(
         "Gloucester Pod 7",
         "Multi-agency pods",
         {"Pilot": {PRACTITIONER: 2}, "Implementation phase 2": {MANAGER: 1, PRACTITIONER: 2}},
         {PRACTITIONER: 1},
     ),
-    (
+    DemoTeam(
         "Health Team",
         "Health",
         {
@@ -146,7 +202,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 3},
     ),
-    (
+    DemoTeam(
         "Cheltenham District",
         "Integrated districts",
         {
@@ -155,7 +211,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 3},
     ),
-    (
+    DemoTeam(
         "Forest of Dean District",
         "Integrated districts",
         {
@@ -164,13 +220,13 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 2},
     ),
-    (
+    DemoTeam(
         "CIC Wraparound",
         "Children in care",
         {"Implementation phase 1": {PRACTITIONER: 1}, "Implementation phase 2": {PRACTITIONER: 3}},
         {MANAGER: 1, PRACTITIONER: 2},
     ),
-    (
+    DemoTeam(
         "Gloucester North",
         "Integrated districts",
         {
@@ -179,7 +235,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 3},
     ),
-    (
+    DemoTeam(
         "Gloucester District Team",
         "Integrated districts",
         {
@@ -188,13 +244,13 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 2},
     ),
-    (
+    DemoTeam(
         "Gloucester Pods",
         "Multi-agency pods",
         {"Implementation phase 1": {PRACTITIONER: 1}, "Implementation phase 2": {PRACTITIONER: 2}},
         {MANAGER: 1, PRACTITIONER: 2},
     ),
-    (
+    DemoTeam(
         "Child Sexual Exploitation Team",
         "Exploitation",
         {
@@ -203,7 +259,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 1},
     ),
-    (
+    DemoTeam(
         "Stroud Integrated District Team",
         "Integrated districts",
         {
@@ -212,7 +268,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 4},
     ),
-    (
+    DemoTeam(
         "Cotswold Integrated District Team",
         "Integrated districts",
         {
@@ -221,7 +277,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 5},
     ),
-    (
+    DemoTeam(
         "Tewkesbury Integrated District Team",
         "Integrated districts",
         {
@@ -230,7 +286,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 3},
     ),
-    (
+    DemoTeam(
         "11+ Children in Care and Care Leavers",
         "Children in care",
         {
@@ -239,7 +295,7 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 4},
     ),
-    (
+    DemoTeam(
         "Multi-disciplinary Health Team",
         "Health",
         {
@@ -248,32 +304,34 @@ TEAMS: list[tuple[str, str, dict[str, dict[str, int]], dict[str, int]]] = [
         },
         {PRACTITIONER: 8},
     ),
-    (
+    DemoTeam(
         "FastTrack Team",
         "Youth justice",
         {"Implementation phase 2": {MANAGER: 1, PRACTITIONER: 8}},
         {PRACTITIONER: 2},
     ),
-    ("Senior Leadership Team", "Leadership", {"Implementation phase 2": {SENIOR: 11}}, {}),
-    (
+    DemoTeam("Senior Leadership Team", "Leadership", {"Implementation phase 2": {SENIOR: 11}}, {}),
+    DemoTeam(
         "Partner Agencies",
         "Partners",
         {"Implementation phase 2": {PARTNER: 12}, "Implementation phase 3": {PARTNER: 2}},
         {PARTNER: 4},
     ),
-    (
+    DemoTeam(
         "Administrative Staff",
         "Business support",
         {"Implementation phase 3": {ADMIN: 8}},
         {ADMIN: 6},
     ),
-    (
+    DemoTeam(
         "Edge of Care Team",
         "Children's social care",
         {"Implementation phase 3": {MANAGER: 1, PRACTITIONER: 6}},
         {PRACTITIONER: 3},
     ),
-    ("Disabled Children's Team", "Children's social care", {}, {MANAGER: 1, PRACTITIONER: 10}),
+    DemoTeam(
+        "Disabled Children's Team", "Children's social care", {}, {MANAGER: 1, PRACTITIONER: 10}
+    ),
 ]
 
 JOB_TITLES = {
@@ -416,7 +474,7 @@ class DemoPerson:
 @dataclass
 class Demo:
     people: list[DemoPerson]
-    attendance: list[tuple[str, str, str, int, datetime.date, bool]]
+    attendance: list[DemoAttendance]
 
     def roster_csv(self) -> str:
         out = io.StringIO()
@@ -450,49 +508,56 @@ class Demo:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["email", "phase", "cohort", "day", "date", "attended"])
-        for email, phase, cohort, day, date, attended in self.attendance:
+        for line in self.attendance:
             writer.writerow(
-                [email, phase, cohort, day, date.isoformat(), "yes" if attended else "no"]
+                [
+                    line.email,
+                    line.phase,
+                    line.cohort,
+                    line.day,
+                    line.date.isoformat(),
+                    "yes" if line.attended else "no",
+                ]
             )
         return out.getvalue()
 
 
-# The demo accounts, one per role: (email, team, role group, job title, roles).
+# The demo accounts, one per role.
 DEMO_ACCOUNTS = [
-    (
+    DemoAccount(
         "practitioner@" + EMAIL_DOMAIN,
         "Cheltenham District",
         PRACTITIONER,
         "Case responsible officer",
-        ["Practitioner"],
+        ("Practitioner",),
     ),
-    (
+    DemoAccount(
         "supervisor@" + EMAIL_DOMAIN,
         "Cheltenham District",
         MANAGER,
         "Team manager",
-        ["Supervisor", "Team manager"],
+        ("Supervisor", "Team manager"),
     ),
-    (
+    DemoAccount(
         "practice.leader@" + EMAIL_DOMAIN,
         "Forest of Dean District",
         PRACTITIONER,
         "Senior practitioner",
-        ["Practitioner", "Practice leader"],
+        ("Practitioner", "Practice leader"),
     ),
-    (
+    DemoAccount(
         "programme.lead@" + EMAIL_DOMAIN,
         "Senior Leadership Team",
         SENIOR,
         "Head of service",
-        ["Programme lead"],
+        ("Programme lead",),
     ),
-    (
+    DemoAccount(
         "admin@" + EMAIL_DOMAIN,
         "Administrative Staff",
         ADMIN,
         "Business support officer",
-        ["Administrator"],
+        ("Administrator",),
     ),
 ]
 
@@ -503,19 +568,18 @@ def build_demo() -> Demo:
     names = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
     rng.shuffle(names)
     name_iter = iter(names)
-    reserved = {account[0]: account for account in DEMO_ACCOUNTS}
-    by_slot = {(team, group): email for email, team, group, _, _ in DEMO_ACCOUNTS}
+    by_slot = {(account.team, account.role_group): account for account in DEMO_ACCOUNTS}
 
     people: list[DemoPerson] = []
-    trained_in: dict[str, list[DemoPerson]] = {phase: [] for phase, *_ in PHASES}
+    trained_in: dict[str, list[DemoPerson]] = {phase.name: [] for phase in PHASES}
     untrained: list[DemoPerson] = []
 
     def new_person(team: str, group: str) -> DemoPerson:
-        demo_email = by_slot.pop((team, group), None)
+        account = by_slot.pop((team, group), None)
         first, last = next(name_iter)
-        if demo_email:
-            job_title = reserved[demo_email][3]
-            email = demo_email
+        if account:
+            job_title = account.job_title
+            email = account.email
         else:
             job_title = rng.choice(JOB_TITLES[group])
             email = f"{first}.{last}@{EMAIL_DOMAIN}".lower()
@@ -524,15 +588,17 @@ def build_demo() -> Demo:
         return person
 
     team_managers: dict[str, list[DemoPerson]] = {}
-    for team, _, trained, never in TEAMS:
-        for phase, groups in trained.items():
+    for team in TEAMS:
+        for phase, groups in team.trained.items():
             for group, count in groups.items():
                 for _ in range(count):
-                    trained_in[phase].append(new_person(team, group))
-        for group, count in never.items():
+                    trained_in[phase].append(new_person(team.name, group))
+        for group, count in team.never_trained.items():
             for _ in range(count):
-                untrained.append(new_person(team, group))
-        team_managers[team] = [p for p in people if p.team == team and p.role_group == MANAGER]
+                untrained.append(new_person(team.name, group))
+        team_managers[team.name] = [
+            p for p in people if p.team == team.name and p.role_group == MANAGER
+        ]
 
     seniors = [p for p in people if p.role_group == SENIOR]
     for person in people:
@@ -548,16 +614,16 @@ def build_demo() -> Demo:
     for person in trained_in["Implementation phase 2"][20:80:15]:
         person.status = "left"
 
-    attendance: list[tuple[str, str, str, int, datetime.date, bool]] = []
-    cohorts_by_phase: dict[str, list[tuple[str, datetime.date, datetime.date]]] = {}
-    for phase, name, day1, day2, _ in COHORTS:
-        cohorts_by_phase.setdefault(phase, []).append((name, day1, day2))
+    attendance: list[DemoAttendance] = []
+    cohorts_by_phase: dict[str, list[DemoCohort]] = {}
+    for cohort in COHORTS:
+        cohorts_by_phase.setdefault(cohort.phase, []).append(cohort)
 
     def attend(
-        person: DemoPerson, phase: str, cohort: tuple, day: int, attended: bool = True
+        person: DemoPerson, phase: str, cohort: DemoCohort, day: int, attended: bool = True
     ) -> None:
-        name, day1, day2 = cohort
-        attendance.append((person.email, phase, name, day, day1 if day == 1 else day2, attended))
+        date = cohort.day1 if day == 1 else cohort.day2
+        attendance.append(DemoAttendance(person.email, phase, cohort.name, day, date, attended))
 
     phase1_d = cohorts_by_phase["Implementation phase 1"][3]
     phase2_last = cohorts_by_phase["Implementation phase 2"][-1]
@@ -598,3 +664,63 @@ def build_demo() -> Demo:
         if built != groups:  # a guard against editing the tables above out of step
             raise AssertionError(f"demo {phase} trains {built}, the report says {groups}")
     return Demo(people=people, attendance=attendance)
+
+
+# Loading ----------------------------------------------------------------------------------------
+
+
+class DemoNotLoaded(Exception):
+    """A part of the demo that the imports refused (the tables above are out of step)."""
+
+
+@transaction.atomic
+def load_roster() -> list[str]:
+    """The phases, teams and cohorts, then the roster through the administrator's import."""
+    for phase in PHASES:
+        Phase.objects.update_or_create(
+            name=phase.name,
+            defaults={"order": phase.order, "start_date": phase.start, "end_date": phase.end},
+        )
+    for team in TEAMS:
+        Team.objects.update_or_create(name=team.name, defaults={"service_area": team.service_area})
+    phases = {phase.name: phase for phase in Phase.objects.all()}
+    for index, cohort in enumerate(COHORTS):
+        Cohort.objects.update_or_create(
+            phase=phases[cohort.phase],
+            name=cohort.name,
+            defaults={
+                "day1_date": cohort.day1,
+                "day2_date": cohort.day2,
+                "venue": cohort.venue,
+                "trainer": TRAINERS[index % len(TRAINERS)],
+            },
+        )
+    ProgrammeSettings.load()
+    return _imported("roster", roster_import(text=build_demo().roster_csv()), "people")
+
+
+@transaction.atomic
+def load_training() -> list[str]:
+    """Who attended which day of which cohort, through the administrator's import."""
+    result = training_import(text=build_demo().training_csv())
+    return _imported("training", result, "attendance records")
+
+
+def _imported(label: str, result: ImportResult, noun: str) -> list[str]:
+    if result.errors:
+        raise DemoNotLoaded(
+            f"The demo {label} did not import: " + "; ".join(map(str, result.errors[:5]))
+        )
+    return [" ".join(result.summary(noun))]
+
+
+@transaction.atomic
+def load_accounts() -> list[str]:
+    """A password and roles for each demo sign-in."""
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(email=account.email)
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = "Administrator" in account.roles
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=account.roles))
+    return [f"{len(DEMO_ACCOUNTS)} sign-ins, one for each role."]

@@ -26,7 +26,7 @@ from caseload.months import month_start, months_back
 from training.models import Person, PersonStatus, Phase, RoleGroup
 from training.selectors import training_records
 
-PILOT = "Pilot"  # the demo's phase of that name (training.demo.PHASES)
+PILOT = "Pilot"  # the demo's phase of that name (demo.organisation.PHASES)
 PILOT_CASES = 18
 PILOT_CASELOAD = 20
 # Months at the first few cases before a practitioner takes the model to more of their cases.
