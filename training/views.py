@@ -17,13 +17,13 @@ from common.exports import export_response
 from training import charts, selectors, services
 from training.filters import RosterFilter
 from training.forms import (
-    AsOfForm,
     CohortForm,
     CSVUploadForm,
     NominateForm,
     PlaceMoveForm,
     PlaceWithdrawForm,
     RegisterPersonForm,
+    RolloutFilterForm,
     TeamFilterForm,
 )
 from training.imports import IMPORTERS, ImportResult, import_run_start
@@ -34,18 +34,27 @@ from training.services import (
     cohort_save,
     places_nominate,
 )
-from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
+from training.tables import (
+    OrganisationTable,
+    PhaseTable,
+    RoleGroupTable,
+    RosterTable,
+    TeamTable,
+)
 
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_ROLLOUT)
 def rollout(request: HttpRequest) -> HttpResponse:
-    form = AsOfForm(request.GET or None)
-    summary = rollout_with_cases(selectors.rollout_summary(as_of=form.as_of_date()))
+    form = RolloutFilterForm(request.GET or None)
+    summary = rollout_with_cases(
+        selectors.rollout_summary(as_of=form.as_of_date(), organisation=form.organisation_id())
+    )
     tables = {
         "phases": PhaseTable(summary.phases),
         "teams": TeamTable(summary.teams, prefix="teams-"),
         "role_groups": RoleGroupTable(summary.role_groups),
+        "organisations": OrganisationTable(summary.organisations),
     }
     # A region has hundreds of teams: a page of them at a time (the download has them all).
     RequestConfig(request, paginate={"per_page": 25}).configure(tables["teams"])

@@ -11,6 +11,7 @@ from django.utils.module_loading import module_has_submodule
 
 from accounts.models import User
 from training.demo import COHORTS, DEMO_ACCOUNTS, DEMO_PASSWORD, PHASES, TEAMS, TRAINERS, build_demo
+from training.demo_partners import load_partners
 from training.imports import roster_import, training_import
 from training.models import Cohort, Phase, ProgrammeSettings, Team
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"Demo {label}: " + " ".join(result.summary(noun)))
 
+        self.stdout.writelines(f"Demo partner agency {line}" for line in load_partners())
         for email, _, _, _, roles in DEMO_ACCOUNTS:
             user = User.objects.get(email=email)
             user.set_password(DEMO_PASSWORD)
