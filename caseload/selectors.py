@@ -111,7 +111,10 @@ def cases_with_model(*, as_of: datetime.date, people: Q | None = None) -> CasesW
 def rollout_with_cases(summary: RolloutSummary) -> RolloutSummary:
     """The roll-out figures with the cases worked with the model as of the same date beside
     them: what the roll-out page, its downloads and `rollout_report` show."""
-    cases = cases_with_model(as_of=summary.as_of)
+    people = (
+        None if summary.organisation is None else Q(person__organisation_id=summary.organisation)
+    )
+    cases = cases_with_model(as_of=summary.as_of, people=people)
 
     def beside(row: Figures, count: CaseCount | None) -> Figures:
         count = count or CaseCount()

@@ -9,7 +9,7 @@ from common.forms import form_field
 from dashboards.selectors import CASE_CONTEXTS, Filters
 from training.fields import DateInSpanField
 from training.forms import StyledFormMixin
-from training.models import Phase, RoleGroup, Team
+from training.models import Organisation, Phase, RoleGroup, Team
 
 
 class DashboardFilterForm(StyledFormMixin, forms.Form):
@@ -23,6 +23,9 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
     )
     team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="All teams")
     service_area = forms.ChoiceField(required=False, label="Service area")
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), required=False, empty_label="All organisations"
+    )
     role_group = forms.ChoiceField(
         required=False,
         label="Role group",
@@ -54,6 +57,7 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
             phase=data["phase"].pk if data.get("phase") else None,
             team=data["team"].pk if data.get("team") else None,
             service_area=data.get("service_area") or "",
+            organisation=data["organisation"].pk if data.get("organisation") else None,
             role_group="" if role_group == "all" else role_group,
             case_context=data.get("case_context") or "",
         )

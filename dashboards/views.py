@@ -63,6 +63,12 @@ def _tables(data: selectors.Dashboard) -> dict[str, object]:
         "role_groups": FunnelTable(
             data.role_groups, caption="By role group", first_column="Role group", prefix="roles-"
         ),
+        "organisations": FunnelTable(
+            data.organisations,
+            caption="By organisation (the council and partner agencies)",
+            first_column="Organisation",
+            prefix="organisations-",
+        ),
         "phases": FunnelTable(
             data.phases, caption="By phase cohort", first_column="Phase", prefix="phases-"
         ),

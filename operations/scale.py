@@ -61,6 +61,7 @@ from training.models import (
     Phase,
     RoleGroup,
     Team,
+    council_id,
 )
 
 BATCH = 5000
@@ -212,8 +213,10 @@ class _Builder:
         return person
 
     def save_roster(self) -> None:
+        council = council_id()
         rows = [
             Person(
+                organisation_id=council,
                 email=f"person{person.number:06d}@scale.example",
                 full_name=f"{self.random.choice(FIRST_NAMES)} {self.random.choice(LAST_NAMES)} "
                 f"{person.number}",
@@ -243,7 +246,10 @@ class _Builder:
                 elif managers:
                     person.line_manager = managers[person.number % len(managers)].pk
         Person.objects.bulk_update(
-            [Person(pk=p.pk, line_manager_id=p.line_manager) for p in self.people],
+            [
+                Person(pk=p.pk, line_manager_id=p.line_manager, organisation_id=council)
+                for p in self.people
+            ],
             ["line_manager"],
             batch_size=BATCH,
         )

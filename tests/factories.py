@@ -11,6 +11,7 @@ from training.models import (
     Cohort,
     CourseAttendance,
     CourseDay,
+    Organisation,
     Person,
     PersonStatus,
     Phase,
@@ -35,12 +36,14 @@ def make_person(
     line_manager: Person | None = None,
     roles: tuple[Role, ...] = (),
     with_account: bool = False,
+    organisation: Organisation | None = None,
 ) -> Person:
     number = next(_sequence)
     person = Person.objects.create(
         email=email or f"person{number}@council.example",
         full_name=f"Person {number}",
         team=team or make_team(),
+        **({"organisation": organisation} if organisation else {}),
         role_group=role_group,
         status=status,
         line_manager=line_manager,

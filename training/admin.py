@@ -10,13 +10,32 @@ from simple_history.admin import SimpleHistoryAdmin
 from training.models import (
     Cohort,
     CourseAttendance,
+    Organisation,
     Person,
     PersonStatus,
     Phase,
     ProgrammeSettings,
     Team,
 )
-from training.services import cohort_save, person_account_sync
+from training.services import (
+    cohort_save,
+    organisation_save,
+    person_account_sync,
+    person_organisation_changed,
+)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "embedded_needs_council_21")
+    list_filter = ("kind", "embedded_needs_council_21")
+    search_fields = ("name",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Organisation, form: forms.ModelForm, change: bool
+    ) -> None:
+        # Through the service: changing the rule for embedded recounts its people's figures.
+        organisation_save(organisation=obj)
 
 
 @admin.register(Team)
@@ -32,6 +51,7 @@ class PersonForm(forms.ModelForm):
             "email",
             "full_name",
             "team",
+            "organisation",
             "role_group",
             "job_title",
             "line_manager",
@@ -57,8 +77,8 @@ class PersonForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
     form = PersonForm
-    list_display = ("full_name", "email", "team", "role_group", "status")
-    list_filter = ("role_group", "status", "team")
+    list_display = ("full_name", "email", "team", "organisation", "role_group", "status")
+    list_filter = ("role_group", "status", "organisation", "team")
     search_fields = ("full_name", "email")
     autocomplete_fields = ("team", "line_manager", "user")
 
@@ -68,6 +88,8 @@ class PersonAdmin(SimpleHistoryAdmin):
         # who is back can again. A person without an account is not given one here.
         if "status" in form.changed_data and obj.user_id:
             person_account_sync(person=obj)
+        if change and "organisation" in form.changed_data:
+            person_organisation_changed(person=obj)
 
 
 @admin.register(Phase)

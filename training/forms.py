@@ -14,7 +14,7 @@ from common.validators import validate_single_line
 from training.csv_files import CSVFileError, ImportFile
 from training.dates import skipped_time
 from training.fields import DateInSpanField, RecordsChoiceField
-from training.models import Cohort, CourseDay, Person, Team
+from training.models import Cohort, CourseDay, Organisation, Person, Team
 
 
 class _PlaceCounts(TypedDict):
@@ -72,6 +72,27 @@ class AsOfForm(StyledFormMixin, forms.Form):
         if self.is_valid() and self.cleaned_data["as_of"]:
             return self.cleaned_data["as_of"]
         return timezone.localdate()
+
+
+class RolloutFilterForm(AsOfForm):
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), required=False, empty_label="All organisations"
+    )
+
+    def as_of_date(self) -> datetime.date:
+        # A filter that cannot be used is ignored on its own, never with the date.
+        if self.is_bound:
+            self.is_valid()
+            if as_of := self.cleaned_data.get("as_of"):
+                return as_of
+        return timezone.localdate()
+
+    def organisation_id(self) -> int | None:
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        organisation = self.cleaned_data.get("organisation")
+        return organisation.pk if organisation else None
 
 
 class CSVUploadForm(StyledFormMixin, forms.Form):

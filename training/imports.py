@@ -39,17 +39,20 @@ from training.models import (
     CourseAttendance,
     CourseDay,
     ImportRun,
+    Organisation,
+    OrganisationKind,
     Person,
     PersonStatus,
     Phase,
     RoleGroup,
     Team,
+    council_id,
 )
 from training.services import people_accounts_sync
 from training.signals import records_changed
 
 ROSTER_REQUIRED = ["email", "full_name", "team", "role_group"]
-ROSTER_OPTIONAL = ["job_title", "line_manager_email", "status"]
+ROSTER_OPTIONAL = ["job_title", "line_manager_email", "status", "organisation"]
 TRAINING_COLUMNS = ["email", "phase", "cohort", "day", "date", "attended"]
 # A page lists this many problems of a refused file, and counts the rest.
 PROBLEMS_SHOWN = 100
@@ -71,6 +74,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_teams: list[str] = field(default_factory=list)
+    new_organisations: list[str] = field(default_factory=list)
     new_phases: list[str] = field(default_factory=list)
     new_cohorts: list[str] = field(default_factory=list)
     # Rows identical to an earlier row of the file (as spreadsheets collect them): ignored.
@@ -101,6 +105,7 @@ class ImportResult:
             lines.append(f"{self.repeated} repeated row{pluralize(self.repeated)} ignored.")
         for label, names in (
             ("New teams", self.new_teams),
+            ("New partner organisations", self.new_organisations),
             ("New phases", self.new_phases),
             ("New cohorts", self.new_cohorts),
         ):
@@ -298,6 +303,9 @@ class _RosterRow:
     job_title: str
     line_manager_email: str
     status: str
+    # The employer's name; blank for the council, None when the file has no such column (the
+    # people already on the roster then keep theirs).
+    organisation: str | None = None
 
 
 def _validate_roster(
@@ -311,6 +319,10 @@ def _validate_roster(
     repeated = 0
     known_teams = {name.lower() for name in Team.objects.values_list("name", flat=True)}
     team_problems: dict[str, list[str]] = {}
+    known_organisations = {
+        name.lower() for name in Organisation.objects.values_list("name", flat=True)
+    }
+    organisation_problems: dict[str, list[str]] = {}
     for line, raw in _checked(parsed.rows, progress, len(parsed.rows)):
         problems = []
         email = _email(raw["email"]) if raw["email"] else None
@@ -350,6 +362,8 @@ def _validate_roster(
             problems.append("team is longer than 120 characters")
         if len(raw.get("job_title", "")) > 200:
             problems.append("job_title is longer than 200 characters")
+        if len(raw.get("organisation", "")) > 120:
+            problems.append("organisation is longer than 120 characters")
         if email and email not in seen:
             seen[email] = line
         # Without problems, each of these was given and is valid.
@@ -363,6 +377,7 @@ def _validate_roster(
                 job_title=raw.get("job_title", ""),
                 line_manager_email=manager_email or "",
                 status=status,
+                organisation=raw.get("organisation"),
             )
             if duplicate_of is not None and first_rows.get(email) == dataclasses.replace(
                 row, line=duplicate_of
@@ -379,8 +394,9 @@ def _validate_roster(
                     role_group=row.role_group,
                     job_title=row.job_title,
                     status=row.status,
+                    organisation_id=None,  # checked below, as the team is
                 ),
-                exclude=["team", "line_manager", "user"],
+                exclude=["team", "organisation", "line_manager", "user"],
             )
             team_key = row.team.lower()
             if team_key not in known_teams:
@@ -389,6 +405,13 @@ def _validate_roster(
                         Team(name=row.team), columns={"name": "team"}
                     )
                 problems += team_problems[team_key]
+            organisation_key = (row.organisation or "").lower()
+            if organisation_key and organisation_key not in known_organisations:
+                if organisation_key not in organisation_problems:
+                    organisation_problems[organisation_key] = _model_problems(
+                        Organisation(name=row.organisation), columns={"name": "organisation"}
+                    )
+                problems += organisation_problems[organisation_key]
         if problems:
             errors.extend(RowError(line, problem) for problem in problems)
             continue
@@ -440,15 +463,38 @@ def roster_import(
 
     _report(progress, "saving", 0, len(rows))
     with transaction.atomic():
-        _save_roster(rows, result, today)
+        moved = _save_roster(rows, result, today)
         if dry_run:
             transaction.set_rollback(True)
             result.changed_person_ids = set()
+        elif moved:
+            # Whether a person counts as embedded depends on their employer's rule.
+            records_changed.send(sender=Person, person_ids=moved, since=None)
     _report(progress, "saving", len(rows), len(rows))
     return result
 
 
-def _save_roster(rows: list[_RosterRow], result: ImportResult, today: datetime.date) -> None:
+def _organisations(rows: list[_RosterRow], result: ImportResult) -> dict[str, int]:
+    """Each organisation named in the file by its lower-case name ("" for the council), the
+    ones not known yet created as partner agencies."""
+    council = council_id()
+    organisations = {
+        organisation.name.lower(): organisation.pk for organisation in Organisation.objects.all()
+    }
+    new: dict[str, Organisation] = {}
+    for row in rows:
+        key = (row.organisation or "").lower()
+        if key and key not in organisations and key not in new:
+            new[key] = Organisation(name=row.organisation, kind=OrganisationKind.PARTNER)
+    for organisation in _create_with_history(list(new.values()), Organisation):
+        organisations[organisation.name.lower()] = organisation.pk
+    result.new_organisations = [organisation.name for organisation in new.values()]
+    return {**organisations, "": council}
+
+
+def _save_roster(rows: list[_RosterRow], result: ImportResult, today: datetime.date) -> set[int]:
+    """Write the rows; returns the people already on the roster whose employer changed."""
+    organisations = _organisations(rows, result)
     teams = {team.name.lower(): team for team in Team.objects.all()}
     new_teams: list[Team] = []
     for row in rows:
@@ -460,6 +506,15 @@ def _save_roster(rows: list[_RosterRow], result: ImportResult, today: datetime.d
     result.new_teams = [team.name for team in new_teams]
 
     existing = _people_by_email(row.email for row in rows)
+    # Read before the rows below change them.
+    moved = {
+        person.pk
+        for row in rows
+        if (person := existing.get(row.email)) is not None
+        and row.organisation is not None
+        and person.organisation_id != organisations[row.organisation.lower()]
+    }
+
     wanted_managers = {row.line_manager_email for row in rows if row.line_manager_email}
     outside = _people_by_email(wanted_managers - {row.email for row in rows})
     people: dict[str, Person] = {}
@@ -474,6 +529,10 @@ def _save_roster(rows: list[_RosterRow], result: ImportResult, today: datetime.d
             "status": row.status,
             "left_on": _left_on(person, row.status, today),
         }
+        if row.organisation is not None:
+            values["organisation_id"] = organisations[row.organisation.lower()]
+        elif person is None:
+            values["organisation_id"] = organisations[""]
         if person is None:
             person = Person(email=row.email, **values)
             outcome[row.email] = "created"
@@ -507,12 +566,13 @@ def _save_roster(rows: list[_RosterRow], result: ImportResult, today: datetime.d
     relinked = [person for person in unchanged if person.user_id != linked_before[person.pk]]
 
     _create_people(created)
-    fields = ["full_name", "team", "role_group", "job_title", "status", "left_on"]
+    fields = ["full_name", "team", "organisation", "role_group", "job_title", "status", "left_on"]
     _update_with_history(updated, Person, [*fields, "line_manager", "user"])
     _update_with_history(relinked, Person, ["user"])
 
     result.created, result.updated, result.unchanged = len(created), len(updated), len(unchanged)
     result.changed_person_ids = {person.pk for person in created + updated}
+    return moved
 
 
 def _create_people(people: list[Person]) -> None:

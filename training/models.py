@@ -32,6 +32,55 @@ class Team(models.Model):
         return self.name
 
 
+class OrganisationKind(models.TextChoices):
+    COUNCIL = "council", "The council"
+    PARTNER = "partner", "Partner agency"
+
+
+class Organisation(models.Model):
+    """Who employs a person: the council that runs the roll-out, or a partner agency (police,
+    probation, health) whose staff are trained beside it. There is one council row."""
+
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
+    kind = models.CharField(
+        max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.PARTNER
+    )
+    embedded_needs_council_21 = models.BooleanField(
+        "embedded needs a council 2:1",
+        default=True,
+        help_text="Untick for a partner whose staff are supervised by their own agency: their "
+        "learning circle attendance alone then counts them as embedded.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="council"),
+                name="one_council",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+COUNCIL_NAME = "The council"
+
+
+def council_id() -> int:
+    """The council's row, made on first use (a new site, or a test database just flushed): the
+    employer of everyone the roster does not say otherwise of."""
+    council, _ = Organisation.objects.only("pk").get_or_create(
+        kind=OrganisationKind.COUNCIL, defaults={"name": COUNCIL_NAME}
+    )
+    return council.pk
+
+
 class RoleGroup(models.TextChoices):
     """The groups the training figures are reported by."""
 
@@ -56,6 +105,13 @@ class Person(models.Model):
     )
     full_name = models.CharField(max_length=200, validators=[validate_single_line])
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        default=council_id,
+        related_name="people",
+        help_text="Who employs the person: the council, or a partner agency.",
+    )
     role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
     job_title = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     line_manager = models.ForeignKey(

@@ -43,6 +43,7 @@ from training.models import (
     CourseDay,
     CoursePlace,
     ImportRun,
+    Organisation,
     Person,
     PersonStatus,
     Phase,
@@ -280,6 +281,21 @@ class RoleGroupFigures:
 
 
 @dataclass(frozen=True)
+class OrganisationFigures:
+    """The council or a partner agency: its active staff and how many of them are trained."""
+
+    key: int
+    label: str
+    kind: str
+    active_staff: int
+    trained_active: int
+
+    @property
+    def share_trained(self) -> float:
+        return self.trained_active / self.active_staff if self.active_staff else 0.0
+
+
+@dataclass(frozen=True)
 class MonthPoint:
     month: datetime.date
     cumulative: int
@@ -296,6 +312,9 @@ class RolloutSummary:
     timeline: list[MonthPoint] = field(default_factory=list)
     cases_with_model: int = 0
     caseload: int = 0
+    organisations: list[OrganisationFigures] = field(default_factory=list)
+    # The employing organisation the figures are narrowed to (None: everyone).
+    organisation: int | None = None
 
     @property
     def share_of_target(self) -> float:
@@ -345,6 +364,16 @@ class RolloutSummary:
                 }
                 for group in self.role_groups
             },
+            "organisations": [
+                {
+                    "name": organisation.label,
+                    "kind": organisation.kind,
+                    "active_staff": organisation.active_staff,
+                    "trained_active": organisation.trained_active,
+                    "share_trained": round(organisation.share_trained, 4),
+                }
+                for organisation in self.organisations
+            ],
         }
 
 
@@ -372,21 +401,26 @@ def _timeline(trained_by_date: dict[datetime.date, int], as_of: datetime.date) -
     return points
 
 
-def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
-    """Everything the roll-out page and report show, in a fixed number of queries.
+def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) -> RolloutSummary:
+    """Everything the roll-out page and report show, in a fixed number of queries: for
+    everyone, or for the people one organisation employs.
 
     Each person's training comes from `training_records` (one statement for everyone) and is
     counted here, so the cost grows with the number of people and no faster.
     """
     records = training_records(as_of)
     phases = list(Phase.objects.all())
-    people = Person.objects.values_list("pk", "team_id", "role_group", "status")
+    people = Person.objects.all()
+    if organisation is not None:
+        people = people.filter(organisation_id=organisation)
+    rows = people.values_list("pk", "team_id", "role_group", "status", "organisation_id")
 
     trained_by_phase: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     group_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    employer_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     trained_by_date: dict[datetime.date, int] = defaultdict(int)
-    for pk, team_id, role_group, status in people:
+    for pk, team_id, role_group, status, organisation_id in rows:
         state = records[pk].state if pk in records else TrainingState.NOT_TRAINED
         trained_on = records[pk].trained_on if pk in records else None
         if state == TrainingState.TRAINED and trained_on is not None:
@@ -399,6 +433,8 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
             totals[2] += state == TrainingState.PART_TRAINED
             group_totals[role_group][0] += 1
             group_totals[role_group][1] += state == TrainingState.TRAINED
+            employer_totals[organisation_id][0] += 1
+            employer_totals[organisation_id][1] += state == TrainingState.TRAINED
 
     phase_rows, cumulative = [], 0
     for phase in phases:
@@ -446,6 +482,17 @@ def rollout_summary(*, as_of: datetime.date) -> RolloutSummary:
         teams=teams,
         role_groups=role_groups,
         timeline=_timeline(trained_by_date, as_of),
+        organisations=[
+            OrganisationFigures(
+                key=employer.pk,
+                label=employer.name,
+                kind=employer.get_kind_display(),
+                active_staff=employer_totals[employer.pk][0],
+                trained_active=employer_totals[employer.pk][1],
+            )
+            for employer in Organisation.objects.all()
+        ],
+        organisation=organisation,
     )
 
 

@@ -30,6 +30,7 @@ from training.models import (
     CourseAttendance,
     CourseDay,
     CoursePlace,
+    Organisation,
     Person,
     PersonStatus,
     PlaceStatus,
@@ -46,6 +47,33 @@ DEFAULT_ROLES: dict[str, tuple[Role, ...]] = {
     RoleGroup.PARTNER: (Role.PRACTITIONER,),
     RoleGroup.MANAGER: (Role.SUPERVISOR,),
 }
+
+
+def organisation_save(*, organisation: Organisation) -> Organisation:
+    """Add or change an employing organisation. Whether a person counts as embedded depends on
+    their organisation's rule, so when that rule changes its people's figures are counted
+    again (from the start: the rule applies to every day)."""
+    with transaction.atomic():
+        before = (
+            Organisation.objects.filter(pk=organisation.pk)
+            .values_list("embedded_needs_council_21", flat=True)
+            .first()
+        )
+        organisation.full_clean()
+        organisation.save()
+        if before is not None and before != organisation.embedded_needs_council_21:
+            records_changed.send(
+                sender=Organisation,
+                person_ids=list(organisation.people.values_list("pk", flat=True)),
+                since=None,
+            )
+    return organisation
+
+
+def person_organisation_changed(*, person: Person) -> None:
+    """A person's employer was changed (in the admin site): their figures are counted again,
+    as the rule for embedded may differ between the two organisations."""
+    records_changed.send(sender=Person, person_ids=[person.pk], since=None)
 
 
 @transaction.atomic

@@ -126,6 +126,19 @@ class RoleGroupTable(AccessibleTable):
         orderable = False
 
 
+class OrganisationTable(AccessibleTable):
+    caption = "Training by organisation (active staff)"
+
+    label = tables.Column(verbose_name="Organisation")
+    kind = tables.Column(verbose_name="Kind")
+    active_staff = tables.Column(verbose_name="Active staff")
+    trained_active = tables.Column(verbose_name="Trained (active)")
+    share_trained = ShareColumn(verbose_name="Share trained")
+
+    class Meta(AccessibleTable.Meta):
+        orderable = False
+
+
 class RosterTable(AccessibleTable):
     caption = "Workforce roster"
 

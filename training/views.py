@@ -20,7 +20,6 @@ from common.http import AuthenticatedHttpRequest
 from training import charts, selectors, services
 from training.filters import RosterFilter
 from training.forms import (
-    AsOfForm,
     CohortForm,
     CSVUploadForm,
     NominateForm,
@@ -29,6 +28,7 @@ from training.forms import (
     RegisterForm,
     RegisterMarkForm,
     RegisterPersonForm,
+    RolloutFilterForm,
     TeamFilterForm,
 )
 from training.imports import IMPORTERS, ImportResult, import_run_start
@@ -39,18 +39,27 @@ from training.services import (
     cohort_save,
     places_nominate,
 )
-from training.tables import PhaseTable, RoleGroupTable, RosterTable, TeamTable
+from training.tables import (
+    OrganisationTable,
+    PhaseTable,
+    RoleGroupTable,
+    RosterTable,
+    TeamTable,
+)
 
 
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_ROLLOUT)
 def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = AsOfForm(request.GET or None)
-    summary = rollout_with_cases(selectors.rollout_summary(as_of=form.as_of_date()))
+    form = RolloutFilterForm(request.GET or None)
+    summary = rollout_with_cases(
+        selectors.rollout_summary(as_of=form.as_of_date(), organisation=form.organisation_id())
+    )
     tables = {
         "phases": PhaseTable(summary.phases),
         "teams": TeamTable(summary.teams, prefix="teams-"),
         "role_groups": RoleGroupTable(summary.role_groups),
+        "organisations": OrganisationTable(summary.organisations),
     }
     # A region has hundreds of teams: a page of them at a time (the download has them all).
     RequestConfig(request, paginate={"per_page": 25}).configure(tables["teams"])

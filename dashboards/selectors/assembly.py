@@ -39,7 +39,7 @@ from dashboards.selectors.ratings import (
     stage_trends,
 )
 from supervision.selectors import overdue_days
-from training.models import Phase, RoleGroup, Team
+from training.models import Organisation, Phase, RoleGroup, Team
 
 
 @dataclass
@@ -54,6 +54,7 @@ class Dashboard:
     teams: list[TeamRow]
     service_areas: list[FunnelRow]
     role_groups: list[FunnelRow]
+    organisations: list[FunnelRow]
     phases: list[FunnelRow]
     stage_trends: list[StageShare]
     competency_shares: list[CompetencyShare]
@@ -72,7 +73,7 @@ class Dashboard:
 def _teams(
     filters: Filters,
     definitions: Definitions,
-    people: dict[tuple[int, str], int],
+    people: dict[tuple[int, str, int], int],
     teams: list[Team],
 ) -> list[TeamRow]:
     """Each team's funnel on the as-of date, its stage, and its trend since 3 months before."""
@@ -115,7 +116,7 @@ def _service_areas(teams: list[TeamRow]) -> list[FunnelRow]:
     return [FunnelRow(key=area, label=area, **sums[area]) for area in sorted(sums)]
 
 
-def _role_groups(filters: Filters, people: dict[tuple[int, str], int]) -> list[FunnelRow]:
+def _role_groups(filters: Filters, people: dict[tuple[int, str, int], int]) -> list[FunnelRow]:
     """Every role group side by side, whichever the filters chose."""
     every_group = Filters(**{**filters.__dict__, "role_group": ""})
     counts = span_counts(every_group, [filters.as_of], group_by="person__role_group")
@@ -125,6 +126,25 @@ def _role_groups(filters: Filters, people: dict[tuple[int, str], int]) -> list[F
             key, label, in_scope[key], counts.get((key, filters.as_of)), phase=bool(filters.phase)
         )
         for key, label in RoleGroup.choices
+    ]
+
+
+def _organisations(
+    filters: Filters, people: dict[tuple[int, str, int], int], organisations: list[Organisation]
+) -> list[FunnelRow]:
+    """By employing organisation: the council beside each partner agency, so that a partner
+    less involved stands out."""
+    counts = span_counts(filters, [filters.as_of], group_by="person__organisation_id")
+    in_scope = in_scope_by(people, role_group=filters.role_group, key="organisation")
+    return [
+        funnel_row(
+            organisation.pk,
+            organisation.name,
+            in_scope[organisation.pk],
+            counts.get((organisation.pk, filters.as_of)),
+            phase=bool(filters.phase),
+        )
+        for organisation in organisations
     ]
 
 
@@ -196,6 +216,7 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
         teams=teams,
         service_areas=_service_areas(teams),
         role_groups=_role_groups(filters, people),
+        organisations=_organisations(filters, people, list(Organisation.objects.all())),
         phases=_phases(filters, list(Phase.objects.order_by("order", "name"))),
         stage_trends=stage_trends(counts, competencies),
         competency_shares=competency_shares(counts, competencies),

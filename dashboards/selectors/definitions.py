@@ -12,7 +12,9 @@ changes (dashboards.services).
 The definitions, as of the end of a day D (Definitions holds the numbers):
 - trained: both course days attended on or before D (training.selectors);
 - embedded: trained, present at one of their circle's last 3 held meetings that started by the
-  end of D, and a held 2:1 from the start of the day 8 weeks before D to the end of D;
+  end of D, and a held 2:1 from the start of the day 8 weeks before D to the end of D; the 2:1
+  is not needed of the staff of an organisation whose staff are supervised outside the council
+  (training.models.Organisation.embedded_needs_council_21 off): their circles alone count;
 - practising with fidelity: in their current review (competencies.selectors.current_reviews)
   signed off within 6 months before D, the supervisor rated at least 80% of the competencies
   they rated as Competent or Advanced, with every BASE stage rated.
@@ -35,6 +37,7 @@ from competencies.selectors import signed_off_reviews
 from dashboards.models import Definitions
 from supervision.models import SessionStatus, SupervisionSession
 from training.dates import local_date
+from training.models import Person
 from training.selectors import training_records
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -107,6 +110,14 @@ def _supervision(person_ids: list[int] | None, weeks: int) -> dict[int, list[tup
     return spans
 
 
+def _supervised_outside(person_ids: list[int] | None) -> set[int]:
+    """The people whose organisation does not need a council 2:1 for them to be embedded."""
+    people = Person.objects.filter(organisation__embedded_needs_council_21=False)
+    if person_ids is not None:
+        people = people.filter(pk__in=person_ids)
+    return set(people.values_list("pk", flat=True))
+
+
 def _fidelity(person_ids: list[int] | None, definitions: Definitions) -> dict[int, list[tuple]]:
     """(from, until) over which each review is the practitioner's current review, signed off
     within the window, and faithful. A review is current from its day until the day of the
@@ -151,6 +162,7 @@ def status_spans(
     present = _presence(ids, definitions.embedded_recent_meetings)
     supervised = _supervision(ids, definitions.embedded_supervision_weeks)
     faithful = _fidelity(ids, definitions)
+    outside = _supervised_outside(ids)
     people = set(present) | set(supervised) | set(faithful)
     people |= {pk for pk, record in records.items() if record.trained_on}
     spans: list[Span] = []
@@ -164,6 +176,7 @@ def status_spans(
             present=present.get(person_id, []),
             supervised=supervised.get(person_id, []),
             faithful=faithful.get(person_id, []),
+            needs_council_21=person_id not in outside,
         )
     return spans
 
@@ -176,6 +189,7 @@ def _sweep(
     present: list[tuple],
     supervised: list[tuple],
     faithful: list[tuple],
+    needs_council_21: bool = True,
 ) -> list[Span]:
     """One person's spans: walk the days on which anything starts or ends, counting how many
     ranges of each kind are open, and start a new span whenever the status changes."""
@@ -194,7 +208,8 @@ def _sweep(
     for day in sorted(changes):
         open_ = [count + change for count, change in zip(open_, changes[day], strict=True)]
         trained = open_[0] > 0
-        status = (trained, trained and open_[1] > 0 and open_[2] > 0, open_[3] > 0)
+        supervised = open_[2] > 0 or not needs_council_21
+        status = (trained, trained and open_[1] > 0 and supervised, open_[3] > 0)
         if status == current:
             continue
         if current is not None and any(current):

@@ -1,5 +1,5 @@
 """What the dashboard is narrowed to: a date, and optionally a phase cohort, a team, a service
-area, a role group and a case context."""
+area, an employing organisation, a role group and a case context."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ class Filters:
     phase: int | None = None
     team: int | None = None
     service_area: str = ""
+    organisation: int | None = None
     role_group: str = RoleGroup.PRACTITIONER
     case_context: str = ""
 
@@ -65,6 +66,8 @@ class Filters:
             query &= Q(**{f"{prefix}team_id": self.team})
         if self.service_area:
             query &= Q(**{f"{prefix}team__service_area": self.service_area})
+        if self.organisation:
+            query &= Q(**{f"{prefix}organisation_id": self.organisation})
         if self.phase and phase:
             credited = StatusSpan.objects.filter(
                 Q(starts_on__lte=self.as_of)

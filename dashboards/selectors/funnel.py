@@ -134,29 +134,31 @@ def span_counts(
     return counts
 
 
-def people_in_scope(filters: Filters) -> dict[tuple[int, str], int]:
-    """Active people matching the filters but the role group and phase, counted by team and
-    role group: the other groupings add these up."""
+def people_in_scope(filters: Filters) -> dict[tuple[int, str, int], int]:
+    """Active people matching the filters but the role group and phase, counted by team, role
+    group and employing organisation: the other groupings add these up."""
     scope = Filters(**{**filters.__dict__, "role_group": "", "phase": None})
     return {
-        (row["team_id"], row["role_group"]): row["count"]
+        (row["team_id"], row["role_group"], row["organisation_id"]): row["count"]
         for row in Person.objects.filter(scope.people())
-        .values("team_id", "role_group")
+        .values("team_id", "role_group", "organisation_id")
         .annotate(count=Count("pk"))
         .order_by()
     }
 
 
 def in_scope_by(
-    people: dict[tuple[int, str], int], *, role_group: str, key: str
+    people: dict[tuple[int, str, int], int], *, role_group: str, key: str
 ) -> dict[object, int]:
-    """Sum `people_in_scope` by team ("team"), role group ("role_group") or in total ("all"),
-    keeping the chosen role group only (every group when blank)."""
+    """Sum `people_in_scope` by team ("team"), role group ("role_group"), organisation
+    ("organisation") or in total ("all"), keeping the chosen role group only (every group when
+    blank)."""
     totals: dict[object, int] = defaultdict(int)
-    for (team_id, group), count in people.items():
+    for (team_id, group, organisation_id), count in people.items():
         if role_group and group != role_group:
             continue
-        totals[{"team": team_id, "role_group": group, "all": None}[key]] += count
+        keys = {"team": team_id, "role_group": group, "organisation": organisation_id}
+        totals[keys.get(key)] += count
     return totals
 
 

@@ -206,6 +206,7 @@ def test_the_administrator_role_holds_exactly_these_admin_permissions():
         (app, f"{action}_{model}")
         for app, model, actions in [
             ("training", "team", ("view", "add", "change")),
+            ("training", "organisation", ("view", "add", "change")),
             ("training", "person", ("view", "change")),
             ("training", "phase", ("view", "add", "change", "delete")),
             ("training", "cohort", ("view", "add", "change", "delete")),

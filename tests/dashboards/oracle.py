@@ -39,7 +39,8 @@ def people_status(as_of: datetime.date, definitions: Definitions) -> QuerySet[Pe
 
     - `trained_on` and `credited_phase_id` (see training.selectors.people_with_training);
     - `is_embedded`: trained, present at one of their circle's last 3 held meetings, and a
-      held 2:1 within 8 weeks (a 2:1 exactly 8 weeks before counts);
+      held 2:1 within 8 weeks (a 2:1 exactly 8 weeks before counts), unless their organisation
+      does not need a council 2:1;
     - `has_fidelity`: in their latest review signed off within 6 months (exactly 6 months
       before counts), the supervisor rated at least 80% of the competencies they rated as
       Competent or Advanced, and rated at least one competency of every BASE stage.
@@ -107,7 +108,9 @@ def people_status(as_of: datetime.date, definitions: Definitions) -> QuerySet[Pe
         base_stages_rated=latest("stages"),
         is_embedded=Case(
             When(
-                TRAINED & Q(present_recently=True, supervised_recently=True),
+                TRAINED
+                & Q(present_recently=True)
+                & (Q(supervised_recently=True) | Q(organisation__embedded_needs_council_21=False)),
                 then=Value(True),
             ),
             default=Value(False),

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
@@ -29,18 +30,29 @@ from tests.dashboards.history import (
     trained_person,
 )
 from tests.factories import make_person, make_team
-from training.models import Cohort, CourseAttendance, Person, Phase, Team
+from training.models import (
+    Cohort,
+    CourseAttendance,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Phase,
+    Team,
+    council_id,
+)
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, roles, the form's service areas, phases and teams, whether figures are stale,
+# session, user, roles, the form's service areas, phases, teams and organisations, whether
+# figures are stale,
 # definitions, overdue setting, people in scope; the stored figures by month, by team, by role
-# group and by phase, with teams, phases and the refresh time; ratings by month and competency,
+# group, by organisation and by phase, with teams, organisations, phases and the refresh time;
+# ratings by month and competency,
 # the competencies, the gap by month, case contexts; three for cohorts; three for the flags
-# 27 for the figures, 1 for the cases worked with the model month by month, 3 for the lists
+# 29 for the figures, 1 for the cases worked with the model month by month, 3 for the lists
 # of people waiting at a step, 7 for what circles worked on beside the ratings
-QUERIES = 38
+QUERIES = 41
 PAGE = {"as_of": AS_OF.isoformat()}
 
 
@@ -195,8 +207,10 @@ def build_organisation(size: int) -> None:
     teams = [
         Team.objects.create(name=f"Size team {n}", service_area=f"Area {n % 3}") for n in range(10)
     ]
+    council = council_id()
     people = Person.objects.bulk_create(
         Person(
+            organisation_id=council,
             email=f"p{n}@x.example",
             full_name=f"P {n}",
             team=teams[n % 10],
@@ -329,3 +343,57 @@ def test_a_programme_leads_home_page_shows_the_dashboards_headline_with_its_chan
         assert figure.change == pytest.approx(change)
     html = response.content.decode()
     assert f"Practising with fidelity: <strong>{now.total.fidelity}</strong>" in html
+
+
+def test_the_dashboard_and_its_report_group_and_filter_by_organisation(cast, as_user, history):
+    police = Organisation.objects.create(name="Constabulary", kind=OrganisationKind.PARTNER)
+    embedded_person(team=history, organisation=police)
+    make_person(team=history, organisation=police)  # in scope, not trained
+    client = as_user(cast.programme_lead)
+
+    page = client.get(reverse("fidelity"), PAGE)
+    rows = {row.label: row for row in page.context["data"].organisations}
+    partners = client.get(reverse("fidelity"), {**PAGE, "organisation": police.pk})
+    export = client.get(reverse("fidelity"), {**PAGE, "table": "organisations", "_export": "csv"})
+    exported = {
+        row["Organisation"]: row
+        for row in csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))
+    }
+    out = io.StringIO()
+    call_command("fidelity_report", "--as-of", AS_OF.isoformat(), "--format", "json", stdout=out)
+    report = {row["name"]: row for row in json.loads(out.getvalue())["organisations"]}
+    out = io.StringIO()
+    call_command(
+        "fidelity_report",
+        "--as-of",
+        AS_OF.isoformat(),
+        "--format",
+        "json",
+        "--organisation",
+        "constabulary",
+        stdout=out,
+    )
+    narrowed = json.loads(out.getvalue())
+
+    council = Organisation.objects.get(pk=council_id()).name
+    police_row = rows["Constabulary"]
+    assert (police_row.in_scope, police_row.trained, police_row.embedded) == (2, 1, 1)
+    assert rows[council].in_scope == page.context["data"].total.in_scope - 2
+    assert "By organisation" in page.content.decode()
+    partner_total = partners.context["data"].total
+    assert (partner_total.in_scope, partner_total.trained, partner_total.embedded) == (2, 1, 1)
+    assert f"organisation={police.pk}" in partners.context["query"]
+    assert exported["Constabulary"]["In scope"] == "2"
+    assert report["Constabulary"] == {
+        "name": "Constabulary",
+        "in_scope": 2,
+        "trained": 1,
+        "embedded": 1,
+        "fidelity": 0,
+    }
+    assert narrowed["total"] == {"in_scope": 2, "trained": 1, "embedded": 1, "fidelity": 0}
+
+
+def test_the_report_refuses_an_organisation_it_does_not_know(history):
+    with pytest.raises(CommandError, match="No organisation is called 'Nobody'"):
+        call_command("fidelity_report", "--organisation", "Nobody")

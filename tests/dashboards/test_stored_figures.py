@@ -36,8 +36,21 @@ from tests.factories import (
     rate_all,
 )
 from training.imports import training_import
-from training.models import CourseAttendance, CourseDay, PersonStatus, RoleGroup
-from training.services import cohort_register_add, cohort_register_save
+from training.models import (
+    CourseAttendance,
+    CourseDay,
+    OrganisationKind,
+    PersonStatus,
+    RoleGroup,
+    council_id,
+)
+from training.models import Organisation as Employer
+from training.services import (
+    cohort_register_add,
+    cohort_register_save,
+    organisation_save,
+    person_organisation_changed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +79,8 @@ writes = st.lists(
         st.tuples(st.just("correct"), people),
         st.tuples(st.just("leave"), people),
         st.tuples(st.just("move team"), people),
+        st.tuples(st.just("employer"), people, st.booleans()),
+        st.tuples(st.just("partner rule"), st.booleans()),
     ),
     min_size=1,
     max_size=8,
@@ -81,6 +96,10 @@ class Organisation:
 
     def __init__(self) -> None:
         self.teams = [make_team(), make_team()]
+        # A partner agency whose staff may be supervised outside the council.
+        self.partner = Employer.objects.create(
+            name="Probation service", kind=OrganisationKind.PARTNER
+        )
         self.manager = make_person(team=self.teams[0], role_group=RoleGroup.MANAGER)
         self.people = [
             make_person(team=self.teams[0], line_manager=self.manager) for _ in range(PEOPLE)
@@ -222,6 +241,18 @@ class Organisation:
         leaver.status, leaver.left_on = PersonStatus.LEFT, START + datetime.timedelta(days=90)
         leaver.save()
 
+    def employer(self, person: int, partner: bool) -> None:
+        """The person moves to the partner agency or back to the council (as the admin site
+        changes it)."""
+        mover = self.people[person]
+        mover.organisation_id = self.partner.pk if partner else council_id()
+        mover.save()
+        person_organisation_changed(person=mover)
+
+    def partner_rule(self, needs_council_21: bool) -> None:
+        self.partner.embedded_needs_council_21 = needs_council_21
+        organisation_save(organisation=self.partner)
+
     def move_team(self, person: int) -> None:
         mover = self.people[person]
         mover.team = self.teams[1]
@@ -326,4 +357,45 @@ def test_recounting_one_person_leaves_everyone_else_alone(cast, django_capture_o
     assert callbacks
     assert [span for span in stored() if span[0] != first] == others
     assert [span for span in stored() if span[0] == first] != mine
+    assert stored() == recounted()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_partner_supervised_outside_the_council_is_embedded_by_circles_alone(
+    cast, django_capture_on_commit_callbacks
+):
+    organisation = Organisation()
+    # Trained, at every other meeting, never in a council 2:1.
+    partner = organisation.people[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.employer(2, True)
+    figures_refresh()
+    day = organisation.meetings[1].starts_at.astimezone(LONDON).date()
+
+    def embedded() -> bool:
+        return any(span[0] == partner.pk and span[4] for span in stored())
+
+    assert not embedded()
+    assert stored() == recounted()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        organisation.partner_rule(False)
+
+    assert callbacks
+    assert embedded()
+    assert stored() == recounted()
+    counted = span_counts(Filters(as_of=day, role_group=""), [day])[(None, day)]
+    assert counted["embedded"] == judged_on(day)["embedded"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.partner_rule(True)
+
+    assert not embedded()
+    assert stored() == recounted()
+
+    # Back at the council with the partner's rule off: the council's 2:1 is needed again.
+    organisation.partner_rule(False)
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.employer(2, False)
+    assert not embedded()
     assert stored() == recounted()

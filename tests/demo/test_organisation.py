@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role, roles_of
 from demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
-from training.models import CourseAttendance, Person, PersonStatus
+from training.models import CourseAttendance, Organisation, OrganisationKind, Person, PersonStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,20 @@ def test_the_demo_has_2_1_records_and_development_goals_for_its_sign_ins(demo, c
         assert client.get(page).status_code == 200, page
     assert goal.goal.description in client.get(reverse("my_progress")).content.decode()
     assert DevelopmentGoal.objects.count() > 100
+
+
+def test_the_demo_partners_work_for_partner_agencies_some_supervised_outside_the_council(demo):
+    partners = Person.objects.filter(role_group="partner")
+    agencies = Organisation.objects.filter(kind=OrganisationKind.PARTNER)
+
+    assert partners.count() >= 12
+    assert not partners.filter(organisation__kind=OrganisationKind.COUNCIL).exists()
+    assert (
+        not Person.objects.exclude(role_group="partner")
+        .filter(organisation__kind=OrganisationKind.PARTNER)
+        .exists()
+    )
+    assert agencies.count() == 4
+    assert agencies.filter(embedded_needs_council_21=False).exists()
+    assert agencies.filter(embedded_needs_council_21=True).exists()
+    assert "Demo partner agency: County Probation Service" in demo

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tests.factories import attend, make_cohort, make_person, make_phase, make_team
-from training.models import Cohort, CourseAttendance, CourseDay, Person
+from training.models import Cohort, CourseAttendance, CourseDay, Person, council_id
 from training.selectors import rollout_summary
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,10 @@ def build_workforce(size: int) -> None:
     phases = [make_phase("Pilot", 1), make_phase("Phase 1", 2)]
     cohorts = [make_cohort(phase=phase) for phase in phases]
     teams = [make_team(f"Workforce team {number}") for number in range(10)]
+    council = council_id()
     people = Person.objects.bulk_create(
         Person(
+            organisation_id=council,
             email=f"w{number}@council.example",
             full_name=f"Worker {number}",
             team=teams[number % 10],
@@ -154,6 +156,8 @@ def test_each_rollout_download_link_says_which_table_it_downloads(cast, as_user)
         "Download Excel of the team table",
         "Download CSV of the role group table",
         "Download Excel of the role group table",
+        "Download CSV of the organisation table",
+        "Download Excel of the organisation table",
     ]
     # Each link downloads the table it names, on the page's date and in the page's order.
     sheets = {}
@@ -168,6 +172,7 @@ def test_each_rollout_download_link_says_which_table_it_downloads(cast, as_user)
         "the phase table": ["Training by phase"],
         "the team table": ["Training by team (active staff)"],
         "the role group table": ["Training by role group"],
+        "the organisation table": ["Training by organisation"],
     }
 
 
@@ -218,8 +223,9 @@ def test_rollout_runs_the_same_number_of_queries_for_20_or_2000_people(
     client = as_user(cast.programme_lead)
 
     # session, user, roles, everyone's first attended days, phases, people, teams, settings,
-    # and the cases worked with the model, summed by phase, team and role group
-    with django_assert_num_queries(9):
+    # organisations, the cases worked with the model, summed by phase, team and role group,
+    # and the organisations again for the filter's choices
+    with django_assert_num_queries(11):
         response = client.get(reverse("rollout"), {"as_of": "2030-01-01"})
     assert response.context["summary"].trained_total == size * 3 // 4 + 0
 

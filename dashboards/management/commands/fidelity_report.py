@@ -4,13 +4,14 @@ import json
 from collections import Counter
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from common.spreadsheets import CSVWriter
 from dashboards.selectors import Dashboard, Filters, dashboard
 from dashboards.services import figures_catch_up
 from training.dates import as_of_option
+from training.models import Organisation
 
 
 def report(data: Dashboard) -> dict[str, object]:
@@ -51,6 +52,7 @@ def report(data: Dashboard) -> dict[str, object]:
             }
             for row in data.teams
         ],
+        "organisations": [{"name": row.label, **funnel(row)} for row in data.organisations],
         "case_contexts": [
             {
                 "context": row.key,
@@ -90,10 +92,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=str, help="Judge as of this date (YYYY-MM-DD).")
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        parser.add_argument(
+            "--organisation", type=str, help="Only the people this organisation employs (its name)."
+        )
 
-    def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        as_of: str | None,
+        format: str,
+        organisation: str | None = None,
+        **options: Any,
+    ) -> None:
+        employer = None
+        if organisation:
+            employer = Organisation.objects.filter(name__iexact=organisation.strip()).first()
+            if employer is None:
+                raise CommandError(f"No organisation is called '{organisation}'.")
         figures_catch_up()
-        data = dashboard(Filters(as_of=as_of_option(as_of) if as_of else timezone.localdate()))
+        data = dashboard(
+            Filters(
+                as_of=as_of_option(as_of) if as_of else timezone.localdate(),
+                organisation=employer.pk if employer else None,
+            )
+        )
         figures = report(data)
         if format == "json":
             self.stdout.write(json.dumps(figures, indent=2))
@@ -109,6 +131,17 @@ class Command(BaseCommand):
                 row["fidelity"],
             ]
             for row in figures["teams"]
+        ] + [
+            [
+                "organisation",
+                row["name"],
+                "",
+                row["in_scope"],
+                row["trained"],
+                row["embedded"],
+                row["fidelity"],
+            ]
+            for row in figures["organisations"]
         ]
         total = figures["total"]
         if format == "csv":

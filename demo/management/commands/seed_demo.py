@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import caseload, circles, competencies, figures, organisation, supervision
+from demo import caseload, circles, competencies, figures, organisation, partners, supervision
 from demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoNotLoaded
 
 # The areas of the demo in the order they load: each reads what the ones before it wrote, and
@@ -14,6 +14,7 @@ from demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoNotLoaded
 AREAS: list[tuple[str, Callable[[], list[str]]]] = [
     ("roster", organisation.load_roster),
     ("training", organisation.load_training),
+    ("partner agency", partners.load_partners),
     ("accounts", organisation.load_accounts),
     ("circles", circles.load_demo),
     ("supervision", supervision.load_demo),

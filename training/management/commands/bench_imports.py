@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from training.imports import ImportResult, acting_as, roster_import, training_import
-from training.models import Person, RoleGroup, Team
+from training.models import Person, RoleGroup, Team, council_id
 
 # The demo's mix of role groups, as weights.
 ROLE_MIX = {
@@ -99,8 +99,10 @@ class Command(BaseCommand):
         """Emails of `wanted` people on the roster, adding the ones the roster file lacked."""
         if wanted > imported:
             team = Team.objects.create(name="Benchmark extra people")
+            council = council_id()
             Person.objects.bulk_create(
                 Person(
+                    organisation_id=council,
                     email=f"extra{number}@bench.example",
                     full_name=f"Extra {number}",
                     team=team,

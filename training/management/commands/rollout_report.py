@@ -3,12 +3,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from caseload.selectors import rollout_with_cases
 from common.spreadsheets import CSVWriter
 from training.dates import as_of_option
+from training.models import Organisation
 from training.selectors import RolloutSummary, rollout_summary
 
 # Cases worked with the model beside the caseload they come from (caseload.selectors).
@@ -21,10 +22,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=str, help="Count training on or before this date.")
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        parser.add_argument(
+            "--organisation", type=str, help="Only the people this organisation employs (its name)."
+        )
 
-    def handle(self, *args: Any, as_of: str | None, format: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        as_of: str | None,
+        format: str,
+        organisation: str | None = None,
+        **options: Any,
+    ) -> None:
+        employer = None
+        if organisation:
+            employer = Organisation.objects.filter(name__iexact=organisation.strip()).first()
+            if employer is None:
+                raise CommandError(f"No organisation is called '{organisation}'.")
         summary = rollout_with_cases(
-            rollout_summary(as_of=as_of_option(as_of) if as_of else timezone.localdate())
+            rollout_summary(
+                as_of=as_of_option(as_of) if as_of else timezone.localdate(),
+                organisation=employer.pk if employer else None,
+            )
         )
         if format == "json":
             self.stdout.write(json.dumps(summary.as_dict(), indent=2))
@@ -72,6 +91,14 @@ class Command(BaseCommand):
                 [
                     [g.key, g.active_staff, g.trained_active, g.cases_with_model, g.caseload]
                     for g in summary.role_groups
+                ],
+            ),
+            (
+                "organisations",
+                ["organisation", "kind", "active_staff", "trained_active", "share_trained"],
+                [
+                    [o.label, o.kind, o.active_staff, o.trained_active, round(o.share_trained, 4)]
+                    for o in summary.organisations
                 ],
             ),
         ]
