@@ -31,6 +31,8 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
         label="Role group",
         choices=[("all", "All role groups"), *RoleGroup.choices],
         initial=RoleGroup.PRACTITIONER,
+        help_text="Practitioners unless you choose another: the model is judged on those who "
+        "hold cases.",
     )
     case_context = forms.ChoiceField(
         required=False,
@@ -40,6 +42,9 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["role_group"].widget.attrs["aria-describedby"] = (
+            f"{self['role_group'].auto_id}-help"
+        )
         areas = Team.objects.exclude(service_area="").order_by("service_area")
         form_field(self, "service_area", forms.ChoiceField).choices = [
             ("", "All service areas"),

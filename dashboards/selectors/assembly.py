@@ -38,6 +38,7 @@ from dashboards.selectors.ratings import (
     stage_basics,
     stage_trends,
 )
+from dashboards.selectors.scope import ScopeReconciliation, scope_label, scope_reconciliation
 from supervision.selectors import overdue_days
 from training.models import Organisation, Phase, RoleGroup, Team
 
@@ -63,7 +64,12 @@ class Dashboard:
     cohorts: list[CohortRow]
     flags: Flags
     overdue_days: int
+    scope: ScopeReconciliation
     refreshed_at: datetime.datetime | None = None
+
+    @property
+    def scope_label(self) -> str:
+        return scope_label(self.filters)
 
     @property
     def has_critical_mass(self) -> bool:
@@ -229,5 +235,6 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
             basics=stage_basics(counts, competencies, since=_months_back(filters.as_of, 6)),
         ),
         overdue_days=overdue_after,
+        scope=scope_reconciliation(filters),
         refreshed_at=refresh,
     )

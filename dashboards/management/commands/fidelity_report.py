@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from common.spreadsheets import CSVWriter
-from dashboards.selectors import Dashboard, Filters, dashboard
+from dashboards.selectors import CASE_CONTEXTS, Dashboard, Filters, dashboard
 from dashboards.services import figures_catch_up
 from training.dates import as_of_option
-from training.models import Organisation
+from training.models import Organisation, Phase, RoleGroup, Team
 
 
 def report(data: Dashboard) -> dict[str, object]:
@@ -35,7 +35,14 @@ def report(data: Dashboard) -> dict[str, object]:
             "installation_embedded_percent": data.definitions.installation_embedded_percent,
             "full_fidelity_percent": data.definitions.full_fidelity_percent,
         },
-        "total": funnel(data.total),
+        "scope": {
+            "role_group": data.filters.role_group or "all",
+            "label": data.scope_label,
+            "trained_by_date": data.scope.trained_by_date,
+            "not_in_scope": {reason.key: reason.count for reason in data.scope.reasons},
+        },
+        # The people trained by the date but out of scope: with `trained`, the roll-out's count.
+        "total": {**funnel(data.total), "trained_not_in_scope": data.scope.not_in_scope},
         "stage": data.stage,
         "critical_mass": data.has_critical_mass,
         "critical_mass_first_reached": data.critical_mass_reached_on.isoformat()
@@ -86,6 +93,15 @@ def report(data: Dashboard) -> dict[str, object]:
     }
 
 
+def _pk(model: type[Phase] | type[Team], name: str | None) -> int | None:
+    if not name:
+        return None
+    pk = model.objects.filter(name=name).values_list("pk", flat=True).first()
+    if pk is None:
+        raise CommandError(f"No {model._meta.verbose_name} is named {name!r}.")
+    return pk
+
+
 class Command(BaseCommand):
     help = "Print the fidelity dashboard's figures (the same selectors as the page)."
 
@@ -95,12 +111,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--organisation", type=str, help="Only the people this organisation employs (its name)."
         )
+        parser.add_argument("--phase", help="A phase cohort, by name.")
+        parser.add_argument("--team", help="A team, by name.")
+        parser.add_argument("--service-area", default="", help="A service area, by name.")
+        parser.add_argument(
+            "--role-group",
+            choices=["all", *RoleGroup.values],
+            default=RoleGroup.PRACTITIONER,
+            help="Whom the figures count: practitioners unless another group or all is chosen.",
+        )
+        parser.add_argument(
+            "--case-context", choices=list(CASE_CONTEXTS), help="Ratings of these cases only."
+        )
 
     def handle(
         self,
         *args: Any,
         as_of: str | None,
         format: str,
+        phase: str | None,
+        team: str | None,
+        service_area: str,
+        role_group: str,
+        case_context: str | None,
         organisation: str | None = None,
         **options: Any,
     ) -> None:
@@ -110,12 +143,16 @@ class Command(BaseCommand):
             if employer is None:
                 raise CommandError(f"No organisation is called '{organisation}'.")
         figures_catch_up()
-        data = dashboard(
-            Filters(
-                as_of=as_of_option(as_of) if as_of else timezone.localdate(),
-                organisation=employer.pk if employer else None,
-            )
+        filters = Filters(
+            as_of=as_of_option(as_of) if as_of else timezone.localdate(),
+            phase=_pk(Phase, phase),
+            team=_pk(Team, team),
+            service_area=service_area,
+            role_group="" if role_group == "all" else role_group,
+            case_context=case_context or "",
+            organisation=employer.pk if employer else None,
         )
+        data = dashboard(filters)
         figures = report(data)
         if format == "json":
             self.stdout.write(json.dumps(figures, indent=2))
@@ -149,15 +186,29 @@ class Command(BaseCommand):
             writer.writerow(
                 ["section", "name", "stage", "in_scope", "trained", "embedded", "fidelity"]
             )
-            writer.writerow(["total", "everyone in scope", figures["stage"], *total.values()])
+            writer.writerow(
+                [
+                    "total",
+                    "everyone in scope",
+                    figures["stage"],
+                    *(total[name] for name in ("in_scope", "trained", "embedded", "fidelity")),
+                ]
+            )
             writer.writerows(rows)
             return
         self.stdout.write(
-            f"As of {data.filters.as_of:%d/%m/%Y}: {total['in_scope']} in scope, "
+            f"As of {data.filters.as_of:%d/%m/%Y}, {data.scope_label.lower()}: "
+            f"{total['in_scope']} in scope, "
             f"{total['trained']} trained, {total['embedded']} embedded, "
             f"{total['fidelity']} practising with fidelity. Stage: {figures['stage']}. "
             f"Critical mass: {'reached' if figures['critical_mass'] else 'not reached'}."
         )
+        if data.scope.not_in_scope:
+            reasons = ", ".join(reason.text for reason in data.scope.reasons)
+            self.stdout.write(
+                f"{data.scope.trained_by_date} trained by this date; "
+                f"{data.scope.not_in_scope} of them not in scope: {reasons}."
+            )
         for _, name, stage, *counts in rows:
             self.stdout.write(f"  {name:<40} {stage:<24} " + " ".join(f"{c:>4}" for c in counts))
         flagged = figures["flags"]
