@@ -86,11 +86,14 @@ def _reason(filters: Filters) -> Case:
 
 def scope_reconciliation(filters: Filters) -> ScopeReconciliation:
     """The people trained by `filters.as_of` (training's rule), in the dashboard's scope or
-    not, and why not."""
+    not, and why not. The roll-out page filters by organisation too, so the organisation
+    narrows who is counted rather than being a reason."""
+    trained = Person.objects.filter(trained_by(filters.as_of))
+    if filters.organisation:
+        trained = trained.filter(organisation_id=filters.organisation)
     counts = {
         row["reason"]: row["count"]
-        for row in Person.objects.filter(trained_by(filters.as_of))
-        .annotate(reason=_reason(filters))
+        for row in trained.annotate(reason=_reason(filters))
         .values("reason")
         .annotate(count=Count("pk"))
         .order_by()

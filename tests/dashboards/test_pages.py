@@ -401,7 +401,13 @@ def test_the_dashboard_and_its_report_group_and_filter_by_organisation(cast, as_
         "embedded": 1,
         "fidelity": 0,
     }
-    assert narrowed["total"] == {"in_scope": 2, "trained": 1, "embedded": 1, "fidelity": 0}
+    assert narrowed["total"] == {
+        "in_scope": 2,
+        "trained": 1,
+        "embedded": 1,
+        "fidelity": 0,
+        "trained_not_in_scope": 0,
+    }
 
 
 def test_the_report_refuses_an_organisation_it_does_not_know(history):

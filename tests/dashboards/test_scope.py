@@ -99,3 +99,26 @@ def test_the_dashboard_names_its_scope_and_says_why_it_differs_from_the_roll_out
     )
     assert "Practitioners unless you choose another" in page
     assert f"{report['scope']['not_in_scope']['role_group']} in another role group" in page
+
+
+def test_an_organisation_narrows_both_pages_alike(demo):
+    """The roll-out filters by organisation too, so the organisation narrows who is counted on
+    both sides rather than being a reason; without that the partner's figures would count the
+    council's trained people as out of scope."""
+    for organisation in ("County Probation Service", "County Health Trust"):
+        for as_of in dates():
+            rollout = run(
+                "rollout_report", "--as-of", as_of.isoformat(), "--organisation", organisation
+            )
+            report = run(
+                "fidelity_report",
+                "--as-of",
+                as_of.isoformat(),
+                "--role-group",
+                "all",
+                "--organisation",
+                organisation,
+            )
+            total = report["total"]
+            assert total["trained"] + total["trained_not_in_scope"] == rollout["trained_total"]
+            assert rollout["trained_total"] > 0, (organisation, as_of)
