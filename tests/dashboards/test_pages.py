@@ -40,8 +40,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # the competencies, the gap by month, case contexts; three for cohorts; three for the flags
 # 27 for the figures, 1 for the cases worked with the model month by month, 3 for the lists
 # of people waiting at a step, 7 for what circles worked on beside the ratings; 1 for the
-# people trained by the date who are not in scope, by reason
-QUERIES = 39
+# people trained by the date who are not in scope, by reason; 2 for the projection to critical
+# mass (the teams' last months, the programme settings)
+QUERIES = 41
 PAGE = {"as_of": AS_OF.isoformat()}
 
 
