@@ -42,7 +42,7 @@ class Definitions(models.Model):
         "embedded share for initial implementation (%)", default=10, validators=PERCENT
     )
     full_fidelity_percent = models.PositiveSmallIntegerField(
-        "share with fidelity for full implementation and critical mass (%)",
+        "share with fidelity for full implementation and the critical mass of practice (%)",
         default=50,
         validators=PERCENT,
     )

@@ -99,7 +99,7 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
             ("With fidelity", [row.fidelity for row in data.timeline]),
         ],
         threshold=in_scope * critical / 100 if in_scope else None,
-        threshold_label=f"Critical mass ({critical}%)",
+        threshold_label=f"Critical mass of practice ({critical}% with fidelity)",
     )
     stage_months = sorted({row.month for row in data.stage_trends})
     by_stage = {(row.month, row.stage): row.share for row in data.stage_trends}

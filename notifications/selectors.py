@@ -32,7 +32,8 @@ EXPLAINED: dict[str, str] = {
     EmailKind.REVIEW_CORRECTED: "When a signed-off review you are in is corrected, with the "
     "reason.",
     EmailKind.MONTHLY_SUMMARY: "On the first working day of each month: the roll-out's headline "
-    "figures with their change, the teams furthest behind and the projection to critical mass.",
+    "figures with their change, the teams furthest behind and the projection to the critical "
+    "mass of practice.",
 }
 
 

@@ -1,6 +1,7 @@
 """What the monthly summary to programme leads says: the month just ended, set beside the one
-before it. Composed from the dashboard (its funnel, definitions and critical mass), the roll-out
-(its teams furthest behind) and common.projection; nothing here counts anything again."""
+before it. Composed from the dashboard (its funnel, definitions and critical mass of practice),
+the roll-out (its teams furthest behind) and common.projection; nothing here counts anything
+again."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def figures_with_change(now: FunnelRow, before: FunnelRow) -> list[Figure]:
 
 def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
     """The figures at the end of the month before `today`'s, with their change over that month,
-    and the projection to critical mass at the pace of the months before."""
+    and the projection to the critical mass of practice at the pace of the months before."""
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     # As every page that reads the stored figures does first (one query when up to date).
     # Imported here: the dashboards' writes reach the review services, which send their emails

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -446,6 +446,14 @@ class ProgrammeSettings(models.Model):
         "people to train",
         default=300,
         help_text="The size of the workforce the roll-out aims to train; shown as the target line.",
+    )
+    critical_mass_trained_percent = models.PositiveSmallIntegerField(
+        "critical mass of trained people (% of the people to train)",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Training has reached critical mass once this share of the people to train "
+        "is trained. Not the dashboard's critical mass of practice, which counts people "
+        "practising with fidelity.",
     )
 
     history = HistoricalRecords()

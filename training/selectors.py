@@ -315,10 +315,23 @@ class RolloutSummary:
     organisations: list[OrganisationFigures] = field(default_factory=list)
     # The employing organisation the figures are narrowed to (None: everyone).
     organisation: int | None = None
+    critical_mass_percent: int = 50
+    """The critical mass of trained people, as a share of the target (ProgrammeSettings)."""
+    critical_mass_reached_on: datetime.date | None = None
+    """The day the number trained first reached the critical mass of trained people."""
 
     @property
     def share_of_target(self) -> float:
         return self.trained_total / self.target if self.target else 0.0
+
+    @property
+    def critical_mass_people(self) -> int:
+        """How many trained people make the critical mass: the share of the target, rounded up."""
+        return critical_mass_people(self.target, self.critical_mass_percent)
+
+    @property
+    def has_critical_mass(self) -> bool:
+        return self.critical_mass_reached_on is not None
 
     def teams_furthest_behind(self, count: int = 5) -> list[TeamFigures]:
         staffed = [team for team in self.teams if team.active_staff]
@@ -333,6 +346,14 @@ class RolloutSummary:
             "trained_total": self.trained_total,
             "cases_with_model": self.cases_with_model,
             "caseload": self.caseload,
+            "critical_mass_of_trained_people": {
+                "percent_of_target": self.critical_mass_percent,
+                "people": self.critical_mass_people,
+                "reached": self.has_critical_mass,
+                "first_reached": self.critical_mass_reached_on.isoformat()
+                if self.critical_mass_reached_on
+                else None,
+            },
             "phases": [
                 {
                     "name": phase.name,
@@ -375,6 +396,21 @@ class RolloutSummary:
                 for organisation in self.organisations
             ],
         }
+
+
+def critical_mass_people(target: int, percent: int) -> int:
+    """The critical mass of trained people: `percent` of the `target`, rounded up, at least one."""
+    return max(1, -(-target * percent // 100))
+
+
+def _first_reached(trained_by_date: dict[datetime.date, int], people: int) -> datetime.date | None:
+    """The first day on which the running count of people trained reached `people`."""
+    running = 0
+    for day in sorted(trained_by_date):
+        running += trained_by_date[day]
+        if running >= people:
+            return day
+    return None
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -474,9 +510,17 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
         )
         for group in RoleGroup
     ]
+    programme = ProgrammeSettings.load()
     return RolloutSummary(
         as_of=as_of,
-        target=ProgrammeSettings.load().workforce_target,
+        target=programme.workforce_target,
+        critical_mass_percent=programme.critical_mass_trained_percent,
+        critical_mass_reached_on=_first_reached(
+            trained_by_date,
+            critical_mass_people(
+                programme.workforce_target, programme.critical_mass_trained_percent
+            ),
+        ),
         trained_total=sum(trained_by_date.values()),
         phases=phase_rows,
         teams=teams,

@@ -23,6 +23,7 @@ from dashboards.selectors.funnel import (
     stage_of,
     trend,
 )
+from dashboards.selectors.projection import ProjectionRow, critical_mass_projections
 from dashboards.selectors.ratings import (
     CaseContextRow,
     CohortRow,
@@ -65,6 +66,7 @@ class Dashboard:
     flags: Flags
     overdue_days: int
     scope: ScopeReconciliation
+    projections: list[ProjectionRow]
     refreshed_at: datetime.datetime | None = None
 
     @property
@@ -207,7 +209,8 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
         for row in timeline
         if row.in_scope and row.fidelity_share * 100 >= definitions.full_fidelity_percent
     ]
-    teams = _teams(filters, definitions, people, list(Team.objects.order_by("name")))
+    every_team = list(Team.objects.order_by("name"))
+    teams = _teams(filters, definitions, people, every_team)
     refresh = FiguresRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
     counts = rating_counts(filters, months=months)
     competencies = competencies_by_id()
@@ -236,5 +239,6 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
         ),
         overdue_days=overdue_after,
         scope=scope_reconciliation(filters),
+        projections=critical_mass_projections(filters, definitions, timeline, people, every_team),
         refreshed_at=refresh,
     )

@@ -15,9 +15,15 @@ The definitions, as of the end of a day D (Definitions holds the numbers):
   end of D, and a held 2:1 from the start of the day 8 weeks before D to the end of D; the 2:1
   is not needed of the staff of an organisation whose staff are supervised outside the council
   (training.models.Organisation.embedded_needs_council_21 off): their circles alone count;
-- practising with fidelity: in their current review (competencies.selectors.current_reviews)
-  signed off within 6 months before D, the supervisor rated at least 80% of the competencies
-  they rated as Competent or Advanced, with every BASE stage rated.
+- practising with fidelity: embedded, and in their current review
+  (competencies.selectors.current_reviews) signed off within 6 months before D, the supervisor
+  rated at least 80% of the competencies they rated as Competent or Advanced, with every BASE
+  stage rated.
+
+The three nest: only the trained can be embedded and only the embedded practise with fidelity,
+so the funnel never shows more people at a later step than at an earlier one. A good review of
+someone who has dropped out of their circle or their 2:1s is the review's verdict
+(competencies), not practice the organisation supports.
 """
 
 from __future__ import annotations
@@ -209,7 +215,8 @@ def _sweep(
         open_ = [count + change for count, change in zip(open_, changes[day], strict=True)]
         trained = open_[0] > 0
         supervised = open_[2] > 0 or not needs_council_21
-        status = (trained, trained and open_[1] > 0 and supervised, open_[3] > 0)
+        embedded = trained and open_[1] > 0 and supervised
+        status = (trained, embedded, embedded and open_[3] > 0)
         if status == current:
             continue
         if current is not None and any(current):

@@ -33,6 +33,9 @@ class ImplementationStage:
     INITIAL = "Initial implementation"
     FULL = "Full implementation"
     ORDER = [EXPLORATION, INSTALLATION, INITIAL, FULL]
+    # Not a stage: a group with nobody in the chosen scope (a team of senior managers when
+    # practitioners are counted) has nothing to judge, and is listed after every stage.
+    NO_ONE_IN_SCOPE = "No one in scope"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class FunnelRow:
 
 
 def stage_of(row: FunnelRow, definitions: Definitions) -> str:
+    if not row.in_scope:
+        return ImplementationStage.NO_ONE_IN_SCOPE
     if row.in_scope and row.fidelity_share * 100 >= definitions.full_fidelity_percent:
         return ImplementationStage.FULL
     if row.in_scope and row.embedded_share * 100 >= definitions.installation_embedded_percent:
@@ -78,7 +83,9 @@ class TeamRow(FunnelRow):
 
     @property
     def stage_order(self) -> int:
-        return ImplementationStage.ORDER.index(self.stage)
+        if self.stage in ImplementationStage.ORDER:
+            return ImplementationStage.ORDER.index(self.stage)
+        return len(ImplementationStage.ORDER)
 
 
 Counts = dict[str, int]

@@ -41,8 +41,8 @@ def people_status(as_of: datetime.date, definitions: Definitions) -> QuerySet[Pe
     - `is_embedded`: trained, present at one of their circle's last 3 held meetings, and a
       held 2:1 within 8 weeks (a 2:1 exactly 8 weeks before counts), unless their organisation
       does not need a council 2:1;
-    - `has_fidelity`: in their latest review signed off within 6 months (exactly 6 months
-      before counts), the supervisor rated at least 80% of the competencies they rated as
+    - `has_fidelity`: embedded, and in their latest review signed off within 6 months (exactly
+      6 months before counts), the supervisor rated at least 80% of the competencies they rated as
       Competent or Advanced, and rated at least one competency of every BASE stage.
     """
     end = day_end(as_of)
@@ -98,25 +98,38 @@ def people_status(as_of: datetime.date, definitions: Definitions) -> QuerySet[Pe
     def latest(value: str) -> Coalesce:
         return Coalesce(Subquery(counted.values(value)[:1], output_field=IntegerField()), 0)
 
-    return people_with_training(as_of).annotate(
-        latest_review_id=Subquery(reviews.values("pk")[:1]),
-        present_recently=Exists(present_recently),
-        supervised_recently=Exists(supervised_recently),
-        # For reading one person's figures; the counts below use only `has_fidelity`.
-        rated_count=latest("rated"),
-        good_count=latest("good"),
-        base_stages_rated=latest("stages"),
-        is_embedded=Case(
-            When(
-                TRAINED
-                & Q(present_recently=True)
-                & (Q(supervised_recently=True) | Q(organisation__embedded_needs_council_21=False)),
-                then=Value(True),
+    return (
+        people_with_training(as_of)
+        .annotate(
+            latest_review_id=Subquery(reviews.values("pk")[:1]),
+            present_recently=Exists(present_recently),
+            supervised_recently=Exists(supervised_recently),
+            # For reading one person's figures; the counts below use only `has_fidelity`.
+            rated_count=latest("rated"),
+            good_count=latest("good"),
+            base_stages_rated=latest("stages"),
+            is_embedded=Case(
+                When(
+                    TRAINED
+                    & Q(present_recently=True)
+                    & (
+                        Q(supervised_recently=True)
+                        | Q(organisation__embedded_needs_council_21=False)
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        has_fidelity=Coalesce(
-            Subquery(verdict.values("faithful")[:1], output_field=BooleanField()), Value(False)
-        ),
+            faithful_review=Coalesce(
+                Subquery(verdict.values("faithful")[:1], output_field=BooleanField()), Value(False)
+            ),
+        )
+        .annotate(
+            has_fidelity=Case(
+                When(Q(is_embedded=True, faithful_review=True), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
     )

@@ -70,7 +70,7 @@ def test_someone_not_trained_is_never_embedded():
 
 
 def test_exactly_80_percent_competent_with_every_stage_rated_is_fidelity():
-    person = trained_person()
+    person = embedded_person()
     signed_off_review(person, on=months_before(1), good=12, basic=3)  # 12 of 15 rated
 
     row = status(person)
@@ -78,14 +78,14 @@ def test_exactly_80_percent_competent_with_every_stage_rated_is_fidelity():
 
 
 def test_just_under_80_percent_is_not():
-    person = trained_person()
+    person = embedded_person()
     signed_off_review(person, on=months_before(1), good=15, basic=4)  # 15 of 19 = 78.9%
 
     assert status(person).has_fidelity is False
 
 
 def test_a_base_stage_not_rated_means_no_fidelity_even_at_100_percent():
-    person = trained_person()
+    person = embedded_person()
     signed_off_review(person, on=months_before(1), good=14, basic=0, skip_stage="risk")
 
     row = status(person)
@@ -93,21 +93,21 @@ def test_a_base_stage_not_rated_means_no_fidelity_even_at_100_percent():
 
 
 def test_a_review_signed_off_exactly_6_months_ago_counts():
-    person = trained_person()
+    person = embedded_person()
     signed_off_review(person, on=months_before(6), good=19, basic=0)
 
     assert status(person).has_fidelity is True
 
 
 def test_a_review_signed_off_6_months_and_a_day_ago_does_not():
-    person = trained_person()
+    person = embedded_person()
     signed_off_review(person, on=months_before(6, days=1), good=19, basic=0)
 
     assert status(person).has_fidelity is False
 
 
 def test_only_the_latest_review_counts():
-    person = trained_person()
+    person = embedded_person()
     signed_off_review(person, on=months_before(3), good=19, basic=0)
     signed_off_review(person, on=months_before(1), good=5, basic=14)
 
@@ -115,7 +115,7 @@ def test_only_the_latest_review_counts():
 
 
 def test_a_corrected_review_counts_only_in_its_newest_revision():
-    person = trained_person()
+    person = embedded_person()
     supervisor = make_person()
     original = signed_off_review(person, on=months_before(1), good=19, basic=0)
     original.supervisor = supervisor
@@ -123,6 +123,28 @@ def test_a_corrected_review_counts_only_in_its_newest_revision():
     review_correct(review=original, reason="Wrong case")  # the correction is not signed off
 
     assert status(person).has_fidelity is False
+
+
+def test_a_faithful_review_without_a_circle_or_2_to_1_is_not_practice_with_fidelity():
+    """The stages nest: only the embedded practise with fidelity, however good the review."""
+    person = trained_person()
+    signed_off_review(person, on=months_before(1), good=19, basic=0)
+
+    row = status(person)
+    assert (row.is_embedded, row.good_count, row.has_fidelity) == (False, 19, False)
+
+
+def test_fidelity_ends_with_embedding_and_never_outnumbers_it():
+    team = make_team("Nested")
+    for _ in range(3):
+        signed_off_review(trained_person(team=team), on=months_before(1), good=19, basic=0)
+    signed_off_review(embedded_person(team=team), on=months_before(1), good=19, basic=0)
+    figures_refresh()
+
+    data = dashboard(Filters(as_of=AS_OF, team=team.pk))
+
+    assert (data.total.trained, data.total.embedded, data.total.fidelity) == (4, 1, 1)
+    assert all(row.fidelity <= row.embedded <= row.trained for row in data.timeline)
 
 
 # Stages and critical mass -----------------------------------------------------------------------
@@ -135,6 +157,7 @@ def row(in_scope: int, trained: int, embedded: int, fidelity: int) -> FunnelRow:
 @pytest.mark.parametrize(
     ("counts", "stage"),
     [
+        ((0, 0, 0, 0), ImplementationStage.NO_ONE_IN_SCOPE),
         ((10, 0, 0, 0), ImplementationStage.EXPLORATION),
         ((10, 1, 0, 0), ImplementationStage.INSTALLATION),
         ((20, 5, 1, 0), ImplementationStage.INSTALLATION),  # 5% embedded
@@ -172,4 +195,22 @@ def test_team_stages_and_critical_mass_come_from_active_practitioners():
     assert stages == {"Ahead": ImplementationStage.FULL, "Behind": ImplementationStage.INITIAL}
     assert (data.total.in_scope, data.total.fidelity) == (4, 2)
     assert data.has_critical_mass  # exactly 50%
-    assert data.critical_mass_reached_on == AS_OF - datetime.timedelta(days=AS_OF.day)
+    # The reviews were signed off in May, but the 2:1s that embed these people were held in
+    # June: practice with fidelity, nested in embedding, starts then.
+    assert data.critical_mass_reached_on == AS_OF
+
+
+def test_a_team_with_nobody_in_scope_says_so_and_not_exploration():
+    leaders = make_team("Senior Leadership Team")
+    for _ in range(3):
+        trained_person(team=leaders, role_group="senior_manager")
+    figures_refresh()
+
+    practitioners = dashboard(Filters(as_of=AS_OF))
+    everyone = dashboard(Filters(as_of=AS_OF, role_group=""))
+
+    row = next(team for team in practitioners.teams if team.label == "Senior Leadership Team")
+    assert (row.in_scope, row.stage) == (0, ImplementationStage.NO_ONE_IN_SCOPE)
+    assert row.stage_order > ImplementationStage.ORDER.index(ImplementationStage.FULL)
+    row = next(team for team in everyone.teams if team.label == "Senior Leadership Team")
+    assert (row.in_scope, row.trained, row.stage) == (3, 3, ImplementationStage.INSTALLATION)

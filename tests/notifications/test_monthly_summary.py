@@ -97,7 +97,7 @@ def test_the_summary_gives_the_figures_with_their_change_the_teams_behind_and_a_
     assert "The roll-out at the end of January 2027" in body
     assert "- Trained: 1 (20%), up 20 points" in body
     assert "- Practising with fidelity: 0 (0%), no change" in body
-    assert "Critical mass: 50% practising with fidelity;" in body
+    assert "Critical mass of practice: 50% practising with fidelity;" in body
     assert "- Stroud District: 0 of 2 (0%)" in body
     assert body.index("Stroud District") < body.index("Cheltenham District")
     dashboard = f"{settings.SITE_URL}{reverse('fidelity')}"

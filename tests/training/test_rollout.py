@@ -126,6 +126,29 @@ def test_the_target_comes_from_the_programme_settings():
     assert rollout_summary(as_of=D(2016, 1, 1)).target == 120
 
 
+def test_the_critical_mass_of_trained_people_is_a_share_of_the_target_and_its_first_day():
+    settings_row = ProgrammeSettings.load()
+    settings_row.workforce_target = 10
+    settings_row.critical_mass_trained_percent = 25  # 2.5 people: 3
+    settings_row.save()
+    early = make_cohort(day1=D(2016, 1, 5), day2=D(2016, 1, 12))
+    late = make_cohort(day1=D(2016, 3, 1), day2=D(2016, 3, 8))
+    for cohort in (early, early, late):
+        attend(make_person(), cohort)
+
+    before = rollout_summary(as_of=D(2016, 3, 7))
+    after = rollout_summary(as_of=D(2016, 12, 31))
+
+    assert (before.critical_mass_people, before.has_critical_mass) == (3, False)
+    assert (after.has_critical_mass, after.critical_mass_reached_on) == (True, D(2016, 3, 8))
+    assert after.as_dict()["critical_mass_of_trained_people"] == {
+        "percent_of_target": 25,
+        "people": 3,
+        "reached": True,
+        "first_reached": "2016-03-08",
+    }
+
+
 def test_timeline_is_cumulative_by_month_up_to_the_as_of_date():
     cohort_a = make_cohort(day1=D(2016, 1, 5), day2=D(2016, 1, 12))
     cohort_b = make_cohort(day1=D(2016, 3, 1), day2=D(2016, 3, 8))

@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tests.factories import attend, make_cohort, make_person, make_phase, make_team
-from training.models import Cohort, CourseAttendance, CourseDay, Person, council_id
+from training.models import (
+    Cohort,
+    CourseAttendance,
+    CourseDay,
+    Person,
+    ProgrammeSettings,
+    council_id,
+)
 from training.selectors import rollout_summary
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +79,27 @@ def test_rollout_shows_the_same_figures_as_the_selector(cast, as_user, role):
     assert f'data-figure="trained_total">{expected.trained_total}<' in html
     assert response.context["summary"] == expected
     assert expected.trained_total == 15
+
+
+def test_rollout_says_whether_training_reached_its_critical_mass_and_names_it_apart(cast, as_user):
+    build_workforce(20)
+    settings_row = ProgrammeSettings.load()
+    settings_row.workforce_target = 20
+    settings_row.critical_mass_trained_percent = 50
+    settings_row.save()
+    client = as_user(cast.programme_lead)
+
+    reached = rollout_summary(as_of=datetime.date(2016, 12, 31))
+    page = client.get(reverse("rollout"), {"as_of": "2016-12-31"}).content.decode()
+    early = client.get(reverse("rollout"), {"as_of": "2015-01-01"}).content.decode()
+
+    assert reached.has_critical_mass
+    assert (
+        "Critical mass of trained people (50% of the target: 10 people): <strong>"
+        f"reached</strong>, first on {reached.critical_mass_reached_on:%-d %B %Y}." in page
+    )
+    assert "critical mass of practice" in page
+    assert "<strong>not reached yet</strong>; 10 needed, 0 trained so far." in early
 
 
 def test_rollout_refuses_to_be_posted_to(cast, as_user):

@@ -201,7 +201,8 @@ class Command(BaseCommand):
             f"{total['in_scope']} in scope, "
             f"{total['trained']} trained, {total['embedded']} embedded, "
             f"{total['fidelity']} practising with fidelity. Stage: {figures['stage']}. "
-            f"Critical mass: {'reached' if figures['critical_mass'] else 'not reached'}."
+            f"Critical mass of practice: "
+            f"{'reached' if figures['critical_mass'] else 'not reached'}."
         )
         if data.scope.not_in_scope:
             reasons = ", ".join(reason.text for reason in data.scope.reasons)
