@@ -9,7 +9,7 @@ PORT ?= 8000
 # The demo server runs in debug mode unless told otherwise.
 MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py
 
-.PHONY: run test test-postgres test-other-python install install-dev lint migrate demo
+.PHONY: run test test-postgres test-other-python install install-dev lint typecheck migrate demo
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 to 3.14 is needed (none found on PATH)"; exit 2; }
@@ -46,7 +46,11 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: lint
+# mypy with the Django plugin over the whole project (configured in pyproject.toml).
+typecheck: install-dev
+	$(PY) -m mypy
+
+test: lint typecheck
 	$(PY) -m pytest
 
 # The suite again against PostgreSQL, the production database (the browser tests only run in

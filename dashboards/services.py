@@ -120,9 +120,9 @@ def _record_missing_verdicts(person_ids: list[int] | None) -> None:
     missing = signed_off_reviews().filter(verdict__isnull=True)
     if person_ids is not None:
         missing = missing.filter(practitioner_id__in=person_ids)
-    missing = list(missing)
-    if missing:
-        review_verdicts_record(reviews=missing)
+    reviews = list(missing)
+    if reviews:
+        review_verdicts_record(reviews=reviews)
 
 
 def figures_refresh() -> FiguresRefresh:

@@ -37,10 +37,13 @@ TEAMS_PER_PAGE = 25
 def stage_rows(stage_trends: list[StageShare]) -> list[dict[str, object]]:
     """The stage shares pivoted to one row a month, a column a stage."""
     months: dict[object, dict[str, object]] = {}
+    ratings: dict[object, int] = {}
     for row in stage_trends:
         month = months.setdefault(row.month, {"month": row.month, "ratings": 0})
         month[row.stage] = row.share
-        month["ratings"] += row.ratings
+        ratings[row.month] = ratings.get(row.month, 0) + row.ratings
+    for key, month in months.items():
+        month["ratings"] = ratings[key]
     return list(months.values())
 
 

@@ -219,14 +219,16 @@ def load_demo() -> list[str]:
         candidates = [p for p in people if p.role_group == RoleGroup.PRACTITIONER] or people
         leader = next((p for p in candidates if p.email == DEMO_LEADER), candidates[0])
         leaders.append(leader)
+        if leader.user is None:  # the demo roster gives everyone an account first
+            raise ValueError(f"{leader} has no account")
         leader.user.groups.add(leader_group)
         circle = _circle(record, CircleKind.LEARNING_CIRCLE)
         circle_save(circle=circle, facilitators=[leader])
         # Everyone trained joins, except one in ten, so "trained people in no circle" has names.
-        for index, person in enumerate(people):
-            if index % 10 != 9 or person.email.split("@")[0] in ("practitioner", "supervisor"):
+        for index, member in enumerate(people):
+            if index % 10 != 9 or member.email.split("@")[0] in ("practitioner", "supervisor"):
                 CircleMembership.objects.get_or_create(
-                    circle=circle, person=person, defaults={"joined_on": record.first_month}
+                    circle=circle, person=member, defaults={"joined_on": record.first_month}
                 )
 
     cluster = _circle(CLUSTER, CircleKind.PRACTICE_LEADER_CLUSTER)
@@ -279,7 +281,9 @@ def _record_past_meetings() -> int:
         .order_by("starts_at")
     )
     competencies = _competencies_by_stage()
-    rows, focus, recorded = [], [], 0
+    rows: list[MeetingAttendance] = []
+    focus: list[MeetingFocus] = []
+    recorded = 0
     for meeting in meetings:
         circle = meeting.circle
         number = _number(circle.name, meeting.month)

@@ -35,7 +35,7 @@ from supervision.models import SessionStatus, SupervisionSession
 
 CASE_TYPES = list(CaseType)
 RISKS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.HIGH]
-HARDER_STAGES = {Stage.RISK: 0.35, Stage.ANALYSIS: 0.25}
+HARDER_STAGES: dict[str, float] = {Stage.RISK: 0.35, Stage.ANALYSIS: 0.25}
 REVIEW_EVERY = 3  # a review at every third 2:1
 
 
@@ -58,6 +58,8 @@ def load_demo() -> list[str]:
     if Review.objects.exists():
         return ["Reviews already loaded.", *load_goals()]
     version = current_version()
+    if version is None:  # the framework is loaded and published before the reviews
+        raise ValueError("No published competency framework to review against.")
     competencies = list(
         Competency.objects.filter(area__version=version).select_related("area").order_by("pk")
     )
@@ -132,9 +134,9 @@ def _work_in_progress(competencies: list[Competency]) -> None:
     from training.models import Person
 
     person = Person.objects.filter(email="practitioner@council.example").first()
-    if person is None or person.line_manager is None:
-        return
     version = current_version()
+    if person is None or person.line_manager is None or version is None:
+        return
     submitted = Review.objects.create(
         practitioner=person,
         supervisor=person.line_manager,
@@ -185,7 +187,8 @@ def load_goals() -> list[str]:
         review__status=ReviewStatus.SIGNED_OFF, review__replaced_by__isnull=True
     ).values_list("review_id", "review__signed_off_at", "competency_id", "rater", "level"):
         views.setdefault(review_id, {}).setdefault(competency_id, {})[rater] = level
-        signed_off[review_id] = when
+        if when is not None:  # always, for a signed-off review
+            signed_off[review_id] = when
     goals = []
     for review_id, competencies in sorted(views.items()):
         if _number("goals", review_id) % 4 == 0:

@@ -55,7 +55,8 @@ def load_demo() -> list[str]:
     )
     teams: dict[Person, list[Person]] = {}
     for person in practitioners:
-        teams.setdefault(person.line_manager, []).append(person)
+        if person.line_manager is not None:  # always: filtered on the manager's role group
+            teams.setdefault(person.line_manager, []).append(person)
 
     zone = ZoneInfo(settings.TIME_ZONE)
     created = 0
@@ -149,8 +150,8 @@ def load_records() -> list[str]:
     )
     pairs: dict[tuple[int, ...], list[SupervisionSession]] = {}
     for session in sessions:
-        people = tuple(sorted(person.pk for person in session.practitioners.all()))
-        pairs.setdefault((session.supervisor_id, *people), []).append(session)
+        practitioner_ids = tuple(sorted(person.pk for person in session.practitioners.all()))
+        pairs.setdefault((session.supervisor_id, *practitioner_ids), []).append(session)
 
     cases, focus, notes, actions = [], [], [], []
     for held in pairs.values():
@@ -211,13 +212,10 @@ def load_records() -> list[str]:
                         day=day,
                     )
                 )
-    for model, rows in (
-        (CaseDiscussed, cases),
-        (SessionFocus, focus),
-        (SessionNote, notes),
-        (AgreedAction, actions),
-    ):
-        model.objects.bulk_create(rows, batch_size=2000)
+    CaseDiscussed.objects.bulk_create(cases, batch_size=2000)
+    SessionFocus.objects.bulk_create(focus, batch_size=2000)
+    SessionNote.objects.bulk_create(notes, batch_size=2000)
+    AgreedAction.objects.bulk_create(actions, batch_size=2000)
     still_open = sum(1 for action in actions if action.closed_at is None)
     return [
         f"{len(cases)} cases discussed and {len(actions)} agreed actions "

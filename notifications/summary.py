@@ -77,11 +77,7 @@ def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
     figures_catch_up()
     data = dashboard(Filters(as_of=month_end), months=12)
     critical = data.definitions.full_fidelity_percent
-    history = [
-        (row.key, row.fidelity_share * 100)
-        for row in data.timeline
-        if row.in_scope and isinstance(row.key, datetime.date)  # a timeline's keys are months
-    ]
+    history = [(row.month_end, row.fidelity_share * 100) for row in data.timeline if row.in_scope]
     return MonthlyFigures(
         month=month_end,
         in_scope=data.total.in_scope,

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import Group
@@ -90,7 +91,7 @@ LEAVING_A_YEAR = 0.10
 TRAINED_SHARE = 0.88
 PART_TRAINED_SHARE = 0.04
 RISKS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.HIGH]
-HARDER_STAGES = {Stage.RISK: 0.35, Stage.ANALYSIS: 0.25}
+HARDER_STAGES: dict[str, float] = {Stage.RISK: 0.35, Stage.ANALYSIS: 0.25}
 
 
 @dataclass
@@ -106,6 +107,20 @@ class _Person:
     ability: float = 0.0
     engagement: float = 0.8
     pk: int | None = None
+
+    @property
+    def saved_pk(self) -> int:
+        """The primary key, for a person already inserted."""
+        if self.pk is None:
+            raise ValueError(f"person {self.number} is not saved yet")
+        return self.pk
+
+    @property
+    def trained_day(self) -> datetime.date:
+        """The day they were trained, for a person chosen among the trained."""
+        if self.trained_on is None:
+            raise ValueError(f"person {self.number} is not trained")
+        return self.trained_on
 
 
 @dataclass
@@ -302,7 +317,8 @@ class _Builder:
                 day1 = min(first_day, self.until)
                 day2 = day1 + datetime.timedelta(days=7)
                 phase = next(
-                    (p for p in reversed(self.phases) if p.start_date <= day1), self.phases[0]
+                    (p for p in reversed(self.phases) if p.start_date and p.start_date <= day1),
+                    self.phases[0],
                 )
                 cohort = Cohort(
                     phase=phase,
@@ -322,7 +338,9 @@ class _Builder:
         Cohort.objects.bulk_create(cohorts, batch_size=BATCH)
         CourseAttendance.objects.bulk_create(
             (
-                CourseAttendance(cohort=cohort, person_id=person.pk, day=day, attended=attended)
+                CourseAttendance(
+                    cohort=cohort, person_id=person.saved_pk, day=day, attended=attended
+                )
                 for cohort, person, day, attended in attendance
             ),
             batch_size=BATCH,
@@ -347,7 +365,7 @@ class _Builder:
             groups.append([])
         circles = []
         for number, members in enumerate(groups):
-            first = min((p.trained_on for p in members), default=self.start)
+            first = min((p.trained_day for p in members), default=self.start)
             circles.append(
                 LearningCircle(
                     name=f"Circle {number + 1:04d}",
@@ -385,7 +403,7 @@ class _Builder:
         CircleMembership.objects.bulk_create(
             (
                 CircleMembership(
-                    circle_id=circle_id, person_id=person.pk, joined_on=person.trained_on
+                    circle_id=circle_id, person_id=person.saved_pk, joined_on=person.trained_day
                 )
                 for circle_id, members in members_of.items()
                 for person in members
@@ -418,7 +436,7 @@ class _Builder:
                 if cancelled or starts_at > self.now:
                     continue
                 for person in members:
-                    if person.trained_on > day or not self.active_on(person, day):
+                    if person.trained_day > day or not self.active_on(person, day):
                         continue
                     roll = self.random.random()
                     if roll < person.engagement:
@@ -451,10 +469,10 @@ class _Builder:
         self.held: dict[int, list[tuple[datetime.datetime, SupervisionSession]]] = defaultdict(list)
         end = self.until + datetime.timedelta(weeks=6)
         for manager, people in sorted(by_manager.items()):
-            people.sort(key=lambda p: p.trained_on)
+            people.sort(key=lambda p: p.trained_day)
             for index in range(0, len(people), 2):
                 pair = people[index : index + 2]
-                day = max(p.trained_on for p in pair) + datetime.timedelta(
+                day = max(p.trained_day for p in pair) + datetime.timedelta(
                     days=self.random.randint(14, 42)
                 )
                 while day < end:
@@ -498,7 +516,7 @@ class _Builder:
         for session, present in zip(sessions, members, strict=True):
             if session.status == SessionStatus.HELD:
                 for person in present:
-                    self.held[person.pk].append((session.starts_at, session))
+                    self.held[person.saved_pk].append((session.starts_at, session))
         self.summary.sessions = len(sessions)
 
     def reviews(self) -> None:
@@ -507,7 +525,8 @@ class _Builder:
             Competency.objects.filter(area__version=version).select_related("area").order_by("pk")
         )
         case_types = list(CaseType)
-        plans = []  # (review, person, signed-off moment, case type, risk, months since training)
+        # (review, person, signed-off moment, case type, risk, months since training)
+        plans: list[tuple[Review, _Person, datetime.datetime, str, str, float]] = []
         for person in self.people:
             if not (person.trained_on and person.line_manager and person.pk in self.held):
                 continue
@@ -540,9 +559,9 @@ class _Builder:
         Review.objects.bulk_create((plan[0] for plan in plans), batch_size=BATCH)
         # One review in fifty is corrected a week later: a second revision, also signed off.
         corrections = []
-        for review, *_ in plans:
+        for review, _, signed_at, *_ in plans:
             if self.random.random() < 0.02:
-                corrected_at = review.signed_off_at + datetime.timedelta(days=7)
+                corrected_at = signed_at + datetime.timedelta(days=7)
                 if corrected_at < self.now:
                     corrections.append(
                         Review(
@@ -620,29 +639,30 @@ class _Builder:
         lead = next(p for p in active if p.role_group == RoleGroup.SENIOR_MANAGER)
         admin = next(p for p in active if p.role_group == RoleGroup.ADMIN and p is not leader)
         chosen = [
-            (practitioner.pk, Role.PRACTITIONER),
+            (practitioner.saved_pk, Role.PRACTITIONER),
             (supervisor, Role.SUPERVISOR),
-            (leader.pk, Role.PRACTICE_LEADER),
-            (lead.pk, Role.PROGRAMME_LEAD),
-            (admin.pk, Role.ADMINISTRATOR),
+            (leader.saved_pk, Role.PRACTICE_LEADER),
+            (lead.saved_pk, Role.PROGRAMME_LEAD),
+            (admin.saved_pk, Role.ADMINISTRATOR),
         ]
         for pk, role in chosen:
-            person = Person.objects.get(pk=pk)
-            user = person.user or User.objects.create_user(person.email, password=None)
+            holder = Person.objects.get(pk=pk)
+            user = holder.user or User.objects.create_user(holder.email, password=None)
             user.is_staff = role == Role.ADMINISTRATOR
             user.save()
             user.groups.add(Group.objects.get_or_create(name=role.label)[0])
             if role in (Role.SUPERVISOR, Role.PRACTICE_LEADER):
                 user.groups.add(Group.objects.get_or_create(name=Role.PRACTITIONER.label)[0])
             Person.objects.filter(pk=pk).update(user=user)
-            self.summary.accounts[role.value] = person.email
+            self.summary.accounts[role.value] = holder.email
 
 
-def _insert(model: type[Model], fields: list[str], rows: Iterable[tuple[object, ...]]) -> int:
+def _insert(model: type[Model], fields: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Insert plain rows with `executemany`: the ORM's bulk_create spends most of its time
     building and compiling a model instance a row, which at hundreds of thousands of ratings
     is most of the generation's time."""
-    columns = [model._meta.get_field(name) for name in fields]
+    concrete = {field.name: field for field in model._meta.concrete_fields}
+    columns = [concrete[name] for name in fields]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         connection.ops.quote_name(model._meta.db_table),
         ", ".join(connection.ops.quote_name(column.column) for column in columns),
@@ -654,7 +674,7 @@ def _insert(model: type[Model], fields: list[str], rows: Iterable[tuple[object, 
     ]
     count = 0
     with connection.cursor() as cursor:
-        batch: list[tuple[object, ...]] = []
+        batch: list[tuple[Any, ...]] = []  # database parameters
         for row in rows:
             batch.append(
                 tuple(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -15,6 +17,9 @@ from competencies.models import (
     Stage,
 )
 from training.models import Person
+
+if TYPE_CHECKING:
+    from supervision.forms import ActionCloseForm
 
 
 class SessionStatus(models.TextChoices):
@@ -202,6 +207,10 @@ class SessionNote(models.Model):
 
 class AgreedAction(models.Model):
     """An action agreed at a 2:1: open until it is closed, with a note, at a later one."""
+
+    # Never stored: the form that closes an open action on the 2:1's record page, given to each
+    # action by the view that shows it.
+    close_form: ActionCloseForm
 
     session = models.ForeignKey(
         SupervisionSession,

@@ -93,6 +93,7 @@ def as_user(client: Client):
     """Sign the test client in as a person: `as_user(cast.practitioner)`."""
 
     def sign_in(person: Person) -> Client:
+        assert person.user is not None, f"{person} has no account"
         client.force_login(person.user)
         return client
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Sequence
 
 from accounts.models import User
 from accounts.roles import Role, grant_roles
@@ -132,7 +133,7 @@ def attend(person: Person, cohort: Cohort, *days: int, attended: bool = True) ->
 def make_circle(
     *,
     leaders: list[Person],
-    members: list[Person] = (),
+    members: Sequence[Person] = (),
     name: str | None = None,
     starts_on: datetime.date | None = None,
     today: datetime.date | None = None,

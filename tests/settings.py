@@ -13,7 +13,7 @@ from config.settings import *  # noqa: E402, F403
 
 # Two-factor sign-in is tested on its own (tests/accounts/test_mfa.py); elsewhere it is not
 # required, so tests can sign in as any role.
-MFA_REQUIRED_FOR_ROLES: list[str] = []
+MFA_REQUIRED_FOR_ROLES = []
 
 # Tasks run at once, in the request or command that enqueues them; tests/training/test_tasks.py
 # also runs them through the database queue and its worker.

@@ -14,12 +14,14 @@ import fnmatch
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client, override_settings
 from django.urls import (
     URLPattern,
@@ -465,13 +467,15 @@ def world(cast: Cast) -> World:
         team=cast.supervisor.team, role_group=RoleGroup.MANAGER, roles=(Role.TEAM_MANAGER,)
     )
     Person.objects.filter(pk=cast.supervisor.pk).update(line_manager=team_manager)
+    version = current_version()
+    assert version is not None
     return World(
         cast=cast,
         circle=circle,
         meeting=circle.meetings.filter(starts_at__gt=timezone.now()).first(),
         session=session,
         review=review_start(practitioner=cast.practitioner, session=session),
-        version=current_version(),
+        version=version,
         cohort=cohort,
         place=make_place(cast.practitioner, make_course(name="Course to come")),
         other_course=make_course(name="Another course to come"),
@@ -489,20 +493,22 @@ def world(cast: Cast) -> World:
 def client_for(world: World, role: str) -> Client:
     client = Client(raise_request_exception=False)
     if role != "anonymous":
-        client.force_login(world.person(role).user)
+        user = world.person(role).user
+        assert user is not None
+        client.force_login(user)
     return client
 
 
-def describe(response: HttpResponse) -> str:
+def describe(response: HttpResponseBase) -> str:
     text = str(response.status_code)
     if response.status_code in (301, 302, 303, 307, 308):
         text += f" to {response['Location']}"
-    if getattr(response, "exc_info", None):
-        text += f" raising {response.exc_info[1]!r}"
+    if exc_info := getattr(response, "exc_info", None):
+        text += f" raising {exc_info[1]!r}"
     return text
 
 
-def problem(response: HttpResponse, expected: Outcome, requested: str) -> str | None:
+def problem(response: HttpResponseBase, expected: Outcome, requested: str) -> str | None:
     """Why a response is not the expected one, or None if it is."""
     if isinstance(expected, Redirect):
         # An htmx request is sent to sign in with HX-Redirect, so that htmx loads a whole page.
@@ -523,7 +529,7 @@ def problem(response: HttpResponse, expected: Outcome, requested: str) -> str | 
     return f"expected {expected}, got {describe(response)}"
 
 
-def get_and_undo(client: Client, requested: str, **headers: str) -> HttpResponse:
+def get_and_undo(client: Client, requested: str, **headers: Any) -> HttpResponseBase:
     """GET a page, then roll back whatever it wrote, so that the next page sees the same world.
 
     (allauth's email page, for one, adds an EmailAddress row, which changes what its two-factor
@@ -541,7 +547,9 @@ def sweep(world: World, role: str, urls: list[Url], headers: dict[str, str]) -> 
     problems = []
     for url in urls:
         requested = concrete_path(url, world)
-        expected = MATRIX[entry_for(url)][role]
+        entry = entry_for(url)
+        assert entry is not None, f"{url.label} has no entry in the matrix"
+        expected = MATRIX[entry][role]
         found = problem(get_and_undo(client, requested, **headers), expected, requested)
         if found:
             problems.append(f"{url.label} GET {requested} as {role}: {found}")
@@ -645,7 +653,7 @@ def forgotten_page(request: HttpRequest) -> HttpResponse:
 
 def urlconf_with(*patterns: URLPattern) -> types.ModuleType:
     urlconf = types.ModuleType("urlconf_with_a_forgotten_page")
-    urlconf.urlpatterns = [path("", include("config.urls")), *patterns]
+    setattr(urlconf, "urlpatterns", [path("", include("config.urls")), *patterns])  # noqa: B010
     return urlconf
 
 
@@ -701,7 +709,7 @@ def database_state() -> list[list[dict]]:
         CourseAttendance,
         CoursePlace,
     ]
-    return [list(model.objects.order_by("pk").values()) for model in models]
+    return [list(model._default_manager.order_by("pk").values()) for model in models]
 
 
 def rated_by_self(world: World) -> None:
@@ -732,8 +740,14 @@ def mark_present(world: World) -> dict[str, object]:
     return {"person": person, f"status-{person}": "present"}
 
 
+def first_competency(world: World) -> Competency:
+    competency = Competency.objects.filter(area__version=world.review.version_id).first()
+    assert competency is not None
+    return competency
+
+
 def rate_first_competency(world: World) -> dict[str, object]:
-    competency = Competency.objects.filter(area__version=world.review.version_id).first().pk
+    competency = first_competency(world).pk
     return {"competency": competency, f"level-{competency}": "2", f"based_on-{competency}": "0"}
 
 
@@ -827,7 +841,7 @@ class Write:
     # A role whose same request succeeds and writes: the refusals are not bad requests.
     allowed: str
     htmx: bool = False
-    prepare: Callable[[World], None] | None = None
+    prepare: Callable[[World], object] | None = None
 
 
 def refused(outcome: Outcome, *roles: str) -> dict[str, Outcome]:
@@ -1043,9 +1057,7 @@ WRITES = {
     "agree a development goal (htmx)": Write(
         "review_goals",
         lambda world: {
-            "competency": Competency.objects.filter(area__version=world.review.version_id)
-            .first()
-            .pk,
+            "competency": first_competency(world).pk,
             "description": "Weigh each hazard with the family",
             "review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
             "agreed": "on",

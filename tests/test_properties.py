@@ -229,7 +229,10 @@ def rolled_back() -> Iterator[None]:
 
 def rows(*tables: type[models.Model]) -> dict[str, list[tuple]]:
     """Every row of the tables, to compare before and after."""
-    return {table._meta.label: list(table.objects.order_by("pk").values_list()) for table in tables}
+    return {
+        table._meta.label: list(table._default_manager.order_by("pk").values_list())
+        for table in tables
+    }
 
 
 def send(client: Client, method: str, url: str, data: object = None, **extra: object):

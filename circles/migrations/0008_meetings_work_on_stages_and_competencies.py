@@ -24,7 +24,7 @@ def topics_to_focus(apps, schema_editor):
 def focus_to_topics(apps, schema_editor):
     CircleMeeting = apps.get_model("circles", "CircleMeeting")
     MeetingFocus = apps.get_model("circles", "MeetingFocus")
-    topics = {}
+    topics: dict[int, set[str]] = {}
     for meeting_id, stage in MeetingFocus.objects.values_list("meeting_id", "stage"):
         topics.setdefault(meeting_id, set()).add(stage)
     for meeting_id, stages in topics.items():

@@ -205,7 +205,7 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
     ]
     total = replace(timeline[-1], key="all", label="Everyone in scope")
     reached = [
-        row.key
+        row.month_end
         for row in timeline
         if row.in_scope and row.fidelity_share * 100 >= definitions.full_fidelity_percent
     ]

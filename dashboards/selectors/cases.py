@@ -25,14 +25,14 @@ def cases_by_month(filters: Filters, timeline: list[FunnelRow]) -> list[CasesMon
     """For each month of the timeline, the people practising with fidelity at its end and the
     cases worked with the model as of then, of the caseload they come from (one query)."""
     cases = cases_with_model_by_month(
-        ends=[row.key for row in timeline], people=filters.people(prefix="person__")
+        ends=[row.month_end for row in timeline], people=filters.people(prefix="person__")
     )
     return [
         CasesMonth(
             label=row.label,
             fidelity=row.fidelity,
-            cases_with_model=cases[row.key].cases_with_model,
-            caseload=cases[row.key].caseload,
+            cases_with_model=cases[row.month_end].cases_with_model,
+            caseload=cases[row.month_end].caseload,
         )
         for row in timeline
     ]

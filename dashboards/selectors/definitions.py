@@ -150,6 +150,8 @@ def _fidelity(person_ids: list[int] | None, definitions: Definitions) -> dict[in
         verdict = ReviewVerdict(rated=rated or 0, good=good or 0, base_stages_rated=stages or 0)
         if not verdict.is_faithful(definitions.fidelity_percent):
             continue
+        if signed_off_at is None:  # read from signed-off reviews, which all have the time
+            raise ValueError(f"a review of person {person_id} is not signed off")
         day = local_date(signed_off_at)
         until = window_last_day(day, definitions.fidelity_months) + ONE_DAY
         if next_at is not None:
@@ -219,10 +221,10 @@ def _sweep(
         status = (trained, embedded, embedded and open_[3] > 0)
         if status == current:
             continue
-        if current is not None and any(current):
+        if current is not None and since is not None and any(current):
             spans.append(_span(person_id, since, day, current, phase_id))
         current, since = status, day
-    if current is not None and any(current):
+    if current is not None and since is not None and any(current):
         spans.append(_span(person_id, since, None, current, phase_id))
     return spans
 

@@ -29,13 +29,20 @@ CASE_CONTEXTS: dict[str, tuple[str, Q]] = {
 }
 
 
+def _prefixed(lookup: object, prefix: str) -> tuple[str, object]:
+    """A (lookup, value) child of a Q, its lookup seen from a related row."""
+    if not isinstance(lookup, tuple):
+        raise TypeError(f"{lookup!r} is not a lookup")
+    return f"{prefix}{lookup[0]}", lookup[1]
+
+
 def on_review(condition: Q, prefix: str) -> Q:
     """A condition over a review's fields, seen from a related row (`prefix` "review__")."""
     if not prefix:
         return condition
     moved = Q(
         *[
-            on_review(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+            on_review(child, prefix) if isinstance(child, Q) else _prefixed(child, prefix)
             for child in condition.children
         ]
     )

@@ -51,6 +51,13 @@ class FunnelRow:
         return count / self.in_scope if self.in_scope else 0.0
 
     @property
+    def month_end(self) -> datetime.date:
+        """The last day of the month, for a row of a timeline (keyed by it)."""
+        if not isinstance(self.key, datetime.date):
+            raise TypeError(f"{self.label} is not a month of a timeline")
+        return self.key
+
+    @property
     def trained_share(self) -> float:
         return self.share(self.trained)
 

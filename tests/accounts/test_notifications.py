@@ -37,7 +37,7 @@ def add_authenticator(client) -> str:
 
 
 def sent_to(person) -> list[str]:
-    return [message.subject for message in mail.outbox if message.to == [person.email]]
+    return [str(message.subject) for message in mail.outbox if message.to == [person.email]]
 
 
 def test_a_password_change_is_emailed_to_the_person(client, cast):

@@ -24,6 +24,7 @@ from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -94,8 +95,8 @@ def identity_provider_sign_in(user: User):
     """The end of a sign-in through the organisation's identity provider, after it has
     vouched for the person (the part allauth's OpenID Connect callback does)."""
     request = RequestFactory().get("/accounts/oidc/organisation/login/callback/")
-    SessionMiddleware(lambda request: None).process_request(request)
-    MessageMiddleware(lambda request: None).process_request(request)
+    SessionMiddleware(lambda request: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda request: HttpResponse()).process_request(request)
     request.user = AnonymousUser()
     with context.request_context(request):
         provider = get_adapter().get_provider(request, "organisation")

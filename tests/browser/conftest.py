@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +63,7 @@ def _playwright_missing() -> bool:
 
 
 if _playwright_missing():
-    SKIP_REASON = (
+    SKIP_REASON: str | None = (
         "Playwright or axe-playwright-python not installed (pip install -e '.[dev]'): "
         "browser tests skipped"
     )
@@ -88,7 +88,7 @@ class _SkippedModule(pytest.Module):
     """A test module that is skipped without being imported (it would import Playwright)."""
 
     def collect(self) -> list[pytest.Item]:
-        pytest.skip(SKIP_REASON)
+        pytest.skip(SKIP_REASON or "")
 
 
 def pytest_pycollect_makemodule(
@@ -146,7 +146,9 @@ def sign_in() -> Callable[[Page, Any, Any], None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """When a browser test fails, save a screenshot and the page's HTML, and print their paths."""
     report = yield
     if report.failed and report.when in ("setup", "call"):

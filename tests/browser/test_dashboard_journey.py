@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from competencies.frameworks import current_version, framework_import, version_publish
@@ -87,7 +88,7 @@ def page_without_javascript(browser: Browser) -> Iterator[Page]:
 # Steps ------------------------------------------------------------------------------------------
 
 
-def sign_in_as_the_demo_lead(page: Page, live_server: object) -> None:
+def sign_in_as_the_demo_lead(page: Page, live_server: LiveServer) -> None:
     """Through the real sign-in form, with the password the demo gives its accounts."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email address").fill(LEAD_EMAIL)
@@ -169,11 +170,11 @@ def check_charts_against_their_tables(page: Page) -> dict[str, int]:
     points = {}
     for index in range(charts.count()):
         chart = charts.nth(index)
-        title = chart.locator(":scope > title").text_content().strip()
-        desc = chart.locator(":scope > desc").text_content().strip()
+        title = (chart.locator(":scope > title").text_content() or "").strip()
+        desc = (chart.locator(":scope > desc").text_content() or "").strip()
         assert title and desc, f"chart {index} has no title or description"
         # The chart is named by its <title> and described by its <desc>, for screen readers.
-        labelled_by = chart.get_attribute("aria-labelledby").split()
+        labelled_by = (chart.get_attribute("aria-labelledby") or "").split()
         title_id = chart.locator(":scope > title").get_attribute("id")
         desc_id = chart.locator(":scope > desc").get_attribute("id")
         assert labelled_by == [title_id, desc_id], (title, labelled_by)

@@ -46,7 +46,7 @@ def focused(page: Page) -> dict[str, str]:
 
 def tab_to(page: Page, name: str, most: int = 8) -> list[dict[str, str]]:
     """Press Tab until a radio called `name` has the focus; the stops passed on the way."""
-    stops = []
+    stops: list[dict[str, str]] = []
     for _ in range(most):
         page.keyboard.press("Tab")
         stop = focused(page)
@@ -113,9 +113,10 @@ def pattern(levels: list[str], count: int) -> list[str]:
 
 def difference(mine: str, theirs: str) -> str:
     """What My progress says about the gap between the two views."""
-    if LEVEL_NUMBER[mine] is None or LEVEL_NUMBER[theirs] is None:
+    mine_number, their_number = LEVEL_NUMBER[mine], LEVEL_NUMBER[theirs]
+    if mine_number is None or their_number is None:
         return "—"
-    gap = LEVEL_NUMBER[mine] - LEVEL_NUMBER[theirs]
+    gap = mine_number - their_number
     if gap > 0:
         return f"You rate {gap} level{'s' if gap > 1 else ''} higher"
     return "You rate yourself lower" if gap < 0 else "Same"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from accounts.roles import Role
 from tests.browser.support import assert_accessible, table_rows
@@ -22,7 +22,7 @@ BAD_ROW = "cy.jones.council.example,Cy Jones,Youth Justice,Wizard,,,\n"
 FIXED_ROW = "cy.jones@council.example,Cy Jones,Youth Justice,partner,Youth worker,,\n"
 
 
-def csv_file(*rows: str) -> dict[str, object]:
+def csv_file(*rows: str) -> FilePayload:
     """An in-memory CSV file for an <input type=file>, as if chosen from the user's disk."""
     return {
         "name": "roster.csv",

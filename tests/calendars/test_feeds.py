@@ -25,7 +25,8 @@ LONDON = ZoneInfo("Europe/London")
 
 def second_tuesdays(first_month: datetime.date, count: int) -> list[datetime.date]:
     """Worked out here by hand, independently of the product's rule code."""
-    dates, month = [], first_month
+    dates: list[datetime.date] = []
+    month = first_month
     while len(dates) < count:
         first_tuesday = month + datetime.timedelta(days=(1 - month.weekday()) % 7)
         dates.append(first_tuesday + datetime.timedelta(days=7))

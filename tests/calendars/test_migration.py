@@ -13,7 +13,7 @@ from calendars.models import CalendarFeed
 BEFORE_THE_MOVE = [("circles", "0002_historicalcirclemeeting_historicalcirclemembership_and_more")]
 
 
-def migrate(targets: list[tuple[str, str | None]] | None = None):
+def migrate(targets: list[tuple[str, str]] | None = None):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets or executor.loader.graph.leaf_nodes())

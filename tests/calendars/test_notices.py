@@ -33,7 +33,9 @@ def circle(cast):
 
 
 def next_meeting(circle: LearningCircle) -> CircleMeeting:
-    return circle.meetings.filter(starts_at__gt=timezone.now()).first()
+    meeting = circle.meetings.filter(starts_at__gt=timezone.now()).first()
+    assert meeting is not None
+    return meeting
 
 
 def move_form(meeting: CircleMeeting) -> dict[str, str]:

@@ -106,7 +106,8 @@ def references(path: Path) -> dict[tuple[str, str], set[str]]:
             for child in ast.walk(node)
             if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
         }
-        used, local = set(), set()
+        used: set[str] = set()
+        local: set[str] = set()
         for child in ast.walk(node):
             if isinstance(child, ast.Name):
                 (local if isinstance(child.ctx, ast.Store) else used).add(child.id)
@@ -142,7 +143,8 @@ def reaching_the_writer() -> set[tuple[str, str]]:
     for path in project_modules():
         if not str(path.relative_to(ROOT)).startswith("common/"):
             graph |= references(path)
-    wanted, reached = set(WRITER_API), set()
+    wanted = set(WRITER_API)
+    reached: set[tuple[str, str]] = set()
     for path in (ROOT / "common").glob("*.py"):
         if path.name != "spreadsheets.py":
             for (_, qualname), used in references(path).items():
@@ -205,10 +207,11 @@ def formulas(cast) -> None:
     people[0].full_name, people[0].job_title = PERSON, JOB_TITLE
     people[0].save()
     version = current_version()
+    assert version is not None
     Framework.objects.filter(pk=version.framework_id).update(name=FRAMEWORK)
-    Competency.objects.filter(
-        pk=Competency.objects.filter(area__version=version).first().pk
-    ).update(title=COMPETENCY)
+    first = Competency.objects.filter(area__version=version).first()
+    assert first is not None
+    Competency.objects.filter(pk=first.pk).update(title=COMPETENCY)
     signed_off_review(people[0], on=months_before(1), good=19, basic=0)
 
 
@@ -268,7 +271,9 @@ def dashboard(name: str, tables: list[str]) -> Callable[[Client, Path], list[Fil
 
 
 def framework(client: Client, tmp_path: Path) -> list[File]:
-    url = reverse("framework_version", args=[current_version().pk])
+    version = current_version()
+    assert version is not None
+    url = reverse("framework_version", args=[version.pk])
     return [File("framework.csv", client.get(url, {"format": "csv"}).content)]
 
 
@@ -327,7 +332,13 @@ def csv_cells(content: bytes) -> list[str]:
 
 def xlsx_cells(content: bytes) -> list[openpyxl.cell.Cell]:
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    return [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    return [
+        cell
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell, openpyxl.cell.Cell)  # merged cells hold no value of their own
+    ]
 
 
 @pytest.mark.parametrize("download", list(DOWNLOADS), ids="-".join)

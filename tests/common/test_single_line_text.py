@@ -82,10 +82,10 @@ def single_line_fields() -> list[tuple[str, str, str]]:
         # (.venv, .venv-3.13, ...).
         if ours not in path.parents or "site-packages" in path.parts:
             continue
-        if model._meta.object_name.startswith("Historical"):
+        if model.__name__.startswith("Historical"):
             continue
         for field in model._meta.get_fields():
-            name = (model._meta.app_label, model._meta.object_name, field.name)
+            name = (model._meta.app_label, model.__name__, field.name)
             if (
                 type(field) is models.CharField
                 and not field.choices

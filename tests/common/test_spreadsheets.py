@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from common.spreadsheets import Month, Share, csv_text, neutralise, restore, sheet_title, xlsx_bytes
 
@@ -83,8 +84,10 @@ def test_a_character_excel_cannot_hold_is_replaced_instead_of_failing_the_downlo
     assert sheet["A1"].value == "a\ufffdb"
 
 
-def read_xlsx(content: bytes) -> openpyxl.worksheet.worksheet.Worksheet:
-    return openpyxl.load_workbook(io.BytesIO(content)).active
+def read_xlsx(content: bytes) -> Worksheet:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
 
 
 def test_excel_shows_dates_months_and_shares_as_people_read_them_and_keeps_their_values():

@@ -60,7 +60,7 @@ def sent(person) -> list[mail.EmailMessage]:
 
 def link_in(message: mail.EmailMessage) -> str:
     """The path of the one link to the site in an email."""
-    (link,) = re.findall(rf"{re.escape(settings.SITE_URL)}(/reviews/\d+/)", message.body)
+    (link,) = re.findall(rf"{re.escape(settings.SITE_URL)}(/reviews/\d+/)", str(message.body))
     return link
 
 

@@ -41,12 +41,16 @@ def checked(html: str, competency_id: int) -> str | None:
     """The level chosen in a grid row, as the page shows it."""
     for tag in re.findall(r"<input[^>]*>", html):
         if f'name="level-{competency_id}"' in tag and re.search(r"\schecked\b", tag):
-            return re.search(r'value="([^"]+)"', tag).group(1)
+            value = re.search(r'value="([^"]+)"', tag)
+            assert value is not None, tag
+            return value.group(1)
     return None
 
 
 def first_competency(review) -> Competency:
-    return Competency.objects.filter(area__version=review.version_id).first()
+    competency = Competency.objects.filter(area__version=review.version_id).first()
+    assert competency is not None
+    return competency
 
 
 def test_the_starter_framework_is_published_with_every_stage_and_15_to_25_competencies():

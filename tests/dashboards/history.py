@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -32,7 +33,7 @@ def helper() -> Person:
     return make_person(role_group="manager", team=team)
 
 
-def trained_person(**kwargs: object) -> Person:
+def trained_person(**kwargs: Any) -> Person:
     person = make_person(**kwargs)
     attend(person, make_cohort(day1=datetime.date(2016, 3, 1), day2=datetime.date(2016, 3, 8)))
     return person
@@ -81,6 +82,7 @@ def signed_off_review(
     and the rest "not yet seen". Rated competencies are spread so every BASE stage is rated
     first (unless `skip_stage`)."""
     version = current_version()
+    assert version is not None
     review = Review.objects.create(
         practitioner=person, version=version, status=ReviewStatus.SIGNED_OFF, signed_off_at=on
     )

@@ -5,6 +5,7 @@ definitions, so the tests hold the stored figures (dashboards.selectors.definiti
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
@@ -33,8 +34,21 @@ from training.dates import day_end, day_start
 from training.models import Person
 from training.selectors import TRAINED, people_with_training
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def people_status(as_of: datetime.date, definitions: Definitions) -> QuerySet[Person]:
+
+class StatusAnnotations(TypedDict):
+    is_embedded: bool
+    has_fidelity: bool
+    rated_count: int
+    good_count: int
+    base_stages_rated: int
+
+
+def people_status(
+    as_of: datetime.date, definitions: Definitions
+) -> QuerySet[WithAnnotations[Person, StatusAnnotations]]:
     """Every person annotated, as of the end of `as_of`, with:
 
     - `trained_on` and `credited_phase_id` (see training.selectors.people_with_training);

@@ -26,9 +26,11 @@ def competency(code: str) -> Competency:
 
 
 def rated(person, on: datetime.date, levels: dict[str, int]) -> None:
+    version = current_version()
+    assert version is not None
     review = Review.objects.create(
         practitioner=person,
-        version=current_version(),
+        version=version,
         status=ReviewStatus.SIGNED_OFF,
         signed_off_at=local_datetime(on, datetime.time(12)),
     )

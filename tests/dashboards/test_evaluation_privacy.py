@@ -274,7 +274,7 @@ def group(
     status: str = "active",
     phase: str = "P1",
     trained: datetime.date | None = None,
-) -> list[dict[str, object]]:
+) -> list[dict[str, str | datetime.date | None]]:
     return [
         {"team": team, "service_area": service, "role_group": role, "status": status}
         | {"restorative_on": trained, "base_on": trained, "trained_on": trained}

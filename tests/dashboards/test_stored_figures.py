@@ -169,7 +169,7 @@ class Organisation:
         )
         assert not result.errors, result.errors
 
-    def attend(self, person: int, meeting: int, status: str) -> None:
+    def attend(self, person: int, meeting: int, status: AttendanceStatus) -> None:
         meeting_attendance_save(
             meeting=self.meetings[meeting], marks={self.people[person].pk: status}
         )

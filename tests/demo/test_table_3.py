@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +22,7 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> str:
+def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
     """The demo organisation, loaded once for this module and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
         yield run("seed_demo")

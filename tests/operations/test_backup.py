@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -23,7 +24,7 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def snapshot() -> dict[str, object]:
+def snapshot() -> dict[str, Any]:
     return {
         "people": Person.objects.count(),
         "teams": Team.objects.count(),
@@ -353,6 +354,7 @@ def upgrade_with_a_new_table_and_foreign_keys() -> None:
     from django.db.migrations.recorder import MigrationRecorder
 
     person = Person.objects.order_by("pk").first()
+    assert person is not None
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE training_upgradenote (id integer PRIMARY KEY, "

@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 # Everything the settings read from the environment, so that the test run's own values stay out
@@ -44,7 +45,7 @@ def manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess[s
     )
 
 
-def production_settings(*names: str, **environment: str) -> dict[str, object]:
+def production_settings(*names: str, **environment: str) -> dict[str, Any]:
     """The named settings as production reads them, as JSON (tuples become lists)."""
     script = (
         "import json, django; from django.conf import settings; django.setup(); "

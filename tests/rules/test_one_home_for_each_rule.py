@@ -26,6 +26,7 @@ from competencies.services import (
     review_start,
     review_submit,
 )
+from dashboards.selectors import Dashboard
 from supervision.models import SessionStatus
 from tests.factories import attend, make_circle, make_cohort, make_person, make_session, rate_all
 from training.models import CourseDay, Person, PersonStatus, RoleGroup
@@ -54,7 +55,7 @@ def report() -> dict:
     return json.loads(out.getvalue())
 
 
-def dashboard(client) -> dict:
+def dashboard(client) -> Dashboard:
     return client.get(reverse("fidelity")).context["data"]
 
 

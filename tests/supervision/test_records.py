@@ -70,11 +70,13 @@ def shared(cast, peer):
 
 
 def a_competency(stage: str = Stage.RISK) -> Competency:
-    return (
+    competency = (
         Competency.objects.filter(area__version=current_version(), area__stage=stage)
         .select_related("area__version")
         .first()
     )
+    assert competency is not None
+    return competency
 
 
 def agree(session, owner, practitioner=None, due_on=NEXT_WEEK, text="Try the resilience map"):
@@ -131,7 +133,10 @@ def test_the_organisations_own_case_reference_format_rules_reviews_and_2_to_1s_a
         record = CaseDiscussedForm(
             {"case_reference": reference, "whose": cast.practitioner.pk, **case}, session=shared
         )
-        return review.errors.get("case_reference", []), record.errors.get("case_reference", [])
+        return (
+            [str(error) for error in review.errors.get("case_reference", [])],
+            [str(error) for error in record.errors.get("case_reference", [])],
+        )
 
     assert errors("CR-1042") == (["Use the LA number, such as LA123456."],) * 2
     assert errors("LA123456") == ([], [])

@@ -4,9 +4,11 @@ for practitioners, "needs a supervisor for 2:1s", and leaves each list at the ri
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 import pytest
 import time_machine
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from circles.models import CircleMembership
 from circles.selectors import people_to_be_placed
 from supervision.selectors import people_needing_a_supervisor
 from tests.factories import attend, make_circle, make_cohort, make_course, make_person, make_session
-from training.models import PersonStatus, RoleGroup
+from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import people_to_be_trained
 from training.services import place_confirm, places_nominate
 
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def on_lists(person, manager) -> set[str]:
     """The lists a person is on, for everyone and for their line manager alike."""
-    lists = {
+    lists: dict[str, Callable[..., QuerySet[Person]]] = {
         "to be trained": people_to_be_trained,
         "to be placed": people_to_be_placed,
         "needs a supervisor": people_needing_a_supervisor,

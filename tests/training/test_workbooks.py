@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from typing import Any
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.factories import make_person
 from training import csv_files
@@ -26,10 +28,11 @@ ROSTER = ["email", "full_name", "team", "role_group", "job_title", "line_manager
 TRAINING = ["email", "phase", "cohort", "day", "date", "attended"]
 
 
-def workbook(*rows: list[object] | None, title: str = "Register") -> bytes:
+def workbook(*rows: list[Any] | None, title: str = "Register") -> bytes:
     """An .xlsx file whose first sheet holds `rows`; None leaves a blank row."""
     book = openpyxl.Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = title
     for number, row in enumerate(rows, start=1):
         for column, value in enumerate(row or [], start=1):

@@ -9,15 +9,16 @@ from django.utils import timezone
 
 from common.spreadsheets import CSVWriter
 from dashboards.selectors import CASE_CONTEXTS, Dashboard, Filters, dashboard
+from dashboards.selectors.funnel import FunnelRow
 from dashboards.services import figures_catch_up
 from training.dates import as_of_option
 from training.models import Organisation, Phase, RoleGroup, Team
 
 
-def report(data: Dashboard) -> dict[str, object]:
+def report(data: Dashboard) -> dict[str, Any]:
     """The dashboard's figures as plain data (the JSON format of the report)."""
 
-    def funnel(row: object) -> dict[str, object]:
+    def funnel(row: FunnelRow) -> dict[str, int]:
         return {
             "in_scope": row.in_scope,
             "trained": row.trained,
@@ -48,7 +49,9 @@ def report(data: Dashboard) -> dict[str, object]:
         "critical_mass_first_reached": data.critical_mass_reached_on.isoformat()
         if data.critical_mass_reached_on
         else None,
-        "timeline": [{"month_end": row.key.isoformat(), **funnel(row)} for row in data.timeline],
+        "timeline": [
+            {"month_end": row.month_end.isoformat(), **funnel(row)} for row in data.timeline
+        ],
         "teams": [
             {
                 "name": row.label,
