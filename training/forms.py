@@ -176,8 +176,16 @@ class NominateForm(StyledFormMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = nominees
-        self.fields["cohort"].queryset = courses
-        self.fields["cohort"].label_from_instance = course_choice_label
+        cohort = self.fields["cohort"]
+        cohort.queryset = courses
+        cohort.label_from_instance = course_choice_label
+        # The page lists the same courses beside the form: read once for the list and the
+        # choices (a model choice field reads its queryset again to draw its options).
+        self.courses = list(courses)
+        cohort.choices = [
+            ("", cohort.empty_label),
+            *((course.pk, course_choice_label(course)) for course in self.courses),
+        ]
 
 
 def course_choice_label(cohort: Cohort) -> str:

@@ -324,7 +324,7 @@ def to_be_trained(request: HttpRequest) -> HttpResponse:
             "form": form,
             "team_form": team_form,
             "everyone": everyone,
-            "courses": form.fields["cohort"].queryset,
+            "courses": form.courses,
         },
     )
 
