@@ -9,6 +9,7 @@ supervisor reads it.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
@@ -26,7 +27,7 @@ from competencies.models import (
     Review,
     ReviewStatus,
 )
-from training.dates import day_end, local_datetime
+from training.dates import day_end
 from training.models import Person
 
 # Someone whose own ratings are a level or more above their supervisor's on this many
@@ -560,30 +561,34 @@ def basic_shares(
     reviews (signed off, not since corrected) signed off from `since` to `until` (whole days on
     the organisation's clock). "Not yet seen" is not a rating. Two queries.
 
-    `where` narrows the ratings further, as a Q seen from a Rating (the dashboard passes its
-    people and case filters), so the figures sit beside circles' `framework_work` for the same
-    window and people.
+    Counted from the reviews' stored verdicts (ReviewVerdict.levels: the supervisor's level of
+    each competency they rated, kept with the day it was signed off), so the ratings themselves
+    are not read again. `where` narrows the reviews further, as a Q seen from a Review (the
+    dashboard passes its people and case filters), so the figures sit beside circles'
+    `framework_work` for the same window and people.
     """
-    ratings = Rating.objects.filter(
-        review__in=signed_off_reviews().filter(
-            signed_off_at__gte=local_datetime(since, datetime.time()),
-            signed_off_at__lt=local_datetime(until + datetime.timedelta(days=1), datetime.time()),
-        ),
-        rater=Rater.SUPERVISOR,
-        level__isnull=False,
-    ).order_by()
+    reviews = signed_off_reviews().filter(
+        verdict__signed_off_on__gte=since, verdict__signed_off_on__lte=until
+    )
     if where is not None:
-        ratings = ratings.filter(where)
-    counts = {"rated": Count("pk"), "basic": Count("pk", filter=Q(level=Level.BASIC))}
+        reviews = reviews.filter(where)
+    counted: Counter[tuple[str, int]] = Counter()
+    for levels in reviews.values_list("verdict__levels", flat=True).order_by():
+        counted.update((levels or {}).items())  # (competency id, level)
+    competencies = {
+        str(pk): (code, stage)
+        for pk, code, stage in Competency.objects.values_list("pk", "code", "area__stage")
+    }
+    by_stage: dict[str, list[int]] = {}
+    by_competency: dict[str, list[int]] = {}
+    for (competency_id, level), count in counted.items():
+        code, stage = competencies[competency_id]
+        for totals in (by_stage.setdefault(stage, [0, 0]), by_competency.setdefault(code, [0, 0])):
+            totals[0] += count
+            totals[1] += count if level == Level.BASIC else 0
     return BasicShares(
         since=since,
         until=until,
-        by_stage={
-            row["competency__area__stage"]: BasicShare(row["rated"], row["basic"])
-            for row in ratings.values("competency__area__stage").annotate(**counts)
-        },
-        by_competency={
-            row["competency__code"]: BasicShare(row["rated"], row["basic"])
-            for row in ratings.values("competency__code").annotate(**counts)
-        },
+        by_stage={stage: BasicShare(*totals) for stage, totals in by_stage.items()},
+        by_competency={code: BasicShare(*totals) for code, totals in by_competency.items()},
     )

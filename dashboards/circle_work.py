@@ -68,7 +68,7 @@ def circle_work(filters: Filters, *, months: int = WINDOW_MONTHS) -> CircleWork:
     until = filters.as_of
     since = until - relativedelta(months=months) + datetime.timedelta(days=1)
     work = framework_work(since=since, until=until)
-    shares = basic_shares(since=since, until=until, where=filters.reviews(prefix="review__"))
+    shares = basic_shares(since=since, until=until, where=filters.reviews())
     version = current_version()
     competencies = (
         Competency.objects.filter(area__version=version)

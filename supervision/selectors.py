@@ -34,7 +34,7 @@ from supervision.models import (
 )
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
-from training.selectors import TRAINED, TrainingAnnotations, people_with_training, trained_by
+from training.selectors import TrainingAnnotations, people_with_training, trained_by
 
 
 def overdue_days() -> int:
@@ -156,9 +156,10 @@ def people_needing_a_supervisor(
     in_a_2_1 = SupervisionSession.practitioners.through.objects.filter(
         person_id=OuterRef("pk")
     ).exclude(supervisionsession__status=SessionStatus.CANCELLED)
+    today = today or timezone.localdate()
     people = (
-        people_with_training(today or timezone.localdate())
-        .filter(TRAINED, status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER)
+        people_with_training(today)
+        .filter(trained_by(today), status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER)
         .exclude(Exists(supervising_manager))
         .exclude(Exists(in_a_2_1))
         .select_related("team", "line_manager")

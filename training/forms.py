@@ -292,7 +292,15 @@ class NominateForm(StyledFormMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "people", forms.ModelChoiceField).queryset = nominees
-        form_field(self, "cohort", forms.ModelChoiceField).queryset = courses
+        cohort = form_field(self, "cohort", forms.ModelChoiceField)
+        cohort.queryset = courses
+        # The page lists the same courses beside the form: read once for the list and the
+        # choices (a model choice field reads its queryset again to draw its options).
+        self.courses: list[CourseWithPlaces] = list(courses)
+        cohort.choices = [
+            ("", cohort.empty_label),
+            *((course.pk, course_choice_label(course)) for course in self.courses),
+        ]
 
 
 class PlaceMoveForm(StyledFormMixin, forms.Form):

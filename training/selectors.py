@@ -825,7 +825,7 @@ def people_to_be_trained(
     people = (
         people_with_training(today)
         .filter(status=PersonStatus.ACTIVE)
-        .exclude(TRAINED)
+        .exclude(trained_by(today))
         .exclude(holding_a_place(today))
         .select_related("team", "line_manager")
         .prefetch_related(

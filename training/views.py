@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +14,6 @@ from accounts.decorators import permission_required
 from accounts.roles import Permission, can
 from caseload.selectors import months_counted, rollout_with_cases
 from common.exports import export_response
-from common.forms import form_field
 from common.http import AuthenticatedHttpRequest
 from training import charts, selectors, services
 from training.filters import RosterFilter
@@ -347,7 +345,7 @@ def to_be_trained(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "team_form": team_form,
             "everyone": everyone,
-            "courses": form_field(form, "cohort", forms.ModelChoiceField).queryset,
+            "courses": form.courses,
         },
     )
 

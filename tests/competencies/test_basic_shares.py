@@ -4,6 +4,7 @@ the dashboard puts beside how often circles worked on each."""
 from __future__ import annotations
 
 import datetime
+import random
 
 import pytest
 from django.db.models import Q
@@ -11,6 +12,7 @@ from django.db.models import Q
 from competencies.frameworks import current_version, version_new_draft, version_publish
 from competencies.models import Competency, Level, Rater, Rating, Review, ReviewStatus
 from competencies.selectors import BasicShare, basic_shares
+from competencies.services import review_verdicts_record
 from tests.factories import make_person
 from training.dates import local_datetime
 from training.models import RoleGroup
@@ -46,6 +48,8 @@ def signed_off(
         Rating(review=review, competency=competencies[code], rater=rater, level=level)
         for code, level in levels.items()
     )
+    # As signing off does: the verdict, which the shares are counted from.
+    review_verdicts_record(reviews=[review])
     return review
 
 
@@ -122,7 +126,7 @@ def test_the_dashboard_narrows_the_ratings_with_its_own_filter():
     signed_off(partner, datetime.date(2026, 7, 1), {"healthy-risk": Level.COMPETENT})
 
     shares = basic_shares(
-        since=SINCE, until=UNTIL, where=Q(review__practitioner__role_group=RoleGroup.PARTNER)
+        since=SINCE, until=UNTIL, where=Q(practitioner__role_group=RoleGroup.PARTNER)
     )
 
     assert shares.by_competency == {"healthy-risk": BasicShare(rated=1, basic=0)}
@@ -142,3 +146,56 @@ def test_basic_shares_run_two_queries_whatever_the_number_of_reviews(
 
     with django_assert_num_queries(2):
         basic_shares(since=SINCE, until=UNTIL)
+
+
+def _counted_from_the_ratings(where: Q) -> tuple[dict[str, BasicShare], dict[str, BasicShare]]:
+    """The shares counted from the ratings themselves, as they were before the verdicts kept
+    each review's levels: the reference the stored verdicts must agree with."""
+    ratings = Rating.objects.filter(
+        review__status=ReviewStatus.SIGNED_OFF,
+        review__replaced_by__isnull=True,
+        review__signed_off_at__gte=local_datetime(SINCE, datetime.time()),
+        review__signed_off_at__lt=local_datetime(
+            UNTIL + datetime.timedelta(days=1), datetime.time()
+        ),
+        rater=Rater.SUPERVISOR,
+        level__isnull=False,
+    ).filter(where)
+    by_stage: dict[str, BasicShare] = {}
+    by_competency: dict[str, BasicShare] = {}
+    for rating in ratings.select_related("competency__area"):
+        basic = int(rating.level == Level.BASIC)
+        for totals, key in (
+            (by_stage, rating.competency.area.stage),
+            (by_competency, rating.competency.code),
+        ):
+            before = totals.get(key, BasicShare(rated=0, basic=0))
+            totals[key] = BasicShare(rated=before.rated + 1, basic=before.basic + basic)
+    return by_stage, by_competency
+
+
+def test_the_shares_from_the_stored_verdicts_equal_a_count_of_the_ratings():
+    generator = random.Random(13)
+    codes = list(
+        Competency.objects.filter(area__version=current_version()).values_list("code", flat=True)
+    )
+    people = [make_person() for _ in range(4)] + [make_person(role_group=RoleGroup.PARTNER)]
+    for number in range(40):
+        person = generator.choice(people)
+        day = SINCE + datetime.timedelta(days=generator.randint(-20, 200))
+        levels = {
+            code: generator.choice([None, *Level.values])
+            for code in generator.sample(codes, generator.randint(1, len(codes)))
+        }
+        review = signed_off(person, day, levels)
+        signed_off(person, day, {codes[0]: Level.BASIC}, rater=Rater.SELF)
+        if number % 7 == 0:  # corrected: only the correction counts
+            signed_off(person, day, {codes[1]: Level.BASIC}, replaces=review)
+
+    for where in (Q(), Q(practitioner__role_group=RoleGroup.PARTNER)):
+        shares = basic_shares(since=SINCE, until=UNTIL, where=where)
+        by_stage, by_competency = _counted_from_the_ratings(
+            Q(review__practitioner__role_group=RoleGroup.PARTNER) if where else Q()
+        )
+        assert by_competency, "the reference counted something"
+        assert (shares.by_stage, shares.by_competency) == (by_stage, by_competency)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from circles.models import MeetingFocus
 from competencies.frameworks import current_version
 from competencies.models import Competency, Level, Rater, Rating, Review, ReviewStatus
+from competencies.services import review_verdicts_record
 from dashboards.circle_work import circle_work
 from dashboards.selectors import Filters
 from tests.factories import make_circle, make_person
@@ -38,6 +39,8 @@ def rated(person, on: datetime.date, levels: dict[str, int]) -> None:
         Rating(review=review, competency=competency(code), rater=Rater.SUPERVISOR, level=level)
         for code, level in levels.items()
     )
+    # As signing off does: the verdict, which the shares rated Basic are counted from.
+    review_verdicts_record(reviews=[review])
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from circles.models import AttendanceStatus, MeetingAttendance
 from competencies.models import Competency, Rater, Rating
 from competencies.services import review_return, review_sign_off, review_start, review_submit
 from dashboards.services import figures_refresh
+from home.selectors import SHOWN, Listed
 from tests.factories import (
     attend,
     make_circle,
@@ -25,6 +26,7 @@ from tests.factories import (
     make_team,
     rate_all,
 )
+from training.models import Person, PersonStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -218,9 +220,10 @@ def test_each_role_sees_its_own_panels_and_no_other(cast, as_user, role, shown, 
 
 # The queries each role's home page runs (the session, the account and its roles included).
 # Since the routing lists: their place (everyone not trained); a supervisor's staff to be trained
-# and to be placed (a count and the first few of each); the programme lead's three lists.
+# and to be placed (the first few of each, with the count, in one query each); the programme
+# lead's three lists.
 # The programme lead's headline: the stored figures checked, the people in scope and their spans.
-PINNED = {"practitioner": 10, "supervisor": 16, "practice_leader": 15, "programme_lead": 20}
+PINNED = {"practitioner": 10, "supervisor": 14, "practice_leader": 15, "programme_lead": 17}
 
 
 def _busy_organisation(cast, size: int) -> None:
@@ -263,3 +266,18 @@ def test_the_home_page_runs_the_same_number_of_queries_for_1_or_8_of_everything(
         page(client)
 
     assert (len(small.captured_queries), len(large.captured_queries)) == (PINNED[role],) * 2
+
+
+def test_a_home_page_list_shows_its_first_few_and_counts_them_all_in_one_query(
+    django_assert_num_queries,
+):
+    team = make_team("Listed")
+    people = sorted((make_person(team=team) for _ in range(SHOWN + 2)), key=lambda p: p.pk)
+    listed_people = Person.objects.filter(team=team).order_by("pk")
+
+    with django_assert_num_queries(1):
+        listed = Listed.first_of(listed_people)
+
+    assert (listed.items, listed.total, listed.more) == (people[:SHOWN], SHOWN + 2, 2)
+    nobody = Listed.first_of(listed_people.filter(status=PersonStatus.LEFT))
+    assert (nobody.items, nobody.total, nobody.more) == ([], 0, 0)
