@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0007_course_times_capacity_and_places'),
+        ('training', '0009_administrators_manage_organisations'),
     ]
 
     operations = [
