@@ -383,9 +383,9 @@ def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
     assert duplicated == []
     assert_landmarks_named_once(page)
     tables = page.locator("#figures table")
-    # Ten of the figures, what circles worked on, cases worked with the model by month, and
+    # Eleven of the figures, what circles worked on, cases worked with the model by month, and
     # the projection to critical mass.
-    expect(tables).to_have_count(13)
+    expect(tables).to_have_count(14)
     for table in tables.all():
         caption = table.locator("caption").text_content().strip()
         box = table.locator("xpath=..")
