@@ -1,9 +1,14 @@
 """The request our views receive, as the middleware in settings leaves it."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from accounts.models import User
+if TYPE_CHECKING:  # common/ depends on no app when the site runs
+    from accounts.models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):
