@@ -20,13 +20,12 @@ from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
 from supervision.models import SessionStatus, SupervisionSession
 from training.fields import DateInSpanField
-from training.forms import StyledFormMixin
 
 NOT_SEEN = "not_seen"
 LEVEL_CHOICES = [*((str(level.value), level.label) for level in Level), (NOT_SEEN, "Not yet seen")]
 
 
-class ReviewStartForm(StyledFormMixin, forms.ModelForm):
+class ReviewStartForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = ["case_reference", "case_type", "risk_level", "session"]
@@ -163,7 +162,7 @@ class SignOffForm(forms.Form):
     )
 
 
-class ReturnForm(StyledFormMixin, forms.Form):
+class ReturnForm(forms.Form):
     """Sending a submitted review back: the practitioner is told why, by email and on the page."""
 
     reason = forms.CharField(
@@ -177,7 +176,7 @@ class ReturnForm(StyledFormMixin, forms.Form):
     )
 
 
-class CorrectionForm(StyledFormMixin, forms.Form):
+class CorrectionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
@@ -186,7 +185,7 @@ class CorrectionForm(StyledFormMixin, forms.Form):
     )
 
 
-class FrameworkImportForm(StyledFormMixin, forms.Form):
+class FrameworkImportForm(forms.Form):
     file = forms.FileField(label="Framework file (.json or .csv)")
     name = forms.CharField(
         required=False,
@@ -208,7 +207,7 @@ class FrameworkImportForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError("Save the file as UTF-8 and try again.") from error
 
 
-class ReviewFilterForm(StyledFormMixin, forms.Form):
+class ReviewFilterForm(forms.Form):
     """The filters of the review list, read from the query string; anything invalid is ignored."""
 
     status = forms.ChoiceField(choices=[("", "Any status"), *ReviewStatus.choices], required=False)
@@ -239,7 +238,7 @@ def _levels(row: GridRow) -> str:
     return f"supervisor: {level(row.theirs)}, own: {level(row.mine)}"
 
 
-class GoalForm(StyledFormMixin, forms.Form):
+class GoalForm(forms.Form):
     """A goal agreed from a signed-off review, on one of its competencies."""
 
     competency = forms.ChoiceField(label="Competency")

@@ -5,11 +5,10 @@ from django.utils import timezone
 
 from dashboards.selectors import CASE_CONTEXTS, Filters
 from training.fields import DateInSpanField
-from training.forms import StyledFormMixin
 from training.models import Phase, RoleGroup, Team
 
 
-class DashboardFilterForm(StyledFormMixin, forms.Form):
+class DashboardFilterForm(forms.Form):
     as_of = DateInSpanField(
         label="As of",
         required=False,
@@ -56,7 +55,7 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
         )
 
 
-class TeamFilterForm(StyledFormMixin, forms.Form):
+class TeamFilterForm(forms.Form):
     """The dashboard's filters that still mean something inside one team."""
 
     as_of = DashboardFilterForm.base_fields["as_of"]

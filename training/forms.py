@@ -15,22 +15,6 @@ from training.fields import DateInSpanField, RecordsChoiceField
 from training.models import Cohort, CourseDay, Person, Team
 
 
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates can render fields one by one."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if getattr(widget, "input_type", None) == "checkbox":
-                css = "form-check-input"
-            elif getattr(widget, "input_type", None) == "select":
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
 def refuse_skipped_times(form: forms.Form, data: dict[str, object]) -> None:
     """Add an error to `start_time` or `end_time` when the clocks skip it on `date`."""
     day = data.get("date")
@@ -40,7 +24,7 @@ def refuse_skipped_times(form: forms.Form, data: dict[str, object]) -> None:
             form.add_error(field, problem)
 
 
-class AsOfForm(StyledFormMixin, forms.Form):
+class AsOfForm(forms.Form):
     as_of = DateInSpanField(
         label="Figures as of",
         required=False,
@@ -54,7 +38,7 @@ class AsOfForm(StyledFormMixin, forms.Form):
         return timezone.localdate()
 
 
-class CSVUploadForm(StyledFormMixin, forms.Form):
+class CSVUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV or Excel file",
         help_text="A .csv file saved as UTF-8 or from Excel, or an Excel workbook (.xlsx), with a "
@@ -80,7 +64,7 @@ class CSVUploadForm(StyledFormMixin, forms.Form):
         return file
 
 
-class RegisterPersonForm(StyledFormMixin, forms.Form):
+class RegisterPersonForm(forms.Form):
     email = forms.EmailField(
         label="Add a person by work email", help_text="They must be on the roster."
     )
@@ -151,7 +135,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CohortForm(StyledFormMixin, forms.ModelForm):
+class CohortForm(forms.ModelForm):
     """A course: its days, their times and venues, its places and its trainers. The rules
     that hold whichever way a course is saved are on the model (Cohort.clean)."""
 
@@ -200,13 +184,13 @@ class CohortForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class TeamFilterForm(StyledFormMixin, forms.Form):
+class TeamFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label="Every team"
     )
 
 
-class NominateForm(StyledFormMixin, forms.Form):
+class NominateForm(forms.Form):
     """People, chosen from those one may nominate, for a course still to come."""
 
     people = RecordsChoiceField(
@@ -247,7 +231,7 @@ def course_choice_label(cohort: Cohort) -> str:
     return f"{cohort.name}, {when} ({places})"
 
 
-class PlaceMoveForm(StyledFormMixin, forms.Form):
+class PlaceMoveForm(forms.Form):
     cohort = forms.ModelChoiceField(
         queryset=Cohort.objects.none(),
         label="Move to",
