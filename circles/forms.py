@@ -64,7 +64,6 @@ class CircleForm(forms.ModelForm):
             # A new series: the leader chooses, rather than finding out at Christmas.
             self.initial.pop("on_bank_holiday", None)
             self.fields["on_bank_holiday"].initial = None
-        self.fields["on_bank_holiday"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -170,7 +170,7 @@ TEMPLATES = [
 ]
 
 # Every form field is drawn by one template (templates/forms/field.html) with Bootstrap's classes.
-FORM_RENDERER = "common.forms.FormRenderer"
+FORM_RENDERER = "common.form_rendering.FormRenderer"
 
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -36,7 +36,6 @@ class SessionForm(forms.Form):
     def __init__(self, *args: object, supervisees: QuerySet[Person], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["practitioners"].queryset = supervisees
-        self.fields["practitioners"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -98,7 +97,6 @@ class WhoseMixin:
         if len(choices) > 1:
             choices.insert(0, ("", "Choose"))
         self.fields["whose"] = forms.ChoiceField(label=self.whose_label, choices=choices)
-        self.fields["whose"].widget.attrs["class"] = "form-select"
 
     def clean_whose(self) -> Person | None:
         value = self.cleaned_data["whose"]

@@ -1,5 +1,5 @@
 """Every form field is drawn one way: `{{ form.field.as_field_group }}`, through the project's
-form renderer (common.forms), with Bootstrap's classes and the widget described by its help
+form renderer (common.form_rendering), with Bootstrap's classes and the widget described by its help
 text and its errors."""
 
 from __future__ import annotations
