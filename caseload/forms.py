@@ -8,11 +8,10 @@ from django import forms
 from caseload.models import MOST_CASES
 from caseload.months import parse_month
 from common.forms import form_field
-from training.forms import StyledFormMixin
 from training.models import Person
 
 
-class CaseFiguresForm(StyledFormMixin, forms.Form):
+class CaseFiguresForm(forms.Form):
     """The two numbers of a month: no case is named, only counted."""
 
     caseload = forms.IntegerField(

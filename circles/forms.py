@@ -14,11 +14,11 @@ from common.forms import form_field
 from common.validators import validate_single_line
 from competencies.models import Competency, Stage
 from training.fields import DateInSpanField, RecordsChoiceField
-from training.forms import StyledFormMixin, refuse_skipped_times
+from training.forms import refuse_skipped_times
 from training.models import Person, PersonStatus
 
 
-class CircleForm(StyledFormMixin, forms.ModelForm):
+class CircleForm(forms.ModelForm):
     facilitators = RecordsChoiceField(
         queryset=Person.objects.exclude(status=PersonStatus.LEFT).filter(
             user__groups__name=Role.PRACTICE_LEADER.label
@@ -66,7 +66,6 @@ class CircleForm(StyledFormMixin, forms.ModelForm):
             # A new series: the leader chooses, rather than finding out at Christmas.
             self.initial.pop("on_bank_holiday", None)
             self.fields["on_bank_holiday"].initial = None
-        self.fields["on_bank_holiday"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -76,7 +75,7 @@ class CircleForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class AddMemberForm(StyledFormMixin, forms.Form):
+class AddMemberForm(forms.Form):
     email = forms.EmailField(label="Add a member by work email")
 
     def clean_email(self) -> Person:
@@ -105,7 +104,7 @@ class AddMembersForm(forms.Form):
         ).exclude(circle_memberships__circle=circle)
 
 
-class MoveMeetingForm(StyledFormMixin, forms.Form):
+class MoveMeetingForm(forms.Form):
     date = DateInSpanField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
@@ -136,7 +135,7 @@ class MoveMeetingForm(StyledFormMixin, forms.Form):
         return data
 
 
-class CancelMeetingForm(StyledFormMixin, forms.Form):
+class CancelMeetingForm(forms.Form):
     reason = forms.CharField(
         label="Why it is cancelled",
         max_length=200,
@@ -145,7 +144,7 @@ class CancelMeetingForm(StyledFormMixin, forms.Form):
     )
 
 
-class AgendaForm(StyledFormMixin, forms.ModelForm):
+class AgendaForm(forms.ModelForm):
     class Meta:
         model = CircleMeeting
         fields = ["agenda"]
@@ -170,7 +169,7 @@ def worked_on_choices(competencies: list[Competency]) -> list[tuple[str, list[tu
     ]
 
 
-class MeetingRecordForm(StyledFormMixin, forms.ModelForm):
+class MeetingRecordForm(forms.ModelForm):
     """What a meeting worked on, how many cases were brought, and notes.
 
     `competencies` are those of the current published framework, with any the meeting already

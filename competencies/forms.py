@@ -23,14 +23,13 @@ from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
 from supervision.models import SessionStatus, SupervisionSession
 from training.fields import DateInSpanField
-from training.forms import StyledFormMixin
 from training.models import Person
 
 NOT_SEEN = "not_seen"
 LEVEL_CHOICES = [*((str(level.value), level.label) for level in Level), (NOT_SEEN, "Not yet seen")]
 
 
-class ReviewStartForm(StyledFormMixin, forms.ModelForm):
+class ReviewStartForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = ["case_reference", "case_type", "risk_level", "session"]
@@ -174,7 +173,7 @@ class SignOffForm(forms.Form):
     )
 
 
-class ReturnForm(StyledFormMixin, forms.Form):
+class ReturnForm(forms.Form):
     """Sending a submitted review back: the practitioner is told why, by email and on the page."""
 
     reason = forms.CharField(
@@ -188,7 +187,7 @@ class ReturnForm(StyledFormMixin, forms.Form):
     )
 
 
-class CorrectionForm(StyledFormMixin, forms.Form):
+class CorrectionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
@@ -197,7 +196,7 @@ class CorrectionForm(StyledFormMixin, forms.Form):
     )
 
 
-class FrameworkImportForm(StyledFormMixin, forms.Form):
+class FrameworkImportForm(forms.Form):
     file = forms.FileField(label="Framework file (.json or .csv)")
     name = forms.CharField(
         required=False,
@@ -219,7 +218,7 @@ class FrameworkImportForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError("Save the file as UTF-8 and try again.") from error
 
 
-class ReviewFilterForm(StyledFormMixin, forms.Form):
+class ReviewFilterForm(forms.Form):
     """The filters of the review list, read from the query string; anything invalid is ignored."""
 
     status = forms.ChoiceField(choices=[("", "Any status"), *ReviewStatus.choices], required=False)
@@ -250,7 +249,7 @@ def _levels(row: GridRow) -> str:
     return f"supervisor: {level(row.theirs)}, own: {level(row.mine)}"
 
 
-class GoalForm(StyledFormMixin, forms.Form):
+class GoalForm(forms.Form):
     """A goal agreed from a signed-off review, on one of its competencies."""
 
     competency = forms.ChoiceField(label="Competency")

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The widgets' own templates, found by the project's template engine (FORM_RENDERER).
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -167,6 +169,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field is drawn by one template (templates/forms/field.html) with Bootstrap's classes.
+FORM_RENDERER = "common.form_rendering.FormRenderer"
 
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -8,11 +8,10 @@ from django.utils import timezone
 from common.forms import form_field
 from dashboards.selectors import CASE_CONTEXTS, Filters
 from training.fields import DateInSpanField
-from training.forms import StyledFormMixin
 from training.models import Organisation, Phase, RoleGroup, Team
 
 
-class DashboardFilterForm(StyledFormMixin, forms.Form):
+class DashboardFilterForm(forms.Form):
     as_of = DateInSpanField(
         label="As of",
         required=False,
@@ -68,7 +67,7 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
         )
 
 
-class TeamFilterForm(StyledFormMixin, forms.Form):
+class TeamFilterForm(forms.Form):
     """The dashboard's filters that still mean something inside one team."""
 
     as_of = DashboardFilterForm.base_fields["as_of"]

@@ -3,10 +3,9 @@ from __future__ import annotations
 from django import forms
 
 from notifications.selectors import Preference
-from training.forms import StyledFormMixin
 
 
-class EmailPreferencesForm(StyledFormMixin, forms.Form):
+class EmailPreferencesForm(forms.Form):
     """One box for each email the person may turn off; essential ones are not in the form."""
 
     def __init__(self, *args: object, preferences: list[Preference], **kwargs: object) -> None:

@@ -13,11 +13,11 @@ from competencies.models import CaseType, Competency, RiskLevel, Stage
 from supervision.models import AgreedAction, CaseDiscussed, SupervisionSession
 from training.dates import local_datetime
 from training.fields import DateInSpanField, RecordsChoiceField
-from training.forms import StyledFormMixin, refuse_skipped_times
+from training.forms import refuse_skipped_times
 from training.models import Person
 
 
-class SessionForm(StyledFormMixin, forms.Form):
+class SessionForm(forms.Form):
     practitioners = RecordsChoiceField(
         queryset=Person.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -38,7 +38,6 @@ class SessionForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: object, supervisees: QuerySet[Person], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "practitioners", forms.ModelChoiceField).queryset = supervisees
-        self.fields["practitioners"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -104,14 +103,13 @@ class WhoseMixin:
         if len(choices) > 1:
             choices.insert(0, ("", "Choose"))
         self.fields["whose"] = forms.ChoiceField(label=self.whose_label, choices=choices)
-        self.fields["whose"].widget.attrs["class"] = "form-select"
 
     def clean_whose(self) -> Person | None:
         value = self.cleaned_data["whose"]
         return None if value == SHARED else self.people[value]
 
 
-class CaseDiscussedForm(WhoseMixin, StyledFormMixin, forms.ModelForm):
+class CaseDiscussedForm(WhoseMixin, forms.ModelForm):
     """A case discussed: its reference and context are checked as a review's are."""
 
     whose_label = "Whose case"
@@ -152,7 +150,7 @@ def focus_choices(competencies: list[Competency]) -> list[tuple[str, object]]:
     return choices
 
 
-class SessionFocusForm(WhoseMixin, StyledFormMixin, forms.Form):
+class SessionFocusForm(WhoseMixin, forms.Form):
     worked_on = forms.ChoiceField(
         label="Stage or competency worked on",
         help_text="A stage as a whole, or one of its competencies in the current framework.",
@@ -179,7 +177,7 @@ class SessionFocusForm(WhoseMixin, StyledFormMixin, forms.Form):
         return key, None
 
 
-class SessionNoteForm(WhoseMixin, StyledFormMixin, forms.Form):
+class SessionNoteForm(WhoseMixin, forms.Form):
     text = forms.CharField(
         label="Note",
         max_length=2000,
@@ -194,7 +192,7 @@ class SessionNoteForm(WhoseMixin, StyledFormMixin, forms.Form):
         self.order_fields(["whose"])
 
 
-class AgreedActionForm(WhoseMixin, StyledFormMixin, forms.Form):
+class AgreedActionForm(WhoseMixin, forms.Form):
     description = forms.CharField(
         label="Action",
         max_length=1000,
@@ -228,7 +226,7 @@ class AgreedActionForm(WhoseMixin, StyledFormMixin, forms.Form):
         return data
 
 
-class ActionCloseForm(StyledFormMixin, forms.Form):
+class ActionCloseForm(forms.Form):
     action = forms.ChoiceField(widget=forms.HiddenInput)
     note = forms.CharField(
         label="How it was closed",

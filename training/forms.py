@@ -29,24 +29,6 @@ if TYPE_CHECKING:
     CourseWithPlaces = WithAnnotations[Cohort, _PlaceCounts]
 
 
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates can render fields one by one."""
-
-    fields: dict[str, forms.Field]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if getattr(widget, "input_type", None) == "checkbox":
-                css = "form-check-input"
-            elif getattr(widget, "input_type", None) == "select":
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
 def refuse_skipped_times(form: forms.Form, data: dict[str, object]) -> None:
     """Add an error to `start_time` or `end_time` when the clocks skip it on `date`."""
     day = data.get("date")
@@ -60,7 +42,7 @@ def refuse_skipped_times(form: forms.Form, data: dict[str, object]) -> None:
             form.add_error(field, problem)
 
 
-class AsOfForm(StyledFormMixin, forms.Form):
+class AsOfForm(forms.Form):
     as_of = DateInSpanField(
         label="Figures as of",
         required=False,
@@ -95,7 +77,7 @@ class RolloutFilterForm(AsOfForm):
         return organisation.pk if organisation else None
 
 
-class CSVUploadForm(StyledFormMixin, forms.Form):
+class CSVUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV or Excel file",
         help_text="A .csv file saved as UTF-8 or from Excel, or an Excel workbook (.xlsx), with a "
@@ -121,7 +103,7 @@ class CSVUploadForm(StyledFormMixin, forms.Form):
         return file
 
 
-class RegisterPersonForm(StyledFormMixin, forms.Form):
+class RegisterPersonForm(forms.Form):
     email = forms.EmailField(
         label="Add a person by work email", help_text="They must be on the roster."
     )
@@ -192,7 +174,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CohortForm(StyledFormMixin, forms.ModelForm):
+class CohortForm(forms.ModelForm):
     """A course: its days, their times and venues, its places and its trainers. The rules
     that hold whichever way a course is saved are on the model (Cohort.clean)."""
 
@@ -242,7 +224,7 @@ class CohortForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class TeamFilterForm(StyledFormMixin, forms.Form):
+class TeamFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label="Every team"
     )
@@ -267,7 +249,7 @@ def course_choice_label(cohort: CourseWithPlaces) -> str:
     return f"{cohort.name}, {when} ({places})"
 
 
-class NominateForm(StyledFormMixin, forms.Form):
+class NominateForm(forms.Form):
     """People, chosen from those one may nominate, for a course still to come."""
 
     people = RecordsChoiceField(
@@ -303,7 +285,7 @@ class NominateForm(StyledFormMixin, forms.Form):
         ]
 
 
-class PlaceMoveForm(StyledFormMixin, forms.Form):
+class PlaceMoveForm(forms.Form):
     cohort = CourseChoiceField(
         queryset=Cohort.objects.none(),
         label="Move to",
