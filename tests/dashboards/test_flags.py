@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from competencies.models import Rater, Rating
 from competencies.services import review_sign_off, review_start, review_submit
-from tests.factories import make_person, rate_all
+from tests.factories import make_person, make_team, rate_all
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,18 @@ def test_managers_see_how_many_people_each_team_has_flagged_but_not_who(cast, as
     flags = html.split('id="flags-title"')[1]
     assert f"<li>{cast.practitioner.team.name}: 1</li>" in flags
     assert cast.practitioner.full_name not in flags
+
+
+def test_the_flagged_are_counted_by_team_in_the_order_of_the_teams_names(cast, as_user):
+    zennor, abbey = make_team("Zennor"), make_team("Abbey")
+    for team in (zennor, abbey, zennor):
+        person = make_person(team=team, line_manager=cast.supervisor)
+        signed_off_with_gap(person, cast.supervisor, higher=4)
+
+    html = as_user(cast.programme_lead).get(reverse("fidelity")).content.decode()
+
+    flags = html.split('id="flags-title"')[1]
+    assert "<li>Abbey: 1</li><li>Zennor: 2</li>" in flags
 
 
 def test_a_supervisor_sees_by_name_who_rated_themselves_higher_in_the_review_they_signed_off(
