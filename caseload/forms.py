@@ -63,7 +63,7 @@ class SessionCasesForm(CaseFiguresForm):
 
     practitioner = forms.ChoiceField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, practitioners: list[Person], **kwargs: object) -> None:
+    def __init__(self, *args: Any, practitioners: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(person.pk): person for person in practitioners}
         form_field(self, "practitioner", forms.ChoiceField).choices = [

@@ -60,7 +60,7 @@ class CircleForm(forms.ModelForm):
             "ordinal": "With the day: for example the second Tuesday of each month.",
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             # A new series: the leader chooses, rather than finding out at Christmas.
@@ -194,7 +194,7 @@ class MeetingRecordForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(
-        self, *args: object, competencies: list[Competency], focus: list[str], **kwargs: object
+        self, *args: Any, competencies: list[Competency], focus: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.competencies = {str(competency.pk): competency for competency in competencies}
@@ -220,7 +220,7 @@ class AttendanceForm(forms.Form):
     a field, so it is never read.
     """
 
-    def __init__(self, *args: object, member_ids: Iterable[int], **kwargs: object) -> None:
+    def __init__(self, *args: Any, member_ids: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for person_id in sorted(member_ids):
             self.fields[f"status-{person_id}"] = forms.TypedChoiceField(
@@ -248,7 +248,7 @@ class AttendanceMarkForm(AttendanceForm):
         coerce=int, error_messages={"required": NOT_A_MEMBER, "invalid_choice": NOT_A_MEMBER}
     )
 
-    def __init__(self, *args: object, member_ids: Iterable[int], **kwargs: object) -> None:
+    def __init__(self, *args: Any, member_ids: Iterable[int], **kwargs: Any) -> None:
         member_ids = sorted(member_ids)
         super().__init__(*args, member_ids=member_ids, **kwargs)
         self.fields["person"].choices = [(person_id, person_id) for person_id in member_ids]
@@ -269,7 +269,7 @@ class AttendanceMarkForm(AttendanceForm):
 class RemoveMemberForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none())
 
-    def __init__(self, *args: object, circle: LearningCircle, **kwargs: object) -> None:
+    def __init__(self, *args: Any, circle: LearningCircle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = circle.members.all()
 

@@ -39,7 +39,7 @@ class ReviewStartForm(forms.ModelForm):
             "session": "The 2:1 where you will discuss this review, if there is one.",
         }
 
-    def __init__(self, *args: object, sessions: QuerySet[SupervisionSession], **kwargs: object):
+    def __init__(self, *args: Any, sessions: QuerySet[SupervisionSession], **kwargs: Any):
         super().__init__(*args, **kwargs)
         sessions = sessions.exclude(status=SessionStatus.CANCELLED)
         form_field(self, "session", forms.ModelChoiceField).queryset = sessions
@@ -123,7 +123,7 @@ class RatingsForm(forms.Form):
     refused, so that the rows the rater did fill in are saved.
     """
 
-    def __init__(self, *args: object, competency_ids: Iterable[int], **kwargs: object) -> None:
+    def __init__(self, *args: Any, competency_ids: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.competency_ids = list(competency_ids)
         for competency_id in self.competency_ids:
@@ -156,7 +156,7 @@ class RatingForm(RatingsForm):
 
     competency = forms.TypedChoiceField(coerce=int)
 
-    def __init__(self, *args: object, competency_ids: Iterable[int], **kwargs: object) -> None:
+    def __init__(self, *args: Any, competency_ids: Iterable[int], **kwargs: Any) -> None:
         competency_ids = list(competency_ids)
         super().__init__(*args, competency_ids=competency_ids, **kwargs)
         self.fields["competency"].choices = [(pk, pk) for pk in competency_ids]
@@ -226,7 +226,7 @@ class ReviewFilterForm(forms.Form):
         queryset=Person.objects.none(), required=False, empty_label="Anyone", label="Practitioner"
     )
 
-    def __init__(self, *args: object, people: QuerySet[Person], **kwargs: object):
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any):
         super().__init__(*args, **kwargs)
         form_field(self, "person", forms.ModelChoiceField).queryset = people
 
@@ -269,7 +269,7 @@ class GoalForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, grid: list[GridArea], suggested: list[GridRow], **kwargs: object
+        self, *args: Any, grid: list[GridArea], suggested: list[GridRow], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         rows = [row for area in grid for row in area.rows]

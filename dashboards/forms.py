@@ -39,7 +39,7 @@ class DashboardFilterForm(forms.Form):
         choices=[("", "All cases"), *((key, label) for key, (label, _) in CASE_CONTEXTS.items())],
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role_group"].widget.attrs["aria-describedby"] = (
             f"{self['role_group'].auto_id}-help"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from notifications.selectors import Preference
@@ -8,7 +10,7 @@ from notifications.selectors import Preference
 class EmailPreferencesForm(forms.Form):
     """One box for each email the person may turn off; essential ones are not in the form."""
 
-    def __init__(self, *args: object, preferences: list[Preference], **kwargs: object) -> None:
+    def __init__(self, *args: Any, preferences: list[Preference], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for preference in preferences:
             if preference.essential:

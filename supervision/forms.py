@@ -35,7 +35,7 @@ class SessionForm(forms.Form):
         help_text="Needed only when you choose one practitioner.",
     )
 
-    def __init__(self, *args: object, supervisees: QuerySet[Person], **kwargs: object) -> None:
+    def __init__(self, *args: Any, supervisees: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "practitioners", forms.ModelChoiceField).queryset = supervisees
 
@@ -120,7 +120,7 @@ class CaseDiscussedForm(WhoseMixin, forms.ModelForm):
         fields = ["case_reference", "case_type", "risk_level"]
         labels = {"case_reference": "Case reference"}
 
-    def __init__(self, *args: object, session: SupervisionSession, **kwargs: object) -> None:
+    def __init__(self, *args: Any, session: SupervisionSession, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "case_%s")
         kwargs.setdefault("instance", CaseDiscussed(session=session))
         super().__init__(*args, **kwargs)
@@ -158,10 +158,10 @@ class SessionFocusForm(WhoseMixin, forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         session: SupervisionSession,
         competencies: list[Competency],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "focus_%s")
         super().__init__(*args, **kwargs)
@@ -185,7 +185,7 @@ class SessionNoteForm(WhoseMixin, forms.Form):
         help_text=GENERAL_TERMS,
     )
 
-    def __init__(self, *args: object, session: SupervisionSession, **kwargs: object) -> None:
+    def __init__(self, *args: Any, session: SupervisionSession, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "note_%s")
         super().__init__(*args, **kwargs)
         self.add_whose(session)
@@ -204,7 +204,7 @@ class AgreedActionForm(WhoseMixin, forms.Form):
         label="Due", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args: object, session: SupervisionSession, **kwargs: object) -> None:
+    def __init__(self, *args: Any, session: SupervisionSession, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "action_%s")
         super().__init__(*args, **kwargs)
         self.add_whose(session)
@@ -235,7 +235,7 @@ class ActionCloseForm(forms.Form):
         help_text=GENERAL_TERMS,
     )
 
-    def __init__(self, *args: object, actions: list[AgreedAction], **kwargs: object) -> None:
+    def __init__(self, *args: Any, actions: list[AgreedAction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actions = {str(action.pk): action for action in actions if action.is_open}
         form_field(self, "action", forms.ChoiceField).choices = [(pk, pk) for pk in self.actions]

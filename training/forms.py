@@ -126,7 +126,7 @@ class RegisterForm(forms.Form):
 
     attended = forms.Field(required=False, widget=forms.MultipleHiddenInput)
 
-    def __init__(self, *args: object, registered: Iterable[int], **kwargs: object) -> None:
+    def __init__(self, *args: Any, registered: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.registered = set(registered)
 
@@ -267,10 +267,10 @@ class NominateForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         nominees: QuerySet[Person],
         courses: QuerySet[Cohort],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "people", forms.ModelChoiceField).queryset = nominees
@@ -299,7 +299,7 @@ class PlaceMoveForm(forms.Form):
         help_text="Such as 'On leave that week'. The programme lead reads it.",
     )
 
-    def __init__(self, *args: object, courses: QuerySet[Cohort], **kwargs: object) -> None:
+    def __init__(self, *args: Any, courses: QuerySet[Cohort], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "cohort", forms.ModelChoiceField).queryset = courses
 
