@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +23,7 @@ from circles.forms import (
 )
 from circles.models import AttendanceStatus, CircleMeeting, MeetingFocus
 from training.models import Person
+from training.selectors import person_of
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
@@ -42,7 +43,7 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.LEAD_CIRCLES)
 def circle_create(request: HttpRequest) -> HttpResponse:
-    person = selectors.person_of(request.user)
+    person = person_of(request.user)
     initial = {"facilitators": [person.pk] if person else [], "starts_on": timezone.localdate()}
     form = CircleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -103,8 +104,7 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_run = selectors.may_run(request.user, circle)
     add_form = AddMemberForm()
     if request.method == "POST":
-        if not may_run:
-            raise Http404("No such circle.")
+        selectors.refuse_unless_runs(request.user, circle)
         if request.POST.get("action") == "remove":
             person_id = request.POST.get("person", "")
             if not person_id.isdecimal():
@@ -175,8 +175,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance screen: each member's status saves at once with htmx, or all at once."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     may_run = selectors.may_run(request.user, meeting.circle)
-    if request.method == "POST" and not may_run:
-        raise Http404("No such meeting.")
+    if request.method == "POST":
+        selectors.refuse_unless_runs(request.user, meeting.circle)
     member_ids: set[int] = set()
     if request.method == "POST":
         member_ids = set(meeting.circle.memberships.values_list("person_id", flat=True))
@@ -243,7 +243,7 @@ def _meeting_page(
     if may_run and agenda_form is None:
         agenda_form = AgendaForm(instance=meeting)
     register = selectors.meeting_register(meeting)
-    person = selectors.person_of(request.user)
+    person = person_of(request.user)
     mine = next((row for row in register if person and row["person"].pk == person.pk), None)
     return render(
         request,
@@ -285,11 +285,12 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_of_member(request: HttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
-    """The meeting and the signed-in member of its circle; 404 for anyone else."""
+    """The meeting and the signed-in member of its circle: 404 for someone who does not see the
+    meeting, 403 for someone who sees it but is not a member."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
-    person = selectors.person_of(request.user)
+    person = person_of(request.user)
     if person is None or not meeting.circle.memberships.filter(person=person).exists():
-        raise Http404("No such meeting.")
+        raise PermissionDenied("Only the circle's members send apologies.")
     return meeting, person
 
 

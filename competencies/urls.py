@@ -4,7 +4,6 @@ from competencies import views
 
 urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),
-    path("reviews/new/", views.review_start, name="review_start"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),

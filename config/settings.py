@@ -218,7 +218,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Sign-in through the organisation's identity provider (OpenID Connect: Microsoft Entra ID,
 # Google Workspace, Okta, …), switched on by OIDC_SERVER_URL. Only people on the roster get in.
-SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "training.sign_in.RosterSocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
 if OIDC_SERVER_URL := env.str("OIDC_SERVER_URL", default=""):

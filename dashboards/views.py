@@ -7,6 +7,7 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import permission_required
 from accounts.roles import Permission
+from caseload.selectors import months_counted, rollout_with_cases
 from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
@@ -29,6 +30,10 @@ from dashboards.tables import (
     StageTrendTable,
     TeamStageTable,
 )
+from training.charts import cumulative_chart
+from training.forms import AsOfForm
+from training.selectors import rollout_summary
+from training.tables import PhaseTable, RoleGroupTable, TeamTable
 
 TEAMS_PER_PAGE = 25
 
@@ -207,3 +212,45 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "self_higher_flag": SELF_HIGHER_FLAG,
         },
     )
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_ROLLOUT)
+def rollout(request: HttpRequest) -> HttpResponse:
+    """The training roll-out with the cases worked with the model beside it: it composes the
+    roster's training figures and the caseload, so it sits above both."""
+    form = AsOfForm(request.GET or None)
+    summary = rollout_with_cases(rollout_summary(as_of=form.as_of_date()))
+    tables = {
+        "phases": PhaseTable(summary.phases),
+        "teams": TeamTable(summary.teams, prefix="teams-"),
+        "role_groups": RoleGroupTable(summary.role_groups),
+    }
+    # A region has hundreds of teams: a page of them at a time (the download has them all).
+    RequestConfig(request, paginate={"per_page": 25}).configure(tables["teams"])
+    wanted = request.GET.get("table", "teams")
+    if wanted in tables:
+        response = export_response(request, tables[wanted], f"rollout-{wanted}-{summary.as_of}")
+        if response:
+            return response
+    context = {
+        "form": form,
+        "summary": summary,
+        "tables": tables,
+        "chart": cumulative_chart(summary),
+        "behind": summary.teams_furthest_behind(),
+        "cases_from": months_counted(summary.as_of)[0],
+        "query": _query_without_export(request),
+    }
+    template = "dashboards/rollout.html"
+    if request.htmx:
+        template += "#figures"
+    return render(request, template, context)
+
+
+def _query_without_export(request: HttpRequest) -> str:
+    """The page's query string for its download links, which add their own table and format."""
+    query = request.GET.copy()
+    for key in ("table", "_export"):
+        query.pop(key, None)
+    return query.urlencode()

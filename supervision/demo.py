@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from competencies.frameworks import current_version
 from competencies.models import CaseType, Competency, RiskLevel, Stage
+from supervision import review_demo
 from supervision.models import (
     AgreedAction,
     CaseDiscussed,
@@ -40,7 +41,7 @@ def _number(*parts: object) -> int:
 @transaction.atomic
 def load_demo() -> list[str]:
     if SupervisionSession.objects.exists():
-        return ["2:1s already loaded.", *load_records()]
+        return ["2:1s already loaded.", *load_records(), *review_demo.load_demo()]
     today = timezone.localdate()
     practitioners = (
         people_with_training(today)
@@ -92,7 +93,7 @@ def load_demo() -> list[str]:
                 )
                 session.practitioners.set(pair)
                 created += 1
-    return [f"{created} 2:1 sessions.", *load_records()]
+    return [f"{created} 2:1 sessions.", *load_records(), *review_demo.load_demo()]
 
 
 # The records of the 2:1s held -----------------------------------------------------------------

@@ -137,11 +137,11 @@ def test_the_demo_has_2_1_records_and_development_goals_for_its_sign_ins(demo, c
     from django.urls import reverse
     from django.utils import timezone
 
-    from competencies.demo import load_goals
     from competencies.models import DevelopmentGoal
     from competencies.selectors import goal_progress
     from supervision.demo import load_records
     from supervision.models import AgreedAction, CaseDiscussed, SessionStatus
+    from supervision.review_demo import load_goals
     from supervision.selectors import session_record
 
     practitioner = Person.objects.get(email="practitioner@council.example")
