@@ -13,10 +13,11 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from calendars import selectors, services
 from calendars.ics import build_calendar
-from circles.selectors import get_circle_for_user, person_meetings, person_of
-from common.http import AuthenticatedHttpRequest
+from circles.selectors import get_circle_for_user, person_meetings
+from training.selectors import request_person
 
 FEED_DAYS_BACK = 92  # feeds carry the last three months as well as everything ahead
 
@@ -39,9 +40,7 @@ def circle_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def my_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
-    person = person_of(request.user)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
+    person = request_person(request)
     if request.method == "POST":
         services.feed_token_regenerate(person=person)
         messages.success(request, "New address made; the old one no longer works.")

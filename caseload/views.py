@@ -2,34 +2,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission
 from caseload import selectors, services
 from caseload.forms import MyCasesForm, SessionCasesForm
 from caseload.models import MonthlyCaseload
-from common.http import AuthenticatedHttpRequest
 from supervision.models import SupervisionSession
 from supervision.selectors import get_session_for_user, record_refusal
 from training.models import Person
-
-
-def _person(request: HttpRequest) -> Person:
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
-    return person
+from training.selectors import request_person
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.RECORD_OWN_CASES)
 def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A practitioner's own caseload and cases worked with the model, month by month."""
-    person = _person(request)
+    person = request_person(request)
     form = MyCasesForm(request.POST or None, initial={"month": f"{timezone.localdate():%Y-%m}"})
     saved = ""
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -33,13 +34,9 @@ from competencies.frameworks import current_version
 from competencies.models import Competency, Stage
 from training.dates import local_datetime
 from training.models import Person, PersonStatus
-from training.selectors import people_with_training, trained_by
+from training.selectors import people_with_training, person_of, trained_by
 
 HEALTH_MEETINGS = 6
-
-
-def person_of(user: User) -> Person | None:
-    return getattr(user, "person", None) if user.is_authenticated else None
 
 
 def circles_for_user(user: User) -> QuerySet[LearningCircle]:
@@ -72,10 +69,20 @@ def may_run(user: User, circle: LearningCircle) -> bool:
 
 
 def get_circle_for_user(user: User, pk: int, *, to_run: bool = False) -> LearningCircle:
+    """A circle the user sees (404 for any other); with `to_run`, one they run (403 for a circle
+    they see but do not run)."""
     circle = circles_for_user(user).prefetch_related("facilitators").filter(pk=pk).first()
-    if circle is None or (to_run and not may_run(user, circle)):
+    if circle is None:
         raise Http404("No such circle.")
+    if to_run:
+        refuse_unless_runs(user, circle)
     return circle
+
+
+def refuse_unless_runs(user: User, circle: LearningCircle) -> None:
+    """403 for someone who sees the circle but does not run it."""
+    if not may_run(user, circle):
+        raise PermissionDenied("Only the circle's practice leaders and administrators run it.")
 
 
 def get_meeting_for_user(user: User, pk: int, *, to_run: bool = False) -> CircleMeeting:

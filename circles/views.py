@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission, can
 from circles import selectors, services
 from circles.forms import (
@@ -24,8 +25,8 @@ from circles.forms import (
     meeting_defaults,
 )
 from circles.models import AttendanceStatus, CircleMeeting, LearningCircle, MeetingFocus
-from common.http import AuthenticatedHttpRequest
 from training.models import Person
+from training.selectors import person_of
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
@@ -45,7 +46,7 @@ def circle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.LEAD_CIRCLES)
 def circle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    person = selectors.person_of(request.user)
+    person = person_of(request.user)
     initial = {"facilitators": [person.pk] if person else [], "starts_on": timezone.localdate()}
     form = CircleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +285,7 @@ def _meeting_page(
     if may_run and agenda_form is None:
         agenda_form = AgendaForm(instance=meeting)
     register = selectors.meeting_register(meeting)
-    person = selectors.person_of(request.user)
+    person = person_of(request.user)
     mine = next((row for row in register if person and row["person"].pk == person.pk), None)
     return render(
         request,
@@ -326,11 +327,12 @@ def meeting_agenda(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_of_member(request: AuthenticatedHttpRequest, pk: int) -> tuple[CircleMeeting, Person]:
-    """The meeting and the signed-in member of its circle; 404 for anyone else."""
+    """The meeting and the signed-in member of its circle: 404 for someone who does not see the
+    meeting, 403 for someone who sees it but is not a member."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
-    person = selectors.person_of(request.user)
+    person = person_of(request.user)
     if person is None or not meeting.circle.memberships.filter(person=person).exists():
-        raise Http404("No such meeting.")
+        raise PermissionDenied("Only the circle's members send apologies.")
     return meeting, person
 
 

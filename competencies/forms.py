@@ -1,91 +1,26 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from common.forms import form_field
 from common.validators import validate_single_line
 from competencies.models import (
-    CASE_REFERENCE_HELP,
-    CaseType,
     Level,
     Rating,
     Review,
     ReviewStatus,
-    RiskLevel,
 )
 from competencies.selectors import GridArea, GridRow
 from competencies.services import RatingChange
-from supervision.models import SessionStatus, SupervisionSession
 from training.fields import DateInSpanField
 from training.models import Person
 
 NOT_SEEN = "not_seen"
 LEVEL_CHOICES = [*((str(level.value), level.label) for level in Level), (NOT_SEEN, "Not yet seen")]
-
-
-class ReviewStartForm(forms.ModelForm):
-    class Meta:
-        model = Review
-        fields = ["case_reference", "case_type", "risk_level", "session"]
-        labels = {"case_reference": "Case reference (optional)"}
-        help_texts = {
-            "case_reference": CASE_REFERENCE_HELP,
-            "session": "The 2:1 where you will discuss this review, if there is one.",
-        }
-
-    def __init__(self, *args: Any, sessions: QuerySet[SupervisionSession], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        sessions = sessions.exclude(status=SessionStatus.CANCELLED)
-        form_field(self, "session", forms.ModelChoiceField).queryset = sessions
-        # A review usually follows a 2:1 that took place: those first, the latest at the top,
-        # then the ones to come, the soonest first.
-        now = timezone.now()
-        listed = sorted(
-            sessions.select_related("supervisor"),
-            key=lambda session: (
-                (0, -session.starts_at.timestamp())
-                if session.starts_at <= now
-                else (1, session.starts_at.timestamp())
-            ),
-        )
-        form_field(self, "session", forms.ChoiceField).choices = [
-            ("", "None"),
-            *((session.pk, session_label(session, now=now)) for session in listed),
-        ]
-        form_field(self, "case_type", forms.ChoiceField).choices = [
-            ("", "No particular case"),
-            *CaseType.choices,
-        ]
-        form_field(self, "risk_level", forms.ChoiceField).choices = [
-            ("", "Not applicable"),
-            *RiskLevel.choices,
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        # The reference's format is checked by the model field, for every way in.
-        reference = (data.get("case_reference") or "").strip()
-        if reference and not data.get("case_type"):
-            self.add_error("case_type", "Say what kind of case this is.")
-        return data
-
-
-def session_label(session: SupervisionSession, *, now: datetime.datetime) -> str:
-    when = timezone.localtime(session.starts_at).strftime("%-d %B %Y, %H:%M")
-    if session.status == SessionStatus.HELD:
-        state = "Held"
-    elif session.starts_at <= now:
-        state = "Took place (not yet marked held)"
-    else:
-        state = "Coming"
-    return f"{state}: {when}, with {session.supervisor.full_name}"
 
 
 def parse_level(value: str | None) -> tuple[bool, int | None]:

@@ -29,6 +29,7 @@ from competencies.models import (
 )
 from training.dates import day_end
 from training.models import Person
+from training.selectors import person_of
 
 # Someone whose own ratings are a level or more above their supervisor's on this many
 # competencies of their current review is flagged, to their supervisor by name and on the
@@ -94,10 +95,6 @@ def rated_self_higher(
     )
     flagged = [row for row in rows if row[3] is not None and row[3] >= SELF_HIGHER_FLAG]
     return sorted(flagged, key=lambda row: (-row[3], row[1]))
-
-
-def person_of(user: User) -> Person | None:
-    return getattr(user, "person", None) if user.is_authenticated else None
 
 
 def reviews_visible_to(person: Person) -> QuerySet[Review]:

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -33,7 +34,6 @@ from competencies.models import (
     ReviewVerdict,
 )
 from competencies.selectors import goal_refusal, signed_off_at
-from supervision.models import SupervisionSession
 from training.dates import local_date
 from training.models import Person
 from training.signals import records_changed
@@ -67,6 +67,14 @@ class RatingConflict:
     current: Rating | None
 
 
+class ReviewSession(Protocol):
+    """The 2:1 a review is started for. The 2:1s are the supervision app's, which sits above this
+    one (it shows reviews); a review only names its 2:1 and takes the 2:1's supervisor."""
+
+    pk: int
+    supervisor: Person
+
+
 @transaction.atomic
 def review_start(
     *,
@@ -74,7 +82,7 @@ def review_start(
     case_reference: str = "",
     case_type: str = "",
     risk_level: str = "",
-    session: SupervisionSession | None = None,
+    session: ReviewSession | None = None,
 ) -> Review:
     version = current_version()
     if version is None:

@@ -4,7 +4,6 @@ from competencies import views
 
 urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),
-    path("reviews/new/", views.review_start, name="review_start"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/rate/", views.review_rate, name="review_rate"),
     path("reviews/<int:pk>/ratings/", views.review_ratings_save, name="review_ratings_save"),

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission
 from common.exports import CONTENT_TYPES, attachment
-from common.http import AuthenticatedHttpRequest
 from competencies import frameworks, selectors, services
 from competencies.forms import (
     LEVEL_CHOICES,
@@ -22,20 +22,10 @@ from competencies.forms import (
     RatingsForm,
     ReturnForm,
     ReviewFilterForm,
-    ReviewStartForm,
     SignOffForm,
 )
 from competencies.models import FrameworkVersion, Rater, Review
-from supervision.selectors import sessions_for_person
-from training.models import Person
-
-
-def _person(request: AuthenticatedHttpRequest) -> Person:
-    person = selectors.person_of(request.user)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
-    return person
-
+from training.selectors import request_person
 
 REVIEWS_PER_PAGE = 25
 
@@ -44,7 +34,7 @@ REVIEWS_PER_PAGE = 25
 def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for the person first (reviews to rate and sign off, their own drafts), then
     every review they may read, newest first, filtered and paged."""
-    person = _person(request)
+    person = request_person(request)
     form = ReviewFilterForm(request.GET or None, people=selectors.practitioners_in_reviews(person))
     page = Paginator(selectors.review_list(person, **form.filters()), REVIEWS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -62,23 +52,6 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#reviews"
     return render(request, template, context)
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required(Permission.REVIEW_OWN_PRACTICE)
-def review_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    person = _person(request)
-    form = ReviewStartForm(
-        request.POST or None, sessions=sessions_for_person(person).filter(practitioners=person)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            review = services.review_start(practitioner=person, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("review_detail", pk=review.pk)
-    return render(request, "competencies/review_start.html", {"form": form})
 
 
 def _grid_context(
@@ -105,7 +78,7 @@ def _grid_context(
 def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The rating grid: each choice saves at once with htmx, or the whole grid as one form."""
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
+    person = request_person(request)
     rater = selectors.rater_in(review, person)
     reader = not selectors.writes_in(review, person)
     return render(
@@ -117,7 +90,7 @@ def _review_to_rate(request: AuthenticatedHttpRequest, pk: int) -> tuple[Review,
     """The review and the side the signed-in person rates: 404 for a review they may not see,
     403 for one they only read."""
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
+    person = request_person(request)
     if not selectors.writes_in(review, person):
         raise PermissionDenied("Only the review's named supervisor rates it.")
     return review, selectors.rater_in(review, person)
@@ -204,8 +177,8 @@ def _save(review: Review, rater: Rater, changes: list) -> list | None:
 @require_http_methods(["POST"])
 def review_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
-    if review.practitioner_id != _person(request).pk:
-        raise Http404("No such review.")
+    if review.practitioner_id != request_person(request).pk:
+        raise PermissionDenied("Only the review's practitioner submits it.")
     try:
         services.review_submit(review=review)
     except (ValidationError, services.ReviewLocked) as error:
@@ -218,10 +191,12 @@ def review_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def review_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
-    if selectors.rater_in(review, person) != Rater.SUPERVISOR:
-        raise Http404("No such review.")
-    if not selectors.writes_in(review, person):
+    person = request_person(request)
+    # A practitioner or line manager who reads the review is refused (403), not told it is not
+    # there (404): they see it.
+    if selectors.rater_in(review, person) != Rater.SUPERVISOR or not selectors.writes_in(
+        review, person
+    ):
         raise PermissionDenied("Only the review's named supervisor signs it off.")
     form = SignOffForm(request.POST)
     if not form.is_valid():
@@ -240,10 +215,10 @@ def review_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def review_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The supervisor sends a submitted review back to the practitioner, saying why."""
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
-    if selectors.rater_in(review, person) != Rater.SUPERVISOR:
-        raise Http404("No such review.")
-    if not selectors.writes_in(review, person):
+    person = request_person(request)
+    if selectors.rater_in(review, person) != Rater.SUPERVISOR or not selectors.writes_in(
+        review, person
+    ):
         raise PermissionDenied("Only the review's named supervisor sends it back.")
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -265,10 +240,10 @@ def review_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
-    if selectors.rater_in(review, person) != Rater.SUPERVISOR:
-        raise Http404("No such review.")
-    if not selectors.writes_in(review, person):
+    person = request_person(request)
+    if selectors.rater_in(review, person) != Rater.SUPERVISOR or not selectors.writes_in(
+        review, person
+    ):
         raise PermissionDenied("Only the review's named supervisor corrects it.")
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -286,7 +261,7 @@ def review_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = request_person(request)
     return render(
         request,
         "competencies/my_progress.html",
@@ -298,7 +273,7 @@ def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 def review_goals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Development goals agreed from a signed-off review, with suggestions where to aim."""
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
+    person = request_person(request)
     writes = selectors.writes_in(review, person)
     if request.method == "POST" and not writes:
         raise PermissionDenied("Only the practitioner and the review's supervisor agree goals.")
@@ -407,9 +382,9 @@ def framework_import(request: HttpRequest) -> HttpResponse:
 def review_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then throw away one's own draft review."""
     review = selectors.get_review_for_user(request.user, pk)
-    person = _person(request)
+    person = request_person(request)
     if review.practitioner_id != person.pk:
-        raise Http404("No such review.")
+        raise PermissionDenied("Only the review's practitioner discards it.")
     if request.method == "POST":
         try:
             services.review_discard(review=review, practitioner=person)

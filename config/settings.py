@@ -224,7 +224,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Sign-in through the organisation's identity provider (OpenID Connect: Microsoft Entra ID,
 # Google Workspace, Okta, …), switched on by OIDC_SERVER_URL. Only people on the roster get in.
-SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "training.sign_in.RosterSocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, list[dict[str, object]]]] = {
     "openid_connect": {"APPS": []}

@@ -3,6 +3,7 @@ from django.urls import path
 from dashboards import views
 
 urlpatterns = [
+    path("rollout/", views.rollout, name="rollout"),
     path("fidelity/", views.fidelity, name="fidelity"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("fidelity/evaluation-export/", views.evaluation_download, name="evaluation_export"),

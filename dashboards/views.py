@@ -6,9 +6,10 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission
+from caseload.selectors import months_counted, rollout_with_cases
 from common.exports import attachment, export_response
-from common.http import AuthenticatedHttpRequest
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import charts, selectors
@@ -30,6 +31,10 @@ from dashboards.tables import (
     StageTrendTable,
     TeamStageTable,
 )
+from training.charts import cumulative_chart
+from training.forms import RolloutFilterForm
+from training.selectors import rollout_summary
+from training.tables import OrganisationTable, PhaseTable, RoleGroupTable, TeamTable
 
 TEAMS_PER_PAGE = 25
 
@@ -217,3 +222,48 @@ def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "self_higher_flag": SELF_HIGHER_FLAG,
         },
     )
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_ROLLOUT)
+def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The training roll-out with the cases worked with the model beside it: it composes the
+    roster's training figures and the caseload, so it sits above both."""
+    form = RolloutFilterForm(request.GET or None)
+    summary = rollout_with_cases(
+        rollout_summary(as_of=form.as_of_date(), organisation=form.organisation_id())
+    )
+    tables = {
+        "phases": PhaseTable(summary.phases),
+        "teams": TeamTable(summary.teams, prefix="teams-"),
+        "role_groups": RoleGroupTable(summary.role_groups),
+        "organisations": OrganisationTable(summary.organisations),
+    }
+    # A region has hundreds of teams: a page of them at a time (the download has them all).
+    RequestConfig(request, paginate={"per_page": 25}).configure(tables["teams"])
+    wanted = request.GET.get("table", "teams")
+    if wanted in tables:
+        response = export_response(request, tables[wanted], f"rollout-{wanted}-{summary.as_of}")
+        if response:
+            return response
+    context = {
+        "form": form,
+        "summary": summary,
+        "tables": tables,
+        "chart": cumulative_chart(summary),
+        "behind": summary.teams_furthest_behind(),
+        "cases_from": months_counted(summary.as_of)[0],
+        "query": _query_without_export(request),
+    }
+    template = "dashboards/rollout.html"
+    if request.htmx:
+        template += "#figures"
+    return render(request, template, context)
+
+
+def _query_without_export(request: HttpRequest) -> str:
+    """The page's query string for its download links, which add their own table and format."""
+    query = request.GET.copy()
+    for key in ("table", "_export"):
+        query.pop(key, None)
+    return query.urlencode()

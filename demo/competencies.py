@@ -1,4 +1,5 @@
-"""A year of competency reviews for the demo organisation.
+"""A year of competency reviews for the demo organisation, given at the demo's 2:1s (so loaded
+by supervision.demo, once the 2:1s are in).
 
 Levels are invented but shaped by what the evaluation reported: practice improves with time
 since training, is weaker on high-risk and statutory cases, the risk and analysis stages are

@@ -23,7 +23,7 @@ from competencies import selectors as competencies
 from competencies.models import Review
 from dashboards.selectors import Filters, TeamRow, headline, team_rows
 from dashboards.services import figures_catch_up
-from notifications.summary import Figure, figures_with_change
+from dashboards.summary import Figure, figures_with_change
 from supervision import selectors as supervision
 from supervision.models import SupervisionSession
 from training import selectors as training
@@ -242,7 +242,7 @@ def teams_panel(person: Person, *, today: datetime.date) -> TeamsPanel:
 
 def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:
     now = now or timezone.now()
-    person: Person | None = getattr(user, "person", None)
+    person = training.person_of(user)
     if person is not None:
         person = (
             training.people_with_training(timezone.localdate(now))

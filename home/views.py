@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from common.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest
 from home.selectors import home_for
 
 

@@ -3,7 +3,6 @@ them, and each person's choice of which to receive."""
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Iterable
 
@@ -11,13 +10,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 
-from accounts.roles import Role
-from notifications.models import Email, EmailKind, EmailOptOut, MonthlySummary
+from notifications.models import Email, EmailKind, EmailOptOut
 from notifications.outbox import Sent, send_waiting
-from notifications.selectors import is_essential, people_with_role, recipients
-from notifications.summary import first_working_day, monthly_figures
+from notifications.selectors import is_essential, recipients
 from training.models import Person
 
 logger = logging.getLogger(__name__)
@@ -80,30 +76,3 @@ def email_preferences_save(*, person: Person, turned_on: dict[str, bool]) -> Non
             EmailOptOut.objects.filter(person=person, kind=kind).delete()
         else:
             EmailOptOut.objects.get_or_create(person=person, kind=kind)
-
-
-def monthly_summary_send(*, today: datetime.date) -> MonthlySummary | None:
-    """On the first working day of a month, email each programme lead the summary of the month
-    just ended, once: the month's record, written with the emails, stops a second run (or two at
-    once) from sending it again. On any other day, or once sent, nothing is done (None).
-
-    A month whose first working day the daily job missed gets no summary: a late one would read
-    as the next month's figures.
-    """
-    if today != first_working_day(today):
-        return None
-    with transaction.atomic():
-        summary, created = MonthlySummary.objects.get_or_create(month=today.replace(day=1))
-        if not created:
-            return None
-        figures = monthly_figures(today=today)
-        ids = emails_record(
-            kind=EmailKind.MONTHLY_SUMMARY,
-            people=people_with_role(Role.PROGRAMME_LEAD),
-            subject=f"The roll-out in {figures.month:%B %Y}",
-            template="notifications/email/monthly_summary.txt",
-            context={"figures": figures, "path": reverse("fidelity")},
-        )
-        summary.recipients = len(ids)
-        summary.save(update_fields=["recipients"])
-    return summary

@@ -1,29 +1,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from common.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest
 from notifications import selectors, services
 from notifications.forms import EmailPreferencesForm
-from training.models import Person
+from training.selectors import request_person
 
 TEMPLATE = "notifications/email_preferences.html"
-
-
-def _person(request: HttpRequest) -> Person:
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
-    return person
 
 
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person turns the emails that are not essential on or off."""
-    person = _person(request)
+    person = request_person(request)
     preferences = selectors.preferences_of(person, request.user)
     # Every box unticked posts nothing: a POST is read even when it is empty.
     data = request.POST if request.method == "POST" else None

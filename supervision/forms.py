@@ -9,8 +9,15 @@ from django.utils import timezone
 
 from common.forms import form_field
 from common.validators import validate_single_line
-from competencies.models import CaseType, Competency, RiskLevel, Stage
-from supervision.models import AgreedAction, CaseDiscussed, SupervisionSession
+from competencies.models import (
+    CASE_REFERENCE_HELP,
+    CaseType,
+    Competency,
+    Review,
+    RiskLevel,
+    Stage,
+)
+from supervision.models import AgreedAction, CaseDiscussed, SessionStatus, SupervisionSession
 from training.dates import local_datetime
 from training.fields import DateInSpanField, RecordsChoiceField
 from training.forms import refuse_skipped_times
@@ -245,3 +252,64 @@ class ActionCloseForm(forms.Form):
 
     def clean_action(self) -> AgreedAction:
         return self.actions[self.cleaned_data["action"]]
+
+
+class ReviewStartForm(forms.ModelForm):
+    """A practitioner starts a review of their practice, for one of their 2:1s or none."""
+
+    class Meta:
+        model = Review
+        fields = ["case_reference", "case_type", "risk_level", "session"]
+        labels = {"case_reference": "Case reference (optional)"}
+        help_texts = {
+            "case_reference": CASE_REFERENCE_HELP,
+            "session": "The 2:1 where you will discuss this review, if there is one.",
+        }
+
+    def __init__(self, *args: Any, sessions: QuerySet[SupervisionSession], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        sessions = sessions.exclude(status=SessionStatus.CANCELLED)
+        form_field(self, "session", forms.ModelChoiceField).queryset = sessions
+        # A review usually follows a 2:1 that took place: those first, the latest at the top,
+        # then the ones to come, the soonest first.
+        now = timezone.now()
+        listed = sorted(
+            sessions.select_related("supervisor"),
+            key=lambda session: (
+                (0, -session.starts_at.timestamp())
+                if session.starts_at <= now
+                else (1, session.starts_at.timestamp())
+            ),
+        )
+        form_field(self, "session", forms.ChoiceField).choices = [
+            ("", "None"),
+            *((session.pk, session_label(session, now=now)) for session in listed),
+        ]
+        form_field(self, "case_type", forms.ChoiceField).choices = [
+            ("", "No particular case"),
+            *CaseType.choices,
+        ]
+        form_field(self, "risk_level", forms.ChoiceField).choices = [
+            ("", "Not applicable"),
+            *RiskLevel.choices,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        # The reference's format is checked by the model field, for every way in.
+        reference = (data.get("case_reference") or "").strip()
+        if reference and not data.get("case_type"):
+            self.add_error("case_type", "Say what kind of case this is.")
+        return data
+
+
+def session_label(session: SupervisionSession, *, now: datetime.datetime) -> str:
+    when = timezone.localtime(session.starts_at).strftime("%-d %B %Y, %H:%M")
+    if session.status == SessionStatus.HELD:
+        state = "Held"
+    elif session.starts_at <= now:
+        state = "Took place (not yet marked held)"
+    else:
+        state = "Coming"
+    return f"{state}: {when}, with {session.supervisor.full_name}"

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,7 +35,12 @@ from supervision.models import (
 )
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
-from training.selectors import TrainingAnnotations, people_with_training, trained_by
+from training.selectors import (
+    TrainingAnnotations,
+    people_with_training,
+    person_of,
+    trained_by,
+)
 
 
 def overdue_days() -> int:
@@ -184,15 +190,14 @@ def sessions_for_person(person: Person) -> QuerySet[SupervisionSession]:
 
 
 def get_session_for_user(user: User, pk: int, *, as_supervisor: bool = False) -> SupervisionSession:
-    person = getattr(user, "person", None)
-    session = None
-    if person is not None:
-        sessions = sessions_for_person(person)
-        if as_supervisor:
-            sessions = sessions.filter(supervisor=person)
-        session = sessions.filter(pk=pk).first()
-    if session is None:
+    """A 2:1 the user is in (404 for any other); with `as_supervisor`, one they supervise (403
+    for a 2:1 they are a practitioner in)."""
+    person = person_of(user)
+    session = sessions_for_person(person).filter(pk=pk).first() if person else None
+    if person is None or session is None:
         raise Http404("No such 2:1.")
+    if as_supervisor and session.supervisor_id != person.pk:
+        raise PermissionDenied("Only the 2:1's supervisor changes it.")
     return session
 
 

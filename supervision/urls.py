@@ -4,6 +4,7 @@ from supervision import views
 
 urlpatterns = [
     path("supervision/", views.supervision_home, name="supervision"),
+    path("reviews/new/", views.review_start, name="review_start"),
     path("supervision/new/", views.session_create, name="session_create"),
     path("supervision/took-place/", views.session_took_place, name="session_took_place"),
     path("supervision/<int:pk>/", views.session_detail, name="session_detail"),

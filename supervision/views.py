@@ -4,16 +4,17 @@ from collections.abc import Callable, Mapping
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission, can
-from common.http import AuthenticatedHttpRequest
+from competencies import services as review_services
 from competencies.frameworks import current_version
 from competencies.models import Competency
 from competencies.selectors import SELF_HIGHER_FLAG, reviews_visible_to
@@ -23,20 +24,14 @@ from supervision.forms import (
     AgreedActionForm,
     CaseDiscussedForm,
     HeldSessionForm,
+    ReviewStartForm,
     SessionFocusForm,
     SessionForm,
     SessionNoteForm,
 )
 from supervision.models import AgreedAction, SessionStatus, SupervisionSession
 from training.models import Person
-from training.selectors import is_trained
-
-
-def _person(request: HttpRequest) -> Person:
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404("Your account is not linked to the roster.")
-    return person
+from training.selectors import is_trained, request_person
 
 
 def _is_trained(person: Person) -> bool:
@@ -45,7 +40,7 @@ def _is_trained(person: Person) -> bool:
 
 @require_http_methods(["GET"])
 def supervision_home(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = request_person(request)
     supervising = can(request.user, Permission.SUPERVISE)
     now = timezone.now()
     days = selectors.overdue_days()
@@ -80,14 +75,14 @@ def _save_session(request: HttpRequest, form: SessionForm, session=None):
         "reason": form.cleaned_data["reason"],
     }
     if session is None:
-        return services.session_schedule(supervisor=_person(request), **values)
+        return services.session_schedule(supervisor=request_person(request), **values)
     return services.session_change(session=session, **values)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.SUPERVISE)
 def session_create(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = request_person(request)
     form = SessionForm(request.POST or None, supervisees=selectors.supervisees(person))
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,7 +103,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.SUPERVISE)
 def session_took_place(request: HttpRequest) -> HttpResponse:
     """Record a 2:1 after it happened, in one step, then go on to its record."""
-    person = _person(request)
+    person = request_person(request)
     form = HeldSessionForm(request.POST or None, supervisees=selectors.supervisees(person))
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.times()
@@ -137,7 +132,7 @@ def session_took_place(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.SUPERVISE)
 def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
-    person = _person(request)
+    person = request_person(request)
     initial = {
         "practitioners": list(session.practitioners.all()),
         "date": timezone.localtime(session.starts_at).date(),
@@ -167,10 +162,10 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk)
-    is_supervisor = session.supervisor_id == _person(request).pk
+    is_supervisor = session.supervisor_id == request_person(request).pk
     if request.method == "POST":
         if not is_supervisor:
-            raise Http404("No such 2:1.")
+            raise PermissionDenied("Only the 2:1's supervisor marks it held or cancelled.")
         status = request.POST.get("status")
         if status in (SessionStatus.HELD, SessionStatus.CANCELLED):
             try:
@@ -188,7 +183,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "is_supervisor": is_supervisor,
             "has_started": session.starts_at <= timezone.now(),
             # Each practitioner sees only their own reviews: the other's case is not theirs.
-            "reviews": reviews_visible_to(_person(request))
+            "reviews": reviews_visible_to(request_person(request))
             .filter(session=session)
             .select_related("practitioner"),
         },
@@ -261,7 +256,7 @@ def _record_context(
 def session_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The record of a 2:1: what its supervisor wrote, as much of it as the reader may see."""
     session = selectors.get_session_for_user(request.user, pk)
-    return render(request, RECORD_TEMPLATE, _record_context(session, _person(request)))
+    return render(request, RECORD_TEMPLATE, _record_context(session, request_person(request)))
 
 
 def _record_write(
@@ -286,7 +281,7 @@ def _record_write(
             form.add_error(None, error)
         else:
             done = True
-    person = _person(request)
+    person = request_person(request)
     bound = {} if done else {form_name: form}
     if request.htmx:
         context = _record_context(session, person, bound)
@@ -391,7 +386,7 @@ def session_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @permission_required(Permission.SUPERVISE)
 def session_action_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk, as_supervisor=True)
-    record = selectors.session_record(session, _person(request))
+    record = selectors.session_record(session, request_person(request))
     open_actions = [action for action in [*record.carried, *record.actions] if action.is_open]
     known = {str(action.pk) for action in open_actions}
     key = request.POST.get("action", "") if request.POST.get("action", "") in known else "refused"
@@ -407,3 +402,23 @@ def session_action_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         ),
         saved="Action closed.",
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.REVIEW_OWN_PRACTICE)
+def review_start(request: HttpRequest) -> HttpResponse:
+    """Start a review of one's practice: here, beside the 2:1s, because it names the 2:1 where it
+    will be discussed; the review itself is the competencies app's."""
+    person = request_person(request)
+    form = ReviewStartForm(
+        request.POST or None,
+        sessions=selectors.sessions_for_person(person).filter(practitioners=person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = review_services.review_start(practitioner=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("review_detail", pk=review.pk)
+    return render(request, "supervision/review_start.html", {"form": form})

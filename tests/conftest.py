@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from pytest_django import DjangoDbBlocker
 
+from accounts.models import User
 from accounts.roles import Role
 from tests.factories import make_person, make_team
 from training.models import Person, RoleGroup
@@ -98,3 +104,26 @@ def as_user(client: Client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def administrator(cast: Cast) -> Client:
+    """The cast's administrator, signed in, given "can open the admin site" and nothing more
+    (not a superuser): what the admin site's tests use."""
+    User.objects.filter(pk=cast.administrator.user_id).update(is_staff=True)
+    account = User.objects.get(pk=cast.administrator.user_id)
+    assert not account.is_superuser
+    client = Client()
+    client.force_login(account)
+    return client
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+    """The demo organisation, loaded once for the module that asks for it and rolled back after
+    it; its value is what `seed_demo` printed."""
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=out, stderr=io.StringIO())
+        yield out.getvalue()
+        transaction.set_rollback(True)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import (
     BigIntegerField,
@@ -30,7 +31,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -851,6 +852,20 @@ def people_to_nominate(people: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+def person_of(user: User | AnonymousUser) -> Person | None:
+    """The roster entry behind a signed-in account, if it has one."""
+    return getattr(user, "person", None) if user.is_authenticated else None
+
+
+def request_person(request: HttpRequest) -> Person:
+    """The person behind this request, for every page about "my" things: an account not linked
+    to the roster gets a 404, as for anything else that is not theirs."""
+    person = person_of(request.user)
+    if person is None:
+        raise Http404("Your account is not linked to the roster.")
+    return person
+
+
 def may_decide_places(user: User) -> bool:
     return can(user, Permission.CONFIRM_PLACES)
 
@@ -863,7 +878,7 @@ def get_place_for_user(user: User, pk: int) -> CoursePlace:
         .filter(pk=pk)
         .first()
     )
-    person = getattr(user, "person", None) if user.is_authenticated else None
+    person = person_of(user)
     if place is None or not (
         may_decide_places(user)
         or (person is not None and person.pk in (place.person_id, place.person.line_manager_id))

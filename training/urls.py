@@ -3,7 +3,6 @@ from django.urls import path
 from training import views
 
 urlpatterns = [
-    path("rollout/", views.rollout, name="rollout"),
     path("roster/", views.roster, name="roster"),
     path("roster/import/", views.csv_import, {"kind": "roster"}, name="roster_import"),
     path("cohorts/", views.cohort_list, name="cohort_list"),

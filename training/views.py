@@ -11,11 +11,10 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig, TemplateColumn
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission, can
-from caseload.selectors import months_counted, rollout_with_cases
 from common.exports import export_response
-from common.http import AuthenticatedHttpRequest
-from training import charts, selectors, services
+from training import selectors, services
 from training.filters import RosterFilter
 from training.forms import (
     CohortForm,
@@ -26,7 +25,6 @@ from training.forms import (
     RegisterForm,
     RegisterMarkForm,
     RegisterPersonForm,
-    RolloutFilterForm,
     TeamFilterForm,
 )
 from training.imports import IMPORTERS, ImportResult, import_run_start
@@ -37,57 +35,7 @@ from training.services import (
     cohort_save,
     places_nominate,
 )
-from training.tables import (
-    OrganisationTable,
-    PhaseTable,
-    RoleGroupTable,
-    RosterTable,
-    TeamTable,
-)
-
-
-@require_http_methods(["GET"])
-@permission_required(Permission.VIEW_ROLLOUT)
-def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = RolloutFilterForm(request.GET or None)
-    summary = rollout_with_cases(
-        selectors.rollout_summary(as_of=form.as_of_date(), organisation=form.organisation_id())
-    )
-    tables = {
-        "phases": PhaseTable(summary.phases),
-        "teams": TeamTable(summary.teams, prefix="teams-"),
-        "role_groups": RoleGroupTable(summary.role_groups),
-        "organisations": OrganisationTable(summary.organisations),
-    }
-    # A region has hundreds of teams: a page of them at a time (the download has them all).
-    RequestConfig(request, paginate={"per_page": 25}).configure(tables["teams"])
-    wanted = request.GET.get("table", "teams")
-    if wanted in tables:
-        response = export_response(request, tables[wanted], f"rollout-{wanted}-{summary.as_of}")
-        if response:
-            return response
-    context = {
-        "form": form,
-        "summary": summary,
-        "tables": tables,
-        "chart": charts.cumulative_chart(summary),
-        "behind": summary.teams_furthest_behind(),
-        "cases_from": months_counted(summary.as_of)[0],
-        "query": _query_without_export(request),
-    }
-    template = "training/rollout.html"
-    if request.htmx:
-        template += "#figures"
-    return render(request, template, context)
-
-
-def _query_without_export(request: HttpRequest) -> str:
-    """The page's query string for its download links, which add their own table and format."""
-    query = request.GET.copy()
-    for key in ("table", "_export"):
-        query.pop(key, None)
-    return query.urlencode()
-
+from training.tables import RosterTable
 
 MOST_PER_PAGE = 500
 
@@ -306,7 +254,7 @@ def to_be_trained(request: AuthenticatedHttpRequest) -> HttpResponse:
     """People still to be trained, and nominating them for a course: a supervisor's own staff,
     or everyone for those who confirm places (by team, from the roll-out page)."""
     everyone = selectors.may_decide_places(request.user)
-    me = getattr(request.user, "person", None)
+    me = selectors.person_of(request.user)
     if everyone:
         people = selectors.people_to_be_trained()
     elif me is not None:

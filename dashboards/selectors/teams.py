@@ -35,7 +35,7 @@ from dashboards.selectors.funnel import (
 from dashboards.selectors.ratings import GapPoint, gap_trend
 from supervision.selectors import overdue_days, overdue_people
 from training.models import Person, RoleGroup, Team
-from training.selectors import line_managed_ids
+from training.selectors import line_managed_ids, person_of
 
 MONTHS = 12
 TREND_MONTHS = 3
@@ -51,7 +51,7 @@ class ManagedTeam:
 def get_team_for_user(user: User, pk: int) -> ManagedTeam:
     """A team the user manages (someone they line-manage works in it), or a 404: another
     team is answered as a team that does not exist."""
-    person: Person | None = getattr(user, "person", None)
+    person = person_of(user)
     if person is None:
         raise Http404("No such team.")
     managed = frozenset(line_managed_ids(person))

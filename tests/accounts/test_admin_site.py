@@ -14,7 +14,6 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -25,17 +24,6 @@ from tests.factories import make_cohort, make_phase, make_session
 from training.models import ProgrammeSettings
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def administrator(cast) -> Client:
-    """The cast's administrator, given "can open the admin site" and nothing more."""
-    User.objects.filter(pk=cast.administrator.user_id).update(is_staff=True)
-    account = User.objects.get(pk=cast.administrator.user_id)
-    assert not account.is_superuser
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 def test_the_admin_site_lists_what_an_administrator_looks_after(administrator):

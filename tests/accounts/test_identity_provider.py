@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.test import RequestFactory
 
-from accounts.adapter import SocialAccountAdapter
 from accounts.models import User
 from tests.factories import make_person
+from training.sign_in import RosterSocialAccountAdapter
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_roster_person_is_matched_by_email_in_any_case_and_connected():
     made = request()
 
     with context.request_context(made):
-        SocialAccountAdapter().pre_social_login(made, login)
+        RosterSocialAccountAdapter().pre_social_login(made, login)
 
     assert login.user == person.user
     assert SocialAccount.objects.get(uid="uid-KIM@Council.Example").user == person.user
@@ -69,7 +69,9 @@ def test_someone_who_has_left_is_refused(status):
     make_person(email="gone@council.example", with_account=True, status=status)
 
     with pytest.raises(ImmediateHttpResponse) as refused:
-        SocialAccountAdapter().pre_social_login(request(), provider_login("gone@council.example"))
+        RosterSocialAccountAdapter().pre_social_login(
+            request(), provider_login("gone@council.example")
+        )
 
     assert refused.value.response.status_code == 403
 
@@ -78,7 +80,9 @@ def test_someone_not_on_the_roster_is_refused_and_no_account_is_made():
     before = User.objects.count()
 
     with pytest.raises(ImmediateHttpResponse) as refused:
-        SocialAccountAdapter().pre_social_login(request(), provider_login("new@elsewhere.example"))
+        RosterSocialAccountAdapter().pre_social_login(
+            request(), provider_login("new@elsewhere.example")
+        )
 
     assert "could not find you on the workforce roster" in refused.value.response.content.decode()
     assert User.objects.count() == before
@@ -87,7 +91,8 @@ def test_someone_not_on_the_roster_is_refused_and_no_account_is_made():
 
 def test_sign_up_through_the_provider_is_closed():
     assert (
-        SocialAccountAdapter().is_open_for_signup(request(), provider_login("a@b.example")) is False
+        RosterSocialAccountAdapter().is_open_for_signup(request(), provider_login("a@b.example"))
+        is False
     )
 
 

@@ -23,15 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def administrator(cast) -> Client:
-    """A staff administrator who is not a superuser."""
-    User.objects.filter(pk=cast.administrator.user_id).update(is_staff=True)
-    client = Client()
-    client.force_login(User.objects.get(pk=cast.administrator.user_id))
-    return client
-
-
-@pytest.fixture
 def circle(cast):
     return make_circle(
         leaders=[cast.practice_leader],

@@ -223,18 +223,6 @@ def test_the_flow_through_the_pages(cast, as_user, review):
     assert response.url == reverse("review_detail", args=[correction.pk])
 
 
-def test_a_practitioner_cannot_sign_off_or_correct_their_own_review(cast, as_user, review):
-    rate_all(review, Rater.SELF)
-    review_submit(review=review)
-    client = as_user(cast.practitioner)
-
-    assert (
-        client.post(reverse("review_sign_off", args=[review.pk]), {"agreed": "on"}).status_code
-        == 404
-    )
-    assert client.get(reverse("review_correct", args=[review.pk])).status_code == 404
-
-
 def test_review_pages_refuse_get_where_only_post_is_meant(cast, as_user, review):
     assert (
         as_user(cast.practitioner).get(reverse("review_submit", args=[review.pk])).status_code

@@ -75,12 +75,15 @@ def test_a_review_that_is_not_submitted_cannot_be_sent_back(cast, as_user):
     assert Review.objects.get(pk=draft.pk).return_reason == ""
 
 
-@pytest.mark.parametrize("role", ["practitioner", "outsider", "practice_leader"])
-def test_only_the_reviews_supervisor_may_send_it_back(cast, as_user, submitted, role):
+# The practitioner sees their review, so is refused (403); the others do not see it (404).
+@pytest.mark.parametrize(
+    ("role", "refusal"), [("practitioner", 403), ("outsider", 404), ("practice_leader", 404)]
+)
+def test_only_the_reviews_supervisor_may_send_it_back(cast, as_user, submitted, role, refusal):
     client = as_user(getattr(cast, role))
 
-    assert client.get(url(submitted)).status_code == 404
-    assert client.post(url(submitted), {"reason": REASON}).status_code == 404
+    assert client.get(url(submitted)).status_code == refusal
+    assert client.post(url(submitted), {"reason": REASON}).status_code == refusal
     assert Review.objects.get(pk=submitted.pk).status == ReviewStatus.SUBMITTED
 
 

@@ -10,7 +10,6 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,15 +23,6 @@ def run(*args: str) -> dict:
     out = io.StringIO()
     call_command(*args, "--format", "json", stdout=out, stderr=io.StringIO())
     return json.loads(out.getvalue())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> None:
-    """The demo organisation, loaded once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def dates() -> list[datetime.date]:

@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from competencies.forms import ReviewStartForm
 from competencies.frameworks import current_version, version_new_draft
 from competencies.models import CaseType, Competency, RiskLevel, Stage
-from supervision.forms import CaseDiscussedForm
+from supervision.forms import CaseDiscussedForm, ReviewStartForm
 from supervision.models import (
     AgreedAction,
     CaseDiscussed,

@@ -217,25 +217,6 @@ def test_only_supervisors_schedule_2_to_1s(cast, as_user, role):
     assert as_user(getattr(cast, role)).get(reverse("session_create")).status_code == 403
 
 
-def test_people_outside_a_session_cannot_open_it(cast, as_user):
-    session = make_session(
-        supervisor=cast.supervisor, practitioners=[cast.practitioner, make_person()]
-    )
-
-    assert (
-        as_user(cast.outsider).get(reverse("session_detail", args=[session.pk])).status_code == 404
-    )
-    assert (
-        as_user(cast.practitioner).get(reverse("session_detail", args=[session.pk])).status_code
-        == 200
-    )
-    response = as_user(cast.practitioner).post(
-        reverse("session_detail", args=[session.pk]), {"status": "cancelled"}
-    )
-    assert response.status_code == 404
-    assert SupervisionSession.objects.get(pk=session.pk).status == SessionStatus.PLANNED
-
-
 def test_an_untrained_supervisor_is_warned(cast, as_user):
     html = as_user(cast.supervisor).get(reverse("supervision")).content.decode()
     assert "You have not completed both days of the course yet" in html

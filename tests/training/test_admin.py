@@ -16,15 +16,6 @@ from training.models import PersonStatus
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def administrator(cast) -> Client:
-    """A staff administrator who is not a superuser."""
-    User.objects.filter(pk=cast.administrator.user_id).update(is_staff=True)
-    client = Client()
-    client.force_login(User.objects.get(pk=cast.administrator.user_id))
-    return client
-
-
 def person_page(person) -> str:
     return reverse("admin:training_person_change", args=[person.pk])
 

@@ -62,11 +62,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.url.startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("role", ["practitioner", "supervisor", "practice_leader", "outsider"])
-def test_rollout_refuses_people_who_are_not_programme_leads_or_administrators(cast, as_user, role):
-    assert as_user(getattr(cast, role)).get(reverse("rollout")).status_code == 403
-
-
 @pytest.mark.parametrize("role", ["programme_lead", "administrator"])
 def test_rollout_shows_the_same_figures_as_the_selector(cast, as_user, role):
     build_workforce(20)
@@ -261,11 +256,6 @@ def test_rollout_runs_the_same_number_of_queries_for_20_or_2000_people(
 # Roster -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["practitioner", "supervisor", "practice_leader"])
-def test_roster_refuses_people_without_the_right_role(cast, as_user, role):
-    assert as_user(getattr(cast, role)).get(reverse("roster")).status_code == 403
-
-
 def test_roster_lists_and_filters_people(cast, as_user):
     response = as_user(cast.programme_lead).get(reverse("roster"), {"team": cast.outsider.team_id})
 
@@ -401,14 +391,6 @@ def cohort(cast):
     attend(cast.practitioner, cohort, attended=False)
     attend(cast.outsider, cohort, CourseDay.RESTORATIVE)
     return cohort
-
-
-@pytest.mark.parametrize("role", ["practitioner", "supervisor", "outsider"])
-def test_cohorts_are_refused_to_people_without_the_right_role(cast, as_user, cohort, role):
-    client = as_user(getattr(cast, role))
-
-    assert client.get(reverse("cohort_list")).status_code == 403
-    assert client.get(reverse("cohort_detail", args=[cohort.pk])).status_code == 403
 
 
 def test_programme_leads_see_cohorts_but_cannot_record_attendance(cast, as_user, cohort):

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from calendars.services import notices_send, reminders_send
 from circles.services import circles_extend
-from notifications.services import emails_send, monthly_summary_send
+from dashboards.summary import monthly_summary_send
+from notifications.services import emails_send
 from training.services import place_offers_send
 
 

@@ -1,16 +1,25 @@
 """What the monthly summary to programme leads says: the month just ended, set beside the one
 before it. Composed from the dashboard (its funnel, definitions and critical mass of practice),
 the roll-out (its teams furthest behind) and common.projection; nothing here counts anything
-again."""
+again. It is sent through the notifications outbox, which sits below every app that sends
+email."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.urls import reverse
+
+from accounts.roles import Role
 from circles.holidays import next_working_day
 from common.projection import Projection, project
 from dashboards.selectors import Filters, FunnelRow, dashboard
+from dashboards.services import figures_catch_up
+from notifications.models import EmailKind, MonthlySummary
+from notifications.selectors import people_with_role
+from notifications.services import emails_record
 from training.selectors import TeamFigures, rollout_summary
 
 
@@ -70,10 +79,6 @@ def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
     and the projection to the critical mass of practice at the pace of the months before."""
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     # As every page that reads the stored figures does first (one query when up to date).
-    # Imported here: the dashboards' writes reach the review services, which send their emails
-    # through this app.
-    from dashboards.services import figures_catch_up
-
     figures_catch_up()
     data = dashboard(Filters(as_of=month_end), months=12)
     critical = data.definitions.full_fidelity_percent
@@ -86,3 +91,30 @@ def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
         critical_mass_percent=critical,
         projection=project(history, critical),
     )
+
+
+def monthly_summary_send(*, today: datetime.date) -> MonthlySummary | None:
+    """On the first working day of a month, email each programme lead the summary of the month
+    just ended, once: the month's record, written with the emails, stops a second run (or two at
+    once) from sending it again. On any other day, or once sent, nothing is done (None).
+
+    A month whose first working day the daily job missed gets no summary: a late one would read
+    as the next month's figures.
+    """
+    if today != first_working_day(today):
+        return None
+    with transaction.atomic():
+        summary, created = MonthlySummary.objects.get_or_create(month=today.replace(day=1))
+        if not created:
+            return None
+        figures = monthly_figures(today=today)
+        ids = emails_record(
+            kind=EmailKind.MONTHLY_SUMMARY,
+            people=people_with_role(Role.PROGRAMME_LEAD),
+            subject=f"The roll-out in {figures.month:%B %Y}",
+            template="notifications/email/monthly_summary.txt",
+            context={"figures": figures, "path": reverse("fidelity")},
+        )
+        summary.recipients = len(ids)
+        summary.save(update_fields=["recipients"])
+    return summary

@@ -14,9 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.roles import Role
+from dashboards.summary import first_working_day, monthly_summary_send
 from notifications.models import Email, EmailKind, EmailOptOut, MonthlySummary
-from notifications.services import monthly_summary_send
-from notifications.summary import first_working_day
 from tests.factories import attend, make_cohort, make_person, make_team
 from training.models import PersonStatus
 

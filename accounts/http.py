@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-if TYPE_CHECKING:  # common/ depends on no app when the site runs
-    from accounts.models import User
+from accounts.models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):
