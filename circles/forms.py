@@ -251,10 +251,13 @@ class AttendanceMarkForm(AttendanceForm):
     def __init__(self, *args: Any, member_ids: Iterable[int], **kwargs: Any) -> None:
         member_ids = sorted(member_ids)
         super().__init__(*args, member_ids=member_ids, **kwargs)
-        self.fields["person"].choices = [(person_id, person_id) for person_id in member_ids]
+        form_field(self, "person", forms.TypedChoiceField).choices = [
+            (person_id, person_id) for person_id in member_ids
+        ]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         person_id = data.get("person")
         if person_id is not None and data.get(f"status-{person_id}") is None:
             raise forms.ValidationError(self.NOT_A_MEMBER)
@@ -271,7 +274,7 @@ class RemoveMemberForm(forms.Form):
 
     def __init__(self, *args: Any, circle: LearningCircle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = circle.members.all()
+        form_field(self, "person", forms.ModelChoiceField).queryset = circle.members.all()
 
 
 def meeting_defaults(meeting: CircleMeeting) -> dict[str, datetime.date | datetime.time | str]:

@@ -209,7 +209,7 @@ def meeting_attendance_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     meeting = selectors.get_meeting_for_user(request.user, pk, to_run=True)
     form = AttendanceMarkForm(request.POST, member_ids=_member_ids(meeting))
     if not form.is_valid():
-        refusal = " ".join(message for errors in form.errors.values() for message in errors)
+        refusal = " ".join(str(message) for errors in form.errors.values() for message in errors)
         return _refused_mark(request, meeting, refusal)
     if not meeting.has_started:
         return _refused_mark(request, meeting, NOT_STARTED)

@@ -39,7 +39,7 @@ class CommentField(forms.CharField):
     def to_python(self, value: object) -> str:
         if isinstance(value, str):
             value = value.replace("\x00", "")
-        return super().to_python(value)[:2000]
+        return (super().to_python(value) or "")[:2000]
 
 
 class RevisionField(forms.Field):
@@ -94,7 +94,9 @@ class RatingForm(RatingsForm):
     def __init__(self, *args: Any, competency_ids: Iterable[int], **kwargs: Any) -> None:
         competency_ids = list(competency_ids)
         super().__init__(*args, competency_ids=competency_ids, **kwargs)
-        self.fields["competency"].choices = [(pk, pk) for pk in competency_ids]
+        form_field(self, "competency", forms.TypedChoiceField).choices = [
+            (pk, pk) for pk in competency_ids
+        ]
 
     def changes(self) -> list[RatingChange]:
         change = self.change_of(self.cleaned_data["competency"])

@@ -95,7 +95,7 @@ def review_start(
         case_reference=case_reference.strip(),
         case_type=case_type,
         risk_level=risk_level,
-        session=session,
+        session_id=session.pk if session else None,
     )
     review.full_clean()
     review.save()

@@ -98,8 +98,8 @@ def _review_to_rate(request: AuthenticatedHttpRequest, pk: int) -> tuple[Review,
 
 def _competency_ids(review: Review) -> list[int]:
     return list(
-        review.version.areas.values_list("competencies__pk", flat=True).exclude(
-            competencies__pk=None
+        review.version.areas.filter(competencies__isnull=False).values_list(
+            "competencies__pk", flat=True
         )
     )
 

@@ -110,6 +110,7 @@ def as_user(client: Client):
 def administrator(cast: Cast) -> Client:
     """The cast's administrator, signed in, given "can open the admin site" and nothing more
     (not a superuser): what the admin site's tests use."""
+    assert cast.administrator.user_id is not None
     User.objects.filter(pk=cast.administrator.user_id).update(is_staff=True)
     account = User.objects.get(pk=cast.administrator.user_id)
     assert not account.is_superuser

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.conf import settings
@@ -278,7 +278,8 @@ class NominateForm(forms.Form):
         cohort.queryset = courses
         # The page lists the same courses beside the form: read once for the list and the
         # choices (a model choice field reads its queryset again to draw its options).
-        self.courses: list[CourseWithPlaces] = list(courses)
+        # The course selectors annotate each course with its places taken and waiting.
+        self.courses = cast("list[CourseWithPlaces]", list(courses))
         cohort.choices = [
             ("", cohort.empty_label),
             *((course.pk, course_choice_label(course)) for course in self.courses),

@@ -409,7 +409,7 @@ def _validate_roster(
             if organisation_key and organisation_key not in known_organisations:
                 if organisation_key not in organisation_problems:
                     organisation_problems[organisation_key] = _model_problems(
-                        Organisation(name=row.organisation), columns={"name": "organisation"}
+                        Organisation(name=row.organisation or ""), columns={"name": "organisation"}
                     )
                 problems += organisation_problems[organisation_key]
         if problems:
@@ -485,7 +485,7 @@ def _organisations(rows: list[_RosterRow], result: ImportResult) -> dict[str, in
     for row in rows:
         key = (row.organisation or "").lower()
         if key and key not in organisations and key not in new:
-            new[key] = Organisation(name=row.organisation, kind=OrganisationKind.PARTNER)
+            new[key] = Organisation(name=row.organisation or "", kind=OrganisationKind.PARTNER)
     for organisation in _create_with_history(list(new.values()), Organisation):
         organisations[organisation.name.lower()] = organisation.pk
     result.new_organisations = [organisation.name for organisation in new.values()]

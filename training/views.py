@@ -204,12 +204,12 @@ def cohort_register_save_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @permission_required(Permission.RECORD_TRAINING)
-def cohort_register_mark(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_register_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One day of one person, saved as it is ticked; htmx gets that person's row back."""
     cohort = get_object_or_404(Cohort.objects.select_related("phase"), pk=pk)
     form = RegisterMarkForm(request.POST, registered=selectors.cohort_registered_ids(cohort))
     if not form.is_valid():
-        refusal = " ".join(form.errors["toggle"])
+        refusal = " ".join(str(message) for message in form.errors["toggle"])
         if request.htmx:
             return HttpResponse(refusal, status=400)
         messages.error(request, refusal)

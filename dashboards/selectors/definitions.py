@@ -216,9 +216,9 @@ def _sweep(
     for day in sorted(changes):
         open_ = [count + change for count, change in zip(open_, changes[day], strict=True)]
         trained = open_[0] > 0
-        supervised = open_[2] > 0 or not needs_council_21
-        embedded = trained and open_[1] > 0 and supervised
-        status = (trained, embedded, embedded and open_[3] > 0)
+        is_supervised = open_[2] > 0 or not needs_council_21
+        is_embedded = trained and open_[1] > 0 and is_supervised
+        status = (trained, is_embedded, is_embedded and open_[3] > 0)
         if status == current:
             continue
         if current is not None and since is not None and any(current):

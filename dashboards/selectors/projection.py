@@ -9,6 +9,7 @@ fidelity, against the critical mass of practice (dashboards.models.Definitions).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from common.projection import PACE_MONTHS, Projection, project
@@ -30,13 +31,22 @@ class ProjectionRow:
         return self.training, self.practice
 
 
+def _dated(rows: list[FunnelRow], share: str) -> list[tuple[datetime.date, float]]:
+    """(month end, share in percent) of the rows with anyone in scope; a timeline's keys are its
+    month ends."""
+    return [
+        (row.key, getattr(row, share) * 100)
+        for row in rows
+        if row.in_scope and isinstance(row.key, datetime.date)
+    ]
+
+
 def _row(label: str, rows: list[FunnelRow], training: int, practice: int) -> ProjectionRow:
-    history = [row for row in rows if row.in_scope]
     return ProjectionRow(
         label=label,
         in_scope=rows[-1].in_scope if rows else 0,
-        training=project([(row.key, row.trained_share * 100) for row in history], training),
-        practice=project([(row.key, row.fidelity_share * 100) for row in history], practice),
+        training=project(_dated(rows, "trained_share"), training),
+        practice=project(_dated(rows, "fidelity_share"), practice),
     )
 
 
@@ -44,7 +54,7 @@ def critical_mass_projections(
     filters: Filters,
     definitions: Definitions,
     timeline: list[FunnelRow],
-    people: dict[tuple[int, str], int],
+    people: dict[tuple[int, str, int], int],
     teams: list[Team],
 ) -> list[ProjectionRow]:
     """Everyone in scope first (from the dashboard's own `timeline` of month ends), then each
@@ -52,7 +62,7 @@ def critical_mass_projections(
     training = ProgrammeSettings.load().critical_mass_trained_percent
     practice = definitions.full_fidelity_percent
     recent = timeline[-(PACE_MONTHS + 1) :]
-    days = [row.key for row in recent]
+    days = [row.key for row in recent if isinstance(row.key, datetime.date)]
     counts = span_counts(filters, days, group_by="person__team_id")
     in_scope = in_scope_by(people, role_group=filters.role_group, key="team")
     phase = bool(filters.phase)
