@@ -17,5 +17,6 @@ urlpatterns = [
     path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/import/", views.framework_import, name="framework_import"),
     path("frameworks/<int:pk>/", views.framework_version, name="framework_version"),
-    path("frameworks/<int:pk>/action/", views.framework_version_action, name="framework_action"),
+    path("frameworks/<int:pk>/publish/", views.framework_publish, name="framework_publish"),
+    path("frameworks/<int:pk>/new-draft/", views.framework_new_draft, name="framework_new_draft"),
 ]

@@ -344,18 +344,29 @@ def framework_version(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @require_http_methods(["POST"])
 @permission_required(Permission.MANAGE_FRAMEWORK)
-def framework_version_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def framework_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(FrameworkVersion, pk=pk)
     try:
-        if request.POST.get("action") == "publish":
-            frameworks.version_publish(version=version)
-            messages.success(request, f"{version} published; new reviews use it from now on.")
-        else:
-            version = frameworks.version_new_draft(version=version)
-            messages.success(request, f"{version} created as a draft; edit it in the admin site.")
+        frameworks.version_publish(version=version)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{version} published; new reviews use it from now on.")
     return redirect("framework_version", pk=version.pk)
+
+
+@require_http_methods(["POST"])
+@permission_required(Permission.MANAGE_FRAMEWORK)
+def framework_new_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A new draft copied from this version, to edit in the admin site and publish."""
+    version = get_object_or_404(FrameworkVersion, pk=pk)
+    try:
+        draft = frameworks.version_new_draft(version=version)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("framework_version", pk=version.pk)
+    messages.success(request, f"{draft} created as a draft; edit it in the admin site.")
+    return redirect("framework_version", pk=draft.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -246,7 +246,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "framework_list": SIGNED_IN,
     "framework_import": granted_to("administrator"),
     "framework_version": SIGNED_IN,
-    "framework_action": POST_ONLY,
+    "framework_publish": POST_ONLY,
+    "framework_new_draft": POST_ONLY,
     # notifications/: each person's own choice of emails.
     "email_preferences": SIGNED_IN,
     # dashboards/
@@ -1186,8 +1187,8 @@ WRITES = {
         prepare=session_started,
     ),
     "start a new framework draft": Write(
-        "framework_action",
-        lambda world: {"action": "new_draft"},
+        "framework_new_draft",
+        lambda world: {},
         refused(403, "practitioner", "supervisor", "practice_leader", "programme_lead", "outsider"),
         allowed="administrator",
     ),

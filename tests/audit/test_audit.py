@@ -117,7 +117,7 @@ def test_a_framework_import_and_its_publication_are_in_the_trail_with_their_auth
         {"file": SimpleUploadedFile("f.csv", csv_text), "name": "Our own framework"},
     )
     draft = FrameworkVersion.objects.get(framework__name="Our own framework")
-    client.post(reverse("framework_action", args=[draft.pk]), {"action": "publish"})
+    client.post(reverse("framework_publish", args=[draft.pk]))
 
     admin = cast.administrator.user
     competencies = Competency.history.filter(area__version=draft)

@@ -280,12 +280,7 @@ def test_framework_pages_and_exports(cast, as_user):
         reverse("framework_version", args=[version.pk]), {"format": "csv"}
     ).content.decode()
     assert csv_text.splitlines()[0] == "stage,area_title,code,title,basic,competent,advanced"
-    assert (
-        client.post(
-            reverse("framework_action", args=[version.pk]), {"action": "new_draft"}
-        ).status_code
-        == 403
-    )
+    assert client.post(reverse("framework_new_draft", args=[version.pk])).status_code == 403
 
 
 def test_an_administrator_imports_a_framework_as_a_draft_and_publishes_it(cast, as_user):
@@ -307,7 +302,7 @@ def test_an_administrator_imports_a_framework_as_a_draft_and_publishes_it(cast, 
     assert (draft.status, draft.number) == ("draft", 1)
     assert Competency.objects.filter(area__version=draft).count() == 19
 
-    client.post(reverse("framework_action", args=[draft.pk]), {"action": "publish"})
+    client.post(reverse("framework_publish", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.is_published
 
