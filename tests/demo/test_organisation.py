@@ -1,4 +1,4 @@
-"""The demo organisation, loaded once for the module: the published figures and its sign-ins."""
+"""The demo organisation (loaded once, see conftest.py): the published figures and sign-ins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role, roles_of
@@ -22,14 +21,6 @@ def run(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> str:
-    """The demo organisation, loaded once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield run("seed_demo")
-        transaction.set_rollback(True)
 
 
 def test_the_demo_reproduces_the_published_2016_roll_out(demo):

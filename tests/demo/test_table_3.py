@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from caseload.models import MonthlyCaseload
 
@@ -18,14 +17,6 @@ def run(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> str:
-    """The demo organisation, loaded once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield run("seed_demo")
-        transaction.set_rollback(True)
 
 
 def cases_as_of(day: str) -> dict:
