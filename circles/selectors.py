@@ -365,6 +365,22 @@ def in_no_circle() -> Exists:
     return ~Exists(CircleMembership.objects.filter(person=OuterRef("pk")))  # type: ignore[return-value]
 
 
+def circles_running(*, as_of: datetime.date) -> QuerySet[LearningCircle]:
+    """Learning circles running on `as_of`: a meeting held by the end of that day and the
+    series not ended before it (practice leader clusters are not learning circles)."""
+    held = CircleMeeting.objects.filter(
+        circle=OuterRef("pk"),
+        status=MeetingStatus.SCHEDULED,
+        starts_at__lt=local_datetime(as_of + datetime.timedelta(days=1), datetime.time()),
+    )
+    return (
+        LearningCircle.objects.filter(kind=CircleKind.LEARNING_CIRCLE)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=as_of))
+        .filter(Exists(held))
+        .order_by("name")
+    )
+
+
 def unplaced_trained_people(*, as_of: datetime.date | None = None) -> QuerySet[Person]:
     """Active people trained by `as_of` (today by default) who belong to no circle, by team:
     the circles page, the dashboard and the fidelity report all list people from this."""

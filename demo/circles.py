@@ -1,5 +1,6 @@
-"""The demo organisation's learning circles: 11 circles by the end of 2016 (the published figure)
-and a practice leader cluster, each meeting monthly since, with attendance recorded.
+"""The demo organisation's learning circles: each starts as its teams' first people are trained,
+so that 11 are running by the end of 2016 (the published figure), and a practice leader
+cluster; each has met monthly since, with attendance, what was worked on and notes recorded.
 
 Every value is derived from names and dates, not from the clock or a random state, so loading
 the demo again adds nothing but the meetings that have fallen due since.
@@ -10,12 +11,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from caseload.months import months_back
 from circles.models import (
     AttendanceStatus,
     CircleKind,
@@ -34,6 +37,10 @@ from competencies.frameworks import current_version
 from competencies.models import Competency, Stage
 from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import TRAINED, people_with_training
+
+if TYPE_CHECKING:
+    from training.selectors import PersonWithTraining
+
 
 END_OF_2016 = datetime.date(2016, 12, 31)
 T = datetime.time
@@ -62,7 +69,7 @@ CIRCLES = [
         Weekday.TUESDAY,
         T(10),
         T(12),
-        datetime.date(2016, 3, 1),
+        datetime.date(2015, 12, 1),
         "Shire Hall, room 2",
     ),
     DemoCircle(
@@ -208,9 +215,10 @@ def load_demo() -> list[str]:
         .select_related("team", "user")
         .order_by("email")
     )
-    by_team: dict[str, list[Person]] = {}
+    by_team: dict[str, list[PersonWithTraining]] = {}
     for person in trained:
-        by_team.setdefault(person.team.name, []).append(person)
+        if person.team is not None:
+            by_team.setdefault(person.team.name, []).append(person)
     leader_group = Group.objects.get(name=Role.PRACTICE_LEADER.label)
 
     leaders: list[Person] = []
@@ -224,17 +232,23 @@ def load_demo() -> list[str]:
         leader.user.groups.add(leader_group)
         circle = _circle(record, CircleKind.LEARNING_CIRCLE)
         circle_save(circle=circle, facilitators=[leader])
-        # Everyone trained joins, except one in ten, so "trained people in no circle" has names.
+        # Everyone trained joins, except one in ten, so "trained people in no circle" has names;
+        # they join from the circle's first month, or from the month after their training.
         for index, member in enumerate(people):
             if index % 10 != 9 or member.email.split("@")[0] in ("practitioner", "supervisor"):
+                joined_on = record.first_month
+                if member.trained_on:
+                    joined_on = max(joined_on, months_back(member.trained_on, -1))
                 CircleMembership.objects.get_or_create(
-                    circle=circle, person=member, defaults={"joined_on": record.first_month}
+                    circle=circle, person=member, defaults={"joined_on": joined_on}
                 )
 
     cluster = _circle(CLUSTER, CircleKind.PRACTICE_LEADER_CLUSTER)
     circle_save(circle=cluster, facilitators=[leaders[0]])
-    for leader in leaders:
-        CircleMembership.objects.get_or_create(circle=cluster, person=leader)
+    for facilitator in leaders:
+        CircleMembership.objects.get_or_create(
+            circle=cluster, person=facilitator, defaults={"joined_on": CLUSTER.first_month}
+        )
 
     return [
         f"{_record_past_meetings()} past meetings given attendance and notes.",
@@ -256,26 +270,16 @@ def _circle(record: DemoCircle, kind: str) -> LearningCircle:
     )
 
 
-RECORDED_MONTHS = 18
-
-
 def _record_past_meetings() -> int:
-    """Attendance, what was worked on and notes for the last 18 months' meetings without any.
-
-    Older meetings exist as rows but carry no record: enough history for circle health and the
-    dashboards, without making the demo slow to load.
-    """
+    """Attendance, what was worked on and notes for every past meeting without any, from each
+    circle's first meeting: members are on the register from the month they joined."""
     now = timezone.now()
-    since = now - datetime.timedelta(days=30 * RECORDED_MONTHS)
-    memberships: dict[int, list[Person]] = {}
+    memberships: dict[int, list[CircleMembership]] = {}
     for membership in CircleMembership.objects.select_related("person"):
-        memberships.setdefault(membership.circle_id, []).append(membership.person)
+        memberships.setdefault(membership.circle_id, []).append(membership)
     meetings = (
         CircleMeeting.objects.filter(
-            starts_at__lte=now,
-            starts_at__gte=since,
-            status=MeetingStatus.SCHEDULED,
-            attendance__isnull=True,
+            starts_at__lte=now, status=MeetingStatus.SCHEDULED, attendance__isnull=True
         )
         .select_related("circle")
         .order_by("starts_at")
@@ -283,35 +287,38 @@ def _record_past_meetings() -> int:
     competencies = _competencies_by_stage()
     rows: list[MeetingAttendance] = []
     focus: list[MeetingFocus] = []
-    recorded = 0
+    changed: list[CircleMeeting] = []
     for meeting in meetings:
         circle = meeting.circle
         number = _number(circle.name, meeting.month)
+        changed.append(meeting)
         if number % 40 == 0:
             meeting.status = MeetingStatus.CANCELLED
-            meeting.save(update_fields=["status"])
             continue
-        members = [
-            person
-            for person in memberships.get(circle.pk, [])
-            if person.pk and meeting.month >= circle.starts_on.replace(day=1)
-        ]
         rows.extend(
             MeetingAttendance(
                 meeting=meeting,
-                person=person,
-                status=_attendance(circle.name, meeting.month, person.email),
+                person=membership.person,
+                status=_attendance(circle.name, meeting.month, membership.person.email),
             )
-            for person in members
+            for membership in memberships.get(circle.pk, [])
+            if meeting.month >= membership.joined_on.replace(day=1)
         )
         focus.extend(_worked_on(meeting, number, competencies))
         meeting.cases_brought = 1 + number % 4
         meeting.notes = NOTES[number % len(NOTES)]
-        meeting.save(update_fields=["cases_brought", "notes"])
-        recorded += 1
+    # A statement for each combination of values rather than one per meeting.
+    records: dict[tuple[str, int | None, str], list[int]] = {}
+    for meeting in changed:
+        key = (meeting.status, meeting.cases_brought, meeting.notes)
+        records.setdefault(key, []).append(meeting.pk)
+    for (status, cases_brought, notes), pks in records.items():
+        CircleMeeting.objects.filter(pk__in=pks).update(
+            status=status, cases_brought=cases_brought, notes=notes
+        )
     MeetingAttendance.objects.bulk_create(rows, batch_size=2000)
     MeetingFocus.objects.bulk_create(focus, batch_size=2000)
-    return recorded
+    return sum(1 for meeting in changed if meeting.status == MeetingStatus.SCHEDULED)
 
 
 AGENDA = (

@@ -1,6 +1,8 @@
-"""The demo organisation's 2:1s: a year of sessions for each manager's trained practitioners,
-with the record of each one held: cases discussed, what it worked on, a note and the actions
-agreed, most of them closed at the pair's next 2:1 and the latest ones still open.
+"""The demo organisation's 2:1s: each manager meets their trained practitioners two at a time
+every five weeks, from soon after both the manager and the practitioner were trained (2016 for
+most) until today, with the next one booked. Each 2:1 held has its record: cases
+discussed, what it worked on, a note and the actions agreed, most of them closed at the pair's
+next 2:1 and the latest ones still open.
 
 Derived from names and dates only, so it is the same on every machine; it is made once (a
 second load adds nothing).
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from competencies.frameworks import current_version
 from competencies.models import CaseType, Competency, RiskLevel, Stage
@@ -27,10 +31,17 @@ from supervision.models import (
     SupervisionSession,
 )
 from training.models import Person, PersonStatus, RoleGroup
-from training.selectors import TRAINED, people_with_training
+from training.selectors import TRAINED, people_with_training, training_records
+
+if TYPE_CHECKING:
+    from training.selectors import PersonWithTraining
 
 EVERY = datetime.timedelta(weeks=5)
-SESSIONS = 11  # about a year at one every five weeks, the last one still to come
+# The first 2:1 falls within this many days after both the manager and the practitioner are
+# trained, so that the practitioner has started to try the model.
+SETTLING_IN = 21
+# Of the last few 2:1s due, some were never held or recorded: some supervisees fall overdue.
+RECENT = 3
 
 
 def _number(*parts: object) -> int:
@@ -42,6 +53,7 @@ def load_demo() -> list[str]:
     if SupervisionSession.objects.exists():
         return ["2:1s already loaded.", *load_records()]
     today = timezone.localdate()
+    records = training_records(today)
     practitioners = (
         people_with_training(today)
         .filter(
@@ -50,25 +62,39 @@ def load_demo() -> list[str]:
             role_group__in=[RoleGroup.PRACTITIONER, RoleGroup.PARTNER],
             line_manager__role_group=RoleGroup.MANAGER,
         )
-        .select_related("line_manager")
-        .order_by("line_manager__email", "email")
+        .select_related("line_manager__team")
+        .order_by("line_manager__email", "trained_on", "email")
     )
-    teams: dict[Person, list[Person]] = {}
+    teams: dict[Person, list[PersonWithTraining]] = {}
     for person in practitioners:
-        if person.line_manager is not None:  # always: filtered on the manager's role group
-            teams.setdefault(person.line_manager, []).append(person)
+        manager = person.line_manager
+        manager_trained = records.get(manager.pk) if manager else None
+        if manager and manager_trained and manager_trained.trained_on:
+            teams.setdefault(manager, []).append(person)
 
     zone = ZoneInfo(settings.TIME_ZONE)
-    created = 0
+    sessions: list[SupervisionSession] = []
+    pairs_of: list[list[PersonWithTraining]] = []
     for manager, people in teams.items():
+        # Paired in the order they were trained; until the second of a pair is trained, the
+        # first meets the manager alone.
         pairs = [people[i : i + 2] for i in range(0, len(people), 2)]
         for pair_number, pair in enumerate(pairs):
-            offset = datetime.timedelta(days=_number(manager.email, pair_number) % 35)
-            first = today - EVERY * (SESSIONS - 1) + offset
-            for index in range(SESSIONS):
-                day = first + EVERY * index
+            manager_on, first_on = records[manager.pk].trained_on, pair[0].trained_on
+            if manager_on is None or first_on is None:  # both were trained, as chosen above
+                continue
+            began = max(manager_on, first_on)
+            day = began + datetime.timedelta(
+                days=1 + _number(manager.email, pair_number) % SETTLING_IN
+            )
+            days = []
+            while day <= today + EVERY:
                 while day.weekday() >= 5:
                     day += datetime.timedelta(days=1)
+                days.append(day)
+                day += EVERY
+            past = [d for d in days if d <= today]
+            for index, day in enumerate(days):
                 starts = datetime.datetime.combine(
                     day, datetime.time(14 if pair_number % 2 else 10), zone
                 )
@@ -77,23 +103,39 @@ def load_demo() -> list[str]:
                     status = SessionStatus.PLANNED
                 elif roll < 8:
                     status = SessionStatus.CANCELLED
-                elif roll < 14 and index >= SESSIONS - 3:
-                    continue  # never held or recorded: some supervisees fall overdue
+                elif roll < 14 and index >= len(past) - RECENT:
+                    continue
                 else:
                     status = SessionStatus.HELD
-                session = SupervisionSession.objects.create(
-                    supervisor=manager,
-                    starts_at=starts,
-                    ends_at=starts + datetime.timedelta(hours=1, minutes=30),
-                    place=f"{manager.team.name} office",
-                    status=status,
-                    single_practitioner_reason="Only practitioner in the pair"
-                    if len(pair) == 1
-                    else "",
+                present = [
+                    person for person in pair if person.trained_on and person.trained_on < day
+                ]
+                sessions.append(
+                    SupervisionSession(
+                        supervisor=manager,
+                        starts_at=starts,
+                        ends_at=starts + datetime.timedelta(hours=1, minutes=30),
+                        place=f"{manager.team.name} office",
+                        status=status,
+                        single_practitioner_reason=""
+                        if len(present) == 2
+                        else "Only practitioner in the pair"
+                        if len(pair) == 1
+                        else "The other practitioner of the pair is not trained yet",
+                    )
                 )
-                session.practitioners.set(pair)
-                created += 1
-    return [f"{created} 2:1 sessions.", *load_records()]
+                pairs_of.append(present)
+    bulk_create_with_history(sessions, SupervisionSession, batch_size=500)
+    through = SupervisionSession.practitioners.through
+    through.objects.bulk_create(
+        [
+            through(supervisionsession_id=session.pk, person_id=person.pk)
+            for session, pair in zip(sessions, pairs_of, strict=True)
+            for person in pair
+        ],
+        batch_size=2000,
+    )
+    return [f"{len(sessions)} 2:1 sessions.", *load_records()]
 
 
 # The records of the 2:1s held -----------------------------------------------------------------
@@ -150,10 +192,13 @@ def load_records() -> list[str]:
     )
     pairs: dict[tuple[int, ...], list[SupervisionSession]] = {}
     for session in sessions:
-        practitioner_ids = tuple(sorted(person.pk for person in session.practitioners.all()))
-        pairs.setdefault((session.supervisor_id, *practitioner_ids), []).append(session)
+        pair = tuple(sorted(person.pk for person in session.practitioners.all()))
+        pairs.setdefault((session.supervisor_id, *pair), []).append(session)
 
-    cases, focus, notes, actions = [], [], [], []
+    cases: list[CaseDiscussed] = []
+    focus: list[SessionFocus] = []
+    notes: list[SessionNote] = []
+    actions: list[AgreedAction] = []
     for held in pairs.values():
         for index, session in enumerate(held):
             later = held[index + 1 :]

@@ -1,4 +1,4 @@
-"""The demo organisation, loaded once for the module: the published figures and its sign-ins."""
+"""The demo organisation (loaded once, see conftest.py): the published figures and sign-ins."""
 
 from __future__ import annotations
 
