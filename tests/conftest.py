@@ -13,11 +13,15 @@ import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from accounts.roles import Role
-from tests.factories import make_person, make_team
+from circles.models import LearningCircle
+from competencies.models import Review
+from competencies.services import review_start
+from tests.factories import make_circle, make_person, make_team
 from training.models import Person, RoleGroup
 
 LONDON = ZoneInfo("Europe/London")
@@ -128,3 +132,21 @@ def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
         call_command("seed_demo", stdout=out, stderr=io.StringIO())
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def circle(cast: Cast) -> LearningCircle:
+    """A circle led by the cast's practice leader with the practitioner as a member, meeting
+    since 200 days ago (so it has past meetings and future ones)."""
+    return make_circle(
+        leaders=[cast.practice_leader],
+        members=[cast.practitioner],
+        name="Cheltenham circle",
+        starts_on=timezone.localdate() - datetime.timedelta(days=200),
+    )
+
+
+@pytest.fixture
+def review(cast: Cast) -> Review:
+    """A draft review of the cast's practitioner's, nothing rated yet."""
+    return review_start(practitioner=cast.practitioner)

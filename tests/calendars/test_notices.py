@@ -20,16 +20,9 @@ from calendars.models import Notice
 from calendars.services import notices_send
 from circles.models import CircleMeeting, LearningCircle
 from circles.services import meeting_move
-from tests.factories import make_circle, make_person
+from tests.factories import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.any_day]
-
-
-@pytest.fixture
-def circle(cast):
-    return make_circle(
-        leaders=[cast.practice_leader], members=[cast.practitioner], name="Stroud circle"
-    )
 
 
 def next_meeting(circle: LearningCircle) -> CircleMeeting:

@@ -17,19 +17,9 @@ from django.utils import timezone
 from accounts.models import User
 from circles.models import CircleMembership, MeetingStatus, Weekday
 from tests.admin_site import form_data, post_changed
-from tests.factories import make_circle, make_person
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def circle(cast):
-    return make_circle(
-        leaders=[cast.practice_leader],
-        members=[cast.practitioner],
-        name="Cheltenham circle",
-        starts_on=timezone.localdate() - datetime.timedelta(days=60),
-    )
 
 
 @pytest.mark.any_day

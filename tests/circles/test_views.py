@@ -29,17 +29,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def circle(cast):
-    """A circle led by the cast's practice leader, with the practitioner as a member."""
-    return make_circle(
-        leaders=[cast.practice_leader],
-        members=[cast.practitioner],
-        name="Cheltenham circle",
-        starts_on=timezone.localdate() - datetime.timedelta(days=200),
-    )
-
-
-@pytest.fixture
 def other_circle(cast):
     leader = make_person(roles=(), with_account=True)
     return make_circle(leaders=[leader], members=[cast.outsider], name="Forest circle")

@@ -19,7 +19,6 @@ from competencies.services import (
     review_correct,
     review_return,
     review_sign_off,
-    review_start,
     review_submit,
 )
 from notifications.models import Email, EmailKind, EmailOptOut
@@ -30,11 +29,10 @@ pytestmark = pytest.mark.django_db
 REASON = "Look again at the planning competencies."
 
 
-@pytest.fixture
-def review(cast) -> Review:
-    review = review_start(practitioner=cast.practitioner)
+@pytest.fixture(autouse=True)
+def rated_by_self(review: Review) -> None:
+    """Every test here starts from the shared draft review, rated in full by the practitioner."""
     rate_all(review, Rater.SELF)
-    return review
 
 
 @pytest.fixture

@@ -30,13 +30,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def review(cast):
-    return review_start(
-        practitioner=cast.practitioner, case_reference="CR-1042", case_type="cp", risk_level="high"
-    )
-
-
 def checked(html: str, competency_id: int) -> str | None:
     """The level chosen in a grid row, as the page shows it."""
     for tag in re.findall(r"<input[^>]*>", html):

@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def review(cast):
-    return review_start(practitioner=cast.practitioner)
-
-
 def competency_ids(review) -> list[int]:
     return list(
         Competency.objects.filter(area__version=review.version_id).values_list("pk", flat=True)

@@ -134,14 +134,6 @@ def test_changing_whether_a_partner_needs_a_council_2_1_recounts_its_people_only
     assert stale() == {partner.pk}
 
 
-@pytest.fixture
-def administrator(cast) -> Client:
-    User.objects.filter(pk=cast.administrator.user_id).update(is_staff=True)
-    client = Client()
-    client.force_login(User.objects.get(pk=cast.administrator.user_id))
-    return client
-
-
 def test_the_administrator_changes_the_rule_in_the_admin_site_and_figures_follow(
     cast, administrator, police
 ):

@@ -61,12 +61,25 @@ from competencies.services import review_sign_off, review_start, review_submit
 from supervision.models import AgreedAction, CaseDiscussed, SessionStatus, SupervisionSession
 from tests.factories import (
     attend,
-    make_circle,
     make_cohort,
     make_person,
     make_phase,
     make_session,
     rate_all,
+)
+from tests.strategies import (
+    ANY_TEXT,
+    CLOCKS_GO_FORWARD,
+    JSON_VALUES,
+    NEAR_DATES,
+    NUMBERS,
+    SHORT_TEXT,
+    TIMES,
+    TODAY,
+    any_date,
+    date_text,
+    emails_of,
+    key_suffixes,
 )
 from training.csv_files import CSVFileError, decode_upload, parse_csv
 from training.forms import AsOfForm
@@ -103,117 +116,7 @@ PROPERTY = settings(
 SLOW_PROPERTY = settings(PROPERTY, max_examples=10)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TODAY = datetime.date.today()
 ZONE = ZoneInfo(django_settings.TIME_ZONE)
-
-
-# Strategies ------------------------------------------------------------------------------------
-
-EDGE_TEXT = [
-    "",
-    " ",
-    "\x00",
-    "a\x00b",
-    "\t",
-    "\r\n",
-    "\u00a0",
-    "\ufeff",
-    "\u202etxt.exe",
-    "١٢",  # Arabic-Indic digits: int() reads them
-    "²",  # str.isdigit() is True but int() refuses it
-    "1²",
-    "-1",
-    "0",
-    "1.5",
-    "1e9",
-    "99999999999999999999",
-    "NaN",
-    "None",
-    "null",
-    "[]",
-    '"',
-    "<script>alert(1)</script>",
-    "'; DROP TABLE training_person; --",
-    "%s%n{0}",
-    "🙂",
-    "İ",
-    "ß",
-    "ǅ",
-]
-HUGE_TEXT = st.tuples(st.text(min_size=1, max_size=4), st.integers(1_000, 20_000)).map(
-    lambda chunk_times: chunk_times[0] * chunk_times[1]
-)
-# Any text: edge cases, arbitrary Unicode (null characters included) and huge values.
-ANY_TEXT = st.one_of(st.sampled_from(EDGE_TEXT), st.text(max_size=60), HUGE_TEXT)
-SHORT_TEXT = st.one_of(st.sampled_from(EDGE_TEXT), st.text(max_size=12))
-NUMBERS = st.integers(-(2**70), 2**70).map(str)
-
-
-def _last_sunday_of_march(year: int) -> datetime.date:
-    end = datetime.date(year, 3, 31)
-    return end - datetime.timedelta(days=(end.weekday() - 6) % 7)
-
-
-# The clocks go forward at 01:00 on the last Sunday of March: 01:00 to 02:00 never happens.
-CLOCKS_GO_FORWARD = _last_sunday_of_march(TODAY.year + 1)
-EDGE_DATES = [
-    "0001-01-01",
-    "9999-12-30",
-    "2024-02-29",
-    "2023-02-29",
-    "2026-13-01",
-    "31/12/2026",
-    "1/1/1",
-    CLOCKS_GO_FORWARD.isoformat(),
-]
-
-
-def date_text(dates: st.SearchStrategy[datetime.date]) -> st.SearchStrategy[str]:
-    """Dates as a person types them: 2026-03-01 or 01/03/2026."""
-    return dates.flatmap(
-        lambda day: st.sampled_from([day.isoformat(), f"{day:%d/%m}/{day.year:04d}"])
-    )
-
-
-def any_date(dates: st.SearchStrategy[datetime.date] | None = None) -> st.SearchStrategy[str]:
-    return st.one_of(date_text(dates or st.dates()), st.sampled_from(EDGE_DATES), ANY_TEXT)
-
-
-NEAR_DATES = st.dates(TODAY - datetime.timedelta(days=730), TODAY + datetime.timedelta(days=730))
-TIMES = st.one_of(
-    st.times().flatmap(lambda t: st.sampled_from([f"{t:%H:%M}", f"{t:%H:%M:%S}"])),
-    st.sampled_from(["00:00", "01:00", "01:30", "02:00", "02:10", "10:00", "12:00", "23:59"]),
-    st.sampled_from(["24:00", "9:5", "10:00:00.5", "noon", "-01:00"]),
-    ANY_TEXT,
-)
-
-
-def emails_of(people: list[Person]) -> st.SearchStrategy[str]:
-    """Addresses on the roster (in any case, with spaces), made-up ones, and any text."""
-    known = st.sampled_from([person.email for person in people])
-    return st.one_of(
-        known,
-        known.map(str.upper),
-        known.map(lambda address: f"  {address} "),
-        st.sampled_from(["nobody@council.example", "not-an-email", "a@b", "@", "İ@example.com"]),
-        st.emails(),
-        ANY_TEXT,
-    )
-
-
-def key_suffixes(ids: list[int]) -> st.SearchStrategy[str]:
-    """The `<id>` of a field named `status-<id>`: real IDs, numbers and short printable text.
-
-    Quotes and control characters are left out: the test client writes field names into the
-    multipart body unescaped.
-    """
-    printable = st.characters(exclude_categories=["Cs", "Cc"], exclude_characters='"\\')
-    return st.one_of(
-        st.sampled_from([str(pk) for pk in ids]),
-        NUMBERS,
-        st.sampled_from(["²", "١", "1²", "01", " 1"]),
-        st.text(printable, max_size=6),
-    )
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -280,19 +183,13 @@ def cohort(cast):
 
 
 @pytest.fixture
-def circle(cast):
-    return make_circle(leaders=[cast.practice_leader], members=[cast.practitioner])
-
-
-@pytest.fixture
 def second_supervisee(cast):
     return make_person(team=cast.practitioner.team, line_manager=cast.supervisor)
 
 
 @pytest.fixture
-def review(cast):
-    """A draft review of the practitioner's, three competencies already rated once."""
-    review = review_start(practitioner=cast.practitioner)
+def rated_review(review):
+    """The shared draft review, three competencies already rated once."""
     for competency_id in competency_ids(review)[:3]:
         Rating.objects.create(
             review=review, competency_id=competency_id, rater=Rater.SELF, level=2, comment="Seen"
@@ -619,13 +516,6 @@ def test_a_very_wide_header_is_refused_at_once(columns, url_name):
 # Competency frameworks --------------------------------------------------------------------------
 
 FRAMEWORK_TABLES = (Framework, FrameworkVersion, Area, Competency)
-JSON_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), ANY_TEXT),
-    lambda children: st.one_of(
-        st.lists(children, max_size=4), st.dictionaries(SHORT_TEXT, children, max_size=4)
-    ),
-    max_leaves=20,
-)
 
 
 def framework_files() -> st.SearchStrategy[tuple[str, bytes]]:
@@ -1072,7 +962,10 @@ def _expected_ratings(
 
 @PROPERTY
 @given(data=st.data())
-def test_the_rating_grid_saves_exactly_the_valid_unconflicted_rows(cast, as_user, review, data):
+def test_the_rating_grid_saves_exactly_the_valid_unconflicted_rows(
+    cast, as_user, rated_review, data
+):
+    review = rated_review
     ids = competency_ids(review)
     post: dict[str, str] = {}
     for competency_id in data.draw(st.lists(st.sampled_from(ids), unique=True, max_size=6)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SCROLL_BOX = re.compile(r"<div[^>]*class=\"[^\"]*\b(table-responsive|overflow-[a-z-]*auto)\b[^>]*>")
 
 

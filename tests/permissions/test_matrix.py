@@ -376,7 +376,7 @@ def assert_every_url_has_an_entry(urls: list[Url]) -> None:
     if missing:
         pytest.fail(
             "URLs without an entry in the permission matrix (add one to MATRIX in "
-            f"tests/test_permission_matrix.py): {', '.join(missing)}"
+            f"tests/permissions/test_matrix.py): {', '.join(missing)}"
         )
 
 
