@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from dashboards.models import StaleFigures
 from tests.admin_site import post_changed
 from tests.factories import make_person
