@@ -9,8 +9,12 @@ from django.urls import reverse
 
 from calendars.models import CalendarFeed
 
-# Going back to here also takes the calendars app's migrations off, as they follow it.
-BEFORE_THE_MOVE = [("circles", "0002_historicalcirclemeeting_historicalcirclemembership_and_more")]
+# Going back to here also takes the calendars app's migrations off, as they follow it; the roster
+# goes back to before people had an employing organisation, as the old state knows no such column.
+BEFORE_THE_MOVE = [
+    ("circles", "0002_historicalcirclemeeting_historicalcirclemembership_and_more"),
+    ("training", "0007_course_times_capacity_and_places"),
+]
 
 
 def migrate(targets: list[tuple[str, str]] | None = None):

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.roles import Role
+from circles.models import AttendanceStatus, MeetingAttendance
 from competencies.models import Rater, Rating
 from competencies.selectors import SELF_HIGHER_FLAG
 from competencies.services import (
@@ -244,7 +245,18 @@ def test_the_team_view_agrees_with_the_dashboard_and_each_rules_own_page(cast, a
         status=SessionStatus.HELD,
         reason="",
     )
-    make_circle(leaders=[cast.practice_leader], members=[seen_lately])
+    circle = make_circle(
+        leaders=[cast.practice_leader],
+        members=[seen_lately, cast.practitioner],
+        starts_on=TODAY - datetime.timedelta(days=100),
+    )
+    # The practitioner was at the circle's last meeting and at a 2:1 ten days ago: embedded, so
+    # their good review counts as practice with fidelity (the steps nest).
+    last = circle.meetings.filter(starts_at__lt=at(TODAY, 0)).order_by("-starts_at").first()
+    assert last is not None
+    MeetingAttendance.objects.create(
+        meeting=last, person=cast.practitioner, status=AttendanceStatus.PRESENT
+    )
     trained(cast.practitioner)
     signed_off_with_gap(cast.practitioner, cast.supervisor, higher=SELF_HIGHER_FLAG)
 
