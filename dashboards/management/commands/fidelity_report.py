@@ -7,11 +7,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from common.spreadsheets import CSVWriter
+from dashboards.management.commands._options import organisation_option
 from dashboards.selectors import CASE_CONTEXTS, Dashboard, Filters, dashboard
 from dashboards.selectors.funnel import FunnelRow
 from dashboards.services import figures_catch_up
 from training.dates import as_of_option
-from training.models import Organisation, Phase, RoleGroup, Team
+from training.models import Phase, RoleGroup, Team
 
 
 def report(data: Dashboard) -> dict[str, Any]:
@@ -137,11 +138,6 @@ class Command(BaseCommand):
         organisation: str | None = None,
         **options: Any,
     ) -> None:
-        employer = None
-        if organisation:
-            employer = Organisation.objects.filter(name__iexact=organisation.strip()).first()
-            if employer is None:
-                raise CommandError(f"No organisation is called '{organisation}'.")
         figures_catch_up()
         filters = Filters(
             as_of=as_of_option(as_of) if as_of else timezone.localdate(),
@@ -150,7 +146,7 @@ class Command(BaseCommand):
             service_area=service_area,
             role_group="" if role_group == "all" else role_group,
             case_context=case_context or "",
-            organisation=employer.pk if employer else None,
+            organisation=organisation_option(organisation),
         )
         data = dashboard(filters)
         figures = report(data)

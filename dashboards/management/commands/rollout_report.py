@@ -3,13 +3,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from caseload.selectors import rollout_with_cases
 from common.spreadsheets import CSVWriter
+from dashboards.management.commands._options import organisation_option
 from training.dates import as_of_option
-from training.models import Organisation
 from training.selectors import RolloutSummary, rollout_summary
 
 # Cases worked with the model beside the caseload they come from (caseload.selectors).
@@ -34,15 +34,10 @@ class Command(BaseCommand):
         organisation: str | None = None,
         **options: Any,
     ) -> None:
-        employer = None
-        if organisation:
-            employer = Organisation.objects.filter(name__iexact=organisation.strip()).first()
-            if employer is None:
-                raise CommandError(f"No organisation is called '{organisation}'.")
         summary = rollout_with_cases(
             rollout_summary(
                 as_of=as_of_option(as_of) if as_of else timezone.localdate(),
-                organisation=employer.pk if employer else None,
+                organisation=organisation_option(organisation),
             )
         )
         if format == "json":
