@@ -9,10 +9,11 @@ from accounts.decorators import permission_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission
 from caseload.selectors import months_counted, rollout_with_cases
+from common.charts import lines as charts
 from common.exports import attachment, export_response
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
-from dashboards import charts, selectors
+from dashboards import selectors
 from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm, TeamFilterForm

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from common.charts import Column, ColumnChart, Gap, column_chart
+from common.charts.columns import Column, ColumnChart, Gap, column_chart
 from training.selectors import MonthPoint, RolloutSummary
 
 LONGEST_QUIET_DRAWN = 12

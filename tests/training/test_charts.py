@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from common.charts import LEFT, RIGHT, WIDTH
+from common.charts.columns import LEFT, RIGHT, WIDTH
 from tests.factories import attend, make_cohort, make_person, make_phase
 from training.charts import cumulative_chart
 from training.selectors import MonthPoint, RolloutSummary
