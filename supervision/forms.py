@@ -68,6 +68,14 @@ class SessionForm(forms.Form):
         )
 
 
+class SessionStatusForm(forms.Form):
+    """A planned 2:1 marked held or cancelled from its page."""
+
+    status = forms.ChoiceField(
+        choices=[(SessionStatus.HELD, "Held"), (SessionStatus.CANCELLED, "Cancelled")]
+    )
+
+
 class HeldSessionForm(SessionForm):
     """A 2:1 that has already taken place: the same details, on or before today."""
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("supervision/new/", views.session_create, name="session_create"),
     path("supervision/took-place/", views.session_took_place, name="session_took_place"),
     path("supervision/<int:pk>/", views.session_detail, name="session_detail"),
+    path("supervision/<int:pk>/status/", views.session_status, name="session_status"),
     path("supervision/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("supervision/<int:pk>/record/", views.session_record, name="session_record"),
     path("supervision/<int:pk>/record/cases/", views.session_case_add, name="session_case_add"),

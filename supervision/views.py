@@ -28,6 +28,7 @@ from supervision.forms import (
     SessionFocusForm,
     SessionForm,
     SessionNoteForm,
+    SessionStatusForm,
 )
 from supervision.models import AgreedAction, SessionStatus, SupervisionSession
 from training.models import Person
@@ -159,22 +160,10 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session_for_user(request.user, pk)
     is_supervisor = session.supervisor_id == request_person(request).pk
-    if request.method == "POST":
-        if not is_supervisor:
-            raise PermissionDenied("Only the 2:1's supervisor marks it held or cancelled.")
-        status = request.POST.get("status")
-        if status in (SessionStatus.HELD, SessionStatus.CANCELLED):
-            try:
-                services.session_set_status(session=session, status=SessionStatus(status))
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, f"2:1 recorded as {SessionStatus(status).label.lower()}.")
-        return redirect("session_detail", pk=session.pk)
     return render(
         request,
         "supervision/session_detail.html",
@@ -188,6 +177,26 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .select_related("practitioner"),
         },
     )
+
+
+@require_http_methods(["POST"])
+def session_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Its supervisor marks a planned 2:1 held or cancelled, from the 2:1's page."""
+    session = selectors.get_session_for_user(request.user, pk)
+    if session.supervisor_id != request_person(request).pk:
+        raise PermissionDenied("Only the 2:1's supervisor marks it held or cancelled.")
+    form = SessionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether the 2:1 was held or is cancelled.")
+        return redirect("session_detail", pk=session.pk)
+    status = SessionStatus(form.cleaned_data["status"])
+    try:
+        services.session_set_status(session=session, status=status)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"2:1 recorded as {status.label.lower()}.")
+    return redirect("session_detail", pk=session.pk)
 
 
 # The record of a 2:1 ------------------------------------------------------------------------------

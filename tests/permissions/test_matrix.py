@@ -215,6 +215,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "session_create": granted_to("supervisor"),
     "session_took_place": granted_to("supervisor"),
     "session_detail": THEIRS,
+    "session_status": POST_ONLY,
     # Refused by role (403) before the session is looked up, so an ID reveals nothing.
     "session_edit": granted_to("supervisor"),
     # The record of a 2:1: each practitioner reads their part, its supervisor writes it.
@@ -976,7 +977,7 @@ WRITES = {
         allowed="practice_leader",
     ),
     "cancel a 2:1": Write(
-        "session_detail",
+        "session_status",
         lambda world: {"status": "cancelled"},
         refused(404, "practice_leader", "programme_lead", "administrator", "outsider")
         | refused(403, "practitioner"),

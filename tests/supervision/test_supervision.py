@@ -264,3 +264,28 @@ def test_each_practitioner_sees_only_their_own_reviews_on_a_shared_2_to_1(cast, 
     assert "CR-1042" in practitioner and "CR-7781" not in practitioner
     assert peer.full_name not in practitioner.split("Reviews discussed")[1]
     assert "CR-1042" in supervisor and "CR-7781" in supervisor
+
+
+def test_the_supervisor_marks_a_2_1_held_from_its_page_and_a_wrong_status_changes_nothing(
+    cast, as_user
+):
+    session = make_session(
+        supervisor=cast.supervisor,
+        practitioners=[cast.practitioner],
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    client = as_user(cast.supervisor)
+    url = reverse("session_status", args=[session.pk])
+
+    refused = client.post(url, {"status": "planned"}, follow=True)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED
+    assert "Choose whether the 2:1 was held or is cancelled." in refused.content.decode()
+
+    response = client.post(url, {"status": "held"})
+    session.refresh_from_db()
+    assert response.url == reverse("session_detail", args=[session.pk])
+    assert session.status == SessionStatus.HELD
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert "2:1 recorded as held." in page
+    assert client.post(reverse("session_detail", args=[session.pk])).status_code == 405
