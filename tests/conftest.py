@@ -21,7 +21,7 @@ from accounts.roles import Role
 from circles.models import LearningCircle
 from competencies.models import Review
 from competencies.services import review_start
-from tests.factories import make_circle, make_person, make_team
+from tests.factories import analyse_after_bulk_load, make_circle, make_person, make_team
 from training.models import Person, RoleGroup
 
 LONDON = ZoneInfo("Europe/London")
@@ -130,6 +130,7 @@ def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
     out = io.StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=out, stderr=io.StringIO())
+        analyse_after_bulk_load()
         yield out.getvalue()
         transaction.set_rollback(True)
 

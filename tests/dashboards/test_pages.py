@@ -11,7 +11,6 @@ import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.urls import reverse
 
 from circles.models import CircleMeeting, CircleMembership, LearningCircle, MeetingAttendance
@@ -29,7 +28,7 @@ from tests.dashboards.history import (
     signed_off_review,
     trained_person,
 )
-from tests.factories import make_person, make_team
+from tests.factories import analyse_after_bulk_load, make_person, make_team
 from training.models import (
     Cohort,
     CourseAttendance,
@@ -267,12 +266,7 @@ def build_organisation(size: int) -> None:
         for c in competencies
         for rater in (Rater.SELF, Rater.SUPERVISOR)
     )
-    if connection.vendor == "postgresql":
-        # As autovacuum does after a bulk load on a real server: without statistics the planner
-        # takes the freshly filled tables for empty ones and may choose plans that rescan them
-        # (the ratings by stage ran for over ten minutes at 5,000 people).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyse_after_bulk_load()
 
 
 @pytest.mark.parametrize("size", [50, 5000])

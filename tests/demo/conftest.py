@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from tests.factories import analyse_after_bulk_load
+
 
 def run(*args: str) -> str:
     out = io.StringIO()
@@ -21,5 +23,7 @@ def run(*args: str) -> str:
 def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """What `seed_demo` printed; its rows stay in the database until the last demo test."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield run("seed_demo")
+        printed = run("seed_demo")
+        analyse_after_bulk_load()
+        yield printed
         transaction.set_rollback(True)

@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from accounts.roles import Role
 from operations.scale import seed_scale
+from tests.factories import analyse_after_bulk_load
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,7 @@ def postgresql_work(request: Callable[[], object]) -> float:
 
 def work_of_each_page(people: int) -> dict[str, float]:
     seed_scale(people=people, months=12, seed=5, until=UNTIL)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyse_after_bulk_load()
     measure = postgresql_work if connection.vendor == "postgresql" else sqlite_work
     result = {}
     for url, role in PAGES.items():
