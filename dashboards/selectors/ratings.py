@@ -121,6 +121,19 @@ class CohortRow:
 
 
 @dataclass(frozen=True)
+class BasicStage:
+    """A BASE stage's supervisor ratings at Basic: a training need where the share is high."""
+
+    stage: str
+    basic: int
+    ratings: int
+
+    @property
+    def share(self) -> float:
+        return self.basic / self.ratings if self.ratings else 0.0
+
+
+@dataclass(frozen=True)
 class RatingCount:
     """A month's supervisor ratings of one competency."""
 
