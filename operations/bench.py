@@ -90,9 +90,16 @@ def _user_with(role: Role) -> User | None:
 def _pages() -> list[tuple[str, Role, str]]:
     """(name, role, URL) of every main page and export, with objects that have the most to show."""
     pages: list[tuple[str, Role, str]] = [
-        ("dashboard", Role.PROGRAMME_LEAD, "/fidelity/"),
+        ("dashboard (roll-out)", Role.PROGRAMME_LEAD, "/fidelity/"),
+        ("dashboard (practice)", Role.PROGRAMME_LEAD, "/fidelity/practice/"),
+        ("dashboard (follow-up)", Role.PROGRAMME_LEAD, "/fidelity/follow-up/"),
         ("dashboard, an htmx filter", Role.PROGRAMME_LEAD, "/fidelity/?role_group=manager"),
         ("dashboard export (teams)", Role.PROGRAMME_LEAD, "/fidelity/?table=teams&_export=csv"),
+        (
+            "dashboard export (competencies)",
+            Role.PROGRAMME_LEAD,
+            "/fidelity/practice/?table=competencies&_export=csv",
+        ),
         ("home (programme lead)", Role.PROGRAMME_LEAD, "/"),
         ("roll-out", Role.PROGRAMME_LEAD, "/rollout/"),
         ("roll-out export (teams)", Role.PROGRAMME_LEAD, "/rollout/?table=teams&_export=csv"),
