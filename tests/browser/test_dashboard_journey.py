@@ -325,6 +325,10 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     expect_summary(page, expected_summary(one_team))
     assert page.evaluate("() => window.stillTheSamePage === true"), "the whole page reloaded"
     expect(page.get_by_label("Team", exact=True)).to_have_value(str(team.pk))
+    # The other sections' tabs keep the team chosen.
+    expect(sections.get_by_role("link", name="Practice")).to_have_attribute(
+        "href", re.compile(rf"^/fidelity/practice/\?(.*&)?team={team.pk}(&|$)")
+    )
     in_scope = {row["Team"]: row["In scope"] for row in teams_table(page)}
     assert in_scope[TEAM] == str(one_team.total.in_scope)
     assert {count for name, count in in_scope.items() if name != TEAM} == {"0"}

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.html import escape
 
 from circles.models import CircleMeeting, CircleMembership, LearningCircle, MeetingAttendance
 from competencies.frameworks import current_version
@@ -166,12 +167,19 @@ def test_filters_narrow_the_figures_and_stay_in_the_url(cast, as_user, history):
     assert "case_context=statutory" in statutory.context["query"]
 
 
-def test_an_htmx_request_gets_only_the_figures(cast, as_user, history):
-    response = as_user(cast.programme_lead).get(reverse("fidelity"), PAGE, **HTMX)
+def test_an_htmx_request_gets_only_the_figures_and_the_tabs_with_its_filters(
+    cast, as_user, history
+):
+    query = {**PAGE, "team": history.pk}
+    response = as_user(cast.programme_lead).get(reverse("fidelity"), query, **HTMX)
 
     html = response.content.decode().lstrip()
-    assert html.startswith('<div id="figures"')
+    tabs, figures = html.split('<div id="figures"')
     assert "<html" not in html
+    # The tabs are outside the figures: sent again, out of band, so that they keep the filter.
+    assert tabs.startswith('<nav aria-label="Dashboard sections"')
+    assert 'hx-swap-oob="true"' in tabs
+    assert f'href="{reverse("fidelity_practice")}?{escape(urlencode(query))}"' in tabs
 
 
 @pytest.mark.parametrize(("section", "charts"), [("fidelity", 1), ("fidelity_practice", 1)])
