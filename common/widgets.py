@@ -34,18 +34,30 @@ class QuickSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        name_html = conditional_escape(widget["name"])
-        parts = [f'<select name="{name_html}"{_attributes(widget["attrs"])}>']
-        for group_name, options, _ in widget["optgroups"]:
-            if group_name:
+        # Django's Select.get_context builds a dictionary an option (optgroups, create_option);
+        # the same choices and the same rule for the selected one, read straight from them.
+        context = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        wanted = set(context["value"])
+        chosen = False
+
+        def option(option_value: Any, label: Any) -> str:
+            nonlocal chosen
+            text = "" if option_value is None else str(option_value)
+            selected = not chosen and text in wanted
+            chosen = chosen or selected
+            return (
+                f'\n  <option value="{conditional_escape(text)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(label)}</option>"
+            )
+
+        name_html = conditional_escape(context["name"])
+        parts = [f'<select name="{name_html}"{_attributes(context["attrs"])}>']
+        for group_name, group_choices in self.choices:
+            if isinstance(group_choices, (list, tuple)):
                 parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                parts.append(
-                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                    f"{_attributes(option['attrs'])}>{conditional_escape(option['label'])}</option>"
-                )
-            if group_name:
+                parts.extend(option(value_, label) for value_, label in group_choices)
                 parts.append("\n  </optgroup>")
+            else:
+                parts.append(option(group_name, group_choices))
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

@@ -24,6 +24,7 @@ from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm, TeamFilterForm
 from dashboards.selectors.cases import cases_by_month
+from dashboards.selectors.projection import team_projections
 from dashboards.selectors.ratings import StageShare
 from dashboards.selectors.routing import routing_counts
 from dashboards.selectors.teams import get_team_for_user, team_view
@@ -150,10 +151,12 @@ def _projections_on_page(
     data: selectors.RolloutFigures, teams: AccessibleTable
 ) -> list[ProjectionLine]:
     """Everyone in scope, then the teams on the page of the Teams table being shown, in its
-    order: hundreds of teams' projections on one page were most of the time of drawing it."""
-    shown = [row.record.label for row in teams.page.object_list] if teams.page else []
-    by_team = {row.label: row for row in data.projections[1:]}
-    rows = data.projections[:1] + [by_team[label] for label in shown if label in by_team]
+    order: a national organisation's 1,800 teams' projections were most of the page's time."""
+    shown = [row.record for row in teams.page.object_list] if teams.page else []
+    rows = [
+        data.projection,
+        *team_projections(data.filters, data.projection, data.timeline, shown),
+    ]
     return [
         ProjectionLine(
             label=row.label,

@@ -25,7 +25,7 @@ from dashboards.selectors.funnel import (
     stage_of,
     trend,
 )
-from dashboards.selectors.projection import ProjectionRow, critical_mass_projections
+from dashboards.selectors.projection import ProjectionRow, critical_mass_projection
 from dashboards.selectors.ratings import (
     BasicStage,
     CaseContextRow,
@@ -66,7 +66,9 @@ class RolloutFigures:
     organisations: list[FunnelRow]
     phases: list[FunnelRow]
     scope: ScopeReconciliation
-    projections: list[ProjectionRow]
+    projection: ProjectionRow
+    """Everyone in scope's; each team's is `projection.team_projections`, for the teams a
+    page shows."""
     refreshed_at: datetime.datetime | None = None
 
     @property
@@ -259,7 +261,7 @@ def rollout_figures(filters: Filters, *, months: int = 12) -> RolloutFigures:
         organisations=_organisations(filters, people, list(Organisation.objects.all())),
         phases=_phases(filters, list(Phase.objects.order_by("order", "name"))),
         scope=scope_reconciliation(filters),
-        projections=critical_mass_projections(filters, definitions, timeline, people, every_team),
+        projection=critical_mass_projection(definitions, timeline),
         refreshed_at=refresh,
     )
 
