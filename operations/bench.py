@@ -8,6 +8,7 @@ after a warm-up, and the median and 95th percentile are reported with the number
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 import os
 import platform
@@ -188,6 +189,8 @@ def bench(
         months=_history_months(),
     )
     hosts = [host for host in _allowed_hosts() if host != "*"] or ["localhost"]
+    # As config/wsgi.py does for a served site once it is loaded.
+    gc.freeze()
     # Signing in is logged for the security log; a thousand bench sign-ins are not news.
     logging.getLogger("operations.security").setLevel(logging.WARNING)
     # The pages as production serves them, but without collectstatic's manifest to look up
