@@ -21,6 +21,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 PASSWORD = "demo-rollout-2016"
+NUMBER = re.compile(r"/\d+/")  # a page's own id, left out of its name in the figures by page
 ACCOUNTS = {
     "practitioner": "practitioner@council.example",
     "supervisor": "supervisor@council.example",
@@ -48,11 +49,13 @@ PAGES = {
 class Results:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    by_page: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seconds: float, error: str | None) -> None:
+    def record(self, seconds: float, error: str | None, page: str = "") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_page.setdefault(page, []).append(seconds)
             if error:
                 self.errors.append(error)
 
@@ -107,7 +110,8 @@ class User:
             return 0, content, None
         finally:
             connection.close()
-            self.results.record(time.perf_counter() - started, error)
+            page = method + " " + NUMBER.sub("/<id>/", path.split("?")[0])
+            self.results.record(time.perf_counter() - started, error, page)
 
     def sign_in(self) -> None:
         self.request("GET", "/accounts/login/")
@@ -238,6 +242,13 @@ def main() -> None:
     print(f"users: {args.users}, seconds: {args.seconds:g}")
     print(f"requests: {len(latencies)}, errors: {len(results.errors)}")
     print(f"p50: {p50 * 1000:.0f} ms, p95: {p95 * 1000:.0f} ms, max: {latencies[-1] * 1000:.0f} ms")
+    print(f"{'page':<40} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7}")
+    for page, times in sorted(results.by_page.items()):
+        times = sorted(times)
+        print(
+            f"{page:<40} {len(times):>8} {statistics.median(times) * 1000:>7.0f} "
+            f"{times[max(int(len(times) * 0.95) - 1, 0)] * 1000:>7.0f}"
+        )
     for error in sorted(set(results.errors))[:20]:
         print("  error:", error)
     raise SystemExit(1 if results.errors else 0)
