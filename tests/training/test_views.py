@@ -122,6 +122,18 @@ def test_any_page_size_in_the_address_gives_a_page(cast, as_user, per_page):
     assert shown == (1 if per_page == "1" else 6)  # the cast: six people, one page of 50
 
 
+def test_an_administrators_roster_links_each_persons_audit_trail_named_for_them(cast, as_user):
+    page = as_user(cast.administrator).get(reverse("roster")).content.decode()
+    lead_page = as_user(cast.programme_lead).get(reverse("roster")).content.decode()
+
+    trail = reverse("person_audit", args=[cast.practitioner.pk])
+    assert (
+        f'<a href="{trail}">Audit trail<span class="visually-hidden"> of '
+        f"{escape(cast.practitioner.full_name)}</span></a>"
+    ) in page
+    assert "Audit trail" not in lead_page
+
+
 def test_roster_htmx_request_gets_only_the_results(cast, as_user):
     response = as_user(cast.administrator).get(reverse("roster"), **HTMX)
 
