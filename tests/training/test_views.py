@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape
@@ -20,6 +21,7 @@ from training.models import (
     Person,
     council_id,
 )
+from training.selectors import roster_people
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,14 @@ def test_roster_runs_a_constant_number_of_queries(cast, as_user, size, django_as
     # session, user, roles, count, page of people, teams for the filter's choices
     with django_assert_num_queries(6):
         client.get(reverse("roster"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's plan")
+def test_the_rosters_first_page_is_read_in_name_order_from_an_index(cast):
+    # Without it, every person's training is worked out before the first 50 are picked.
+    first_page = roster_people(as_of=datetime.date(2026, 12, 1))[:50]
+
+    assert "USING INDEX person_full_name" in first_page.explain()
 
 
 # Imports ----------------------------------------------------------------------------------------
