@@ -164,8 +164,10 @@ def people_needing_a_supervisor(
     ).exclude(supervisionsession__status=SessionStatus.CANCELLED)
     today = today or timezone.localdate()
     people = (
-        people_with_training(today)
-        .filter(trained_by(today), status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER)
+        # Named on a list only: their training dates (all of them are trained) are not read.
+        Person.objects.filter(
+            trained_by(today), status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER
+        )
         .exclude(Exists(supervising_manager))
         .exclude(Exists(in_a_2_1))
         .select_related("team", "line_manager")

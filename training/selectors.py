@@ -118,6 +118,19 @@ if TYPE_CHECKING:
     PersonWithTraining = WithAnnotations[Person, TrainingAnnotations]
 
 
+def people_with_course_days(as_of: datetime.date) -> QuerySet[Person]:
+    """Every person, annotated with the dates of their first attended day 1 (`restorative_on`)
+    and day 2 (`base_on`) as it stood on `as_of`: all a list of people not yet trained needs,
+    without the rest of `people_with_training` (each of its figures is a subquery to build and
+    to run again)."""
+    day1 = _attended(CourseDay.RESTORATIVE, as_of)
+    day2 = _attended(CourseDay.BASE, as_of)
+    return Person.objects.annotate(
+        restorative_on=Subquery(day1.values("cohort__day1_date")[:1], output_field=DateField()),
+        base_on=Subquery(day2.values("cohort__day2_date")[:1], output_field=DateField()),
+    )
+
+
 def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
     """Every person, annotated with their training as it stood on `as_of`.
 
@@ -128,10 +141,7 @@ def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
     """
     day1 = _attended(CourseDay.RESTORATIVE, as_of)
     day2 = _attended(CourseDay.BASE, as_of)
-    return Person.objects.annotate(
-        restorative_on=Subquery(day1.values("cohort__day1_date")[:1], output_field=DateField()),
-        base_on=Subquery(day2.values("cohort__day2_date")[:1], output_field=DateField()),
-    ).annotate(
+    return people_with_course_days(as_of).annotate(
         # Guarded by Case: PostgreSQL's GREATEST ignores NULL, SQLite's MAX(a, b) does not.
         trained_on=Case(
             When(
@@ -830,7 +840,8 @@ def people_to_be_trained(
     """
     today = today or timezone.localdate()
     people = (
-        people_with_training(today)
+        # Nobody here is trained: the days attended so far are all there is to show.
+        people_with_course_days(today)
         .filter(status=PersonStatus.ACTIVE)
         .exclude(trained_by(today))
         .exclude(holding_a_place(today))
