@@ -12,6 +12,8 @@ from django.db.models import (
     Case,
     Exists,
     ExpressionWrapper,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -37,7 +39,7 @@ from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import (
     TrainingAnnotations,
-    people_with_training,
+    people_with_training_dates,
     person_of,
     trained_by,
 )
@@ -114,22 +116,37 @@ def supervisees(
     there is no such review)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    theirs = SupervisionSession.objects.filter(practitioners=OuterRef("pk"))
+    # The latest held and the next planned of the person's own 2:1s, read through the index of
+    # the people in them: with the status and time as conditions of the query (not of the
+    # aggregate), SQLite walked everyone's 2:1s by date until it met one of theirs.
+    theirs = SupervisionSession.practitioners.through.objects.filter(
+        person_id=OuterRef("pk")
+    ).values("person_id")
+    starts_at = "supervisionsession__starts_at"
+    last_held = theirs.annotate(
+        starts_at=Max(
+            starts_at,
+            filter=Q(supervisionsession__status=SessionStatus.HELD, **{f"{starts_at}__lte": now}),
+        )
+    )
+    next_planned = theirs.annotate(
+        starts_at=Min(
+            starts_at,
+            filter=Q(supervisionsession__status=SessionStatus.PLANNED, **{f"{starts_at}__gt": now}),
+        )
+    )
     current = current_reviews(OuterRef("pk"), as_of=today)
     # Reviews are read by their named supervisor and the practitioner's line manager only.
     readable = Q(line_manager=supervisor) | Q(current_supervisor=supervisor.pk)
-    last_held = theirs.filter(status=SessionStatus.HELD, starts_at__lte=now).order_by("-starts_at")
-    next_planned = theirs.filter(status=SessionStatus.PLANNED, starts_at__gt=now).order_by(
-        "starts_at"
-    )
     return (
-        people_with_training(today)
+        # The page shows when each was trained, not the phase it counts for.
+        people_with_training_dates(today)
         .filter(supervisee_filter(supervisor))
         .exclude(status=PersonStatus.LEFT)
         .exclude(pk=supervisor.pk)
         .annotate(
-            last_held=Subquery(last_held.values("starts_at")[:1]),
-            next_planned=Subquery(next_planned.values("starts_at")[:1]),
+            last_held=Subquery(last_held.values("starts_at")),
+            next_planned=Subquery(next_planned.values("starts_at")),
             overdue=ExpressionWrapper(overdue(as_of=today, days=days), output_field=BooleanField()),
             current_supervisor=Subquery(current.values("supervisor_id")[:1]),
         )

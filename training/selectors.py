@@ -131,16 +131,9 @@ def people_with_course_days(as_of: datetime.date) -> QuerySet[Person]:
     )
 
 
-def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
-    """Every person, annotated with their training as it stood on `as_of`.
-
-    - `restorative_on` / `base_on`: the dates of their first attended day 1 and day 2;
-    - `trained_on`: the later of the two, when both exist (the person is trained);
-    - `credited_phase_id`: the phase of the cohort where that completing day took place
-      (day 2's, when both fell on the same date).
-    """
-    day1 = _attended(CourseDay.RESTORATIVE, as_of)
-    day2 = _attended(CourseDay.BASE, as_of)
+def people_with_training_dates(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
+    """Every person, annotated with `restorative_on`, `base_on` and `trained_on` as
+    `people_with_training` does, without the phase their training counts for."""
     return people_with_course_days(as_of).annotate(
         # Guarded by Case: PostgreSQL's GREATEST ignores NULL, SQLite's MAX(a, b) does not.
         trained_on=Case(
@@ -151,6 +144,20 @@ def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
             ),
             output_field=DateField(),
         ),
+    )
+
+
+def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
+    """Every person, annotated with their training as it stood on `as_of`.
+
+    - `restorative_on` / `base_on`: the dates of their first attended day 1 and day 2;
+    - `trained_on`: the later of the two, when both exist (the person is trained);
+    - `credited_phase_id`: the phase of the cohort where that completing day took place
+      (day 2's, when both fell on the same date).
+    """
+    day1 = _attended(CourseDay.RESTORATIVE, as_of)
+    day2 = _attended(CourseDay.BASE, as_of)
+    return people_with_training_dates(as_of).annotate(
         credited_phase_id=Case(
             When(
                 restorative_on__isnull=False,
