@@ -38,7 +38,7 @@ from supervision.models import (
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import (
-    TrainingAnnotations,
+    TrainingDates,
     people_with_training_dates,
     person_of,
     trained_by,
@@ -93,7 +93,7 @@ def supervisee_filter(supervisor: Person) -> Q:
     return Q(line_manager=supervisor) | Q(pk__in=list(in_sessions))
 
 
-class SuperviseeAnnotations(TrainingAnnotations):
+class SuperviseeAnnotations(TrainingDates):
     last_held: datetime.datetime | None
     next_planned: datetime.datetime | None
     overdue: bool
@@ -123,14 +123,14 @@ def supervisees(
         person_id=OuterRef("pk")
     ).values("person_id")
     starts_at = "supervisionsession__starts_at"
-    last_held = theirs.annotate(
-        starts_at=Max(
+    last_held = theirs.values(
+        latest=Max(
             starts_at,
             filter=Q(supervisionsession__status=SessionStatus.HELD, **{f"{starts_at}__lte": now}),
         )
     )
-    next_planned = theirs.annotate(
-        starts_at=Min(
+    next_planned = theirs.values(
+        earliest=Min(
             starts_at,
             filter=Q(supervisionsession__status=SessionStatus.PLANNED, **{f"{starts_at}__gt": now}),
         )
@@ -145,8 +145,8 @@ def supervisees(
         .exclude(status=PersonStatus.LEFT)
         .exclude(pk=supervisor.pk)
         .annotate(
-            last_held=Subquery(last_held.values("starts_at")),
-            next_planned=Subquery(next_planned.values("starts_at")),
+            last_held=Subquery(last_held),
+            next_planned=Subquery(next_planned),
             overdue=ExpressionWrapper(overdue(as_of=today, days=days), output_field=BooleanField()),
             current_supervisor=Subquery(current.values("supervisor_id")[:1]),
         )

@@ -105,20 +105,28 @@ def _attended(day: CourseDay, as_of: datetime.date) -> QuerySet[CourseAttendance
     ).order_by(date_field, "cohort_id")
 
 
-class TrainingAnnotations(TypedDict):
+class CourseDays(TypedDict):
     restorative_on: datetime.date | None
     base_on: datetime.date | None
+
+
+class TrainingDates(CourseDays):
     trained_on: datetime.date | None
+
+
+class TrainingAnnotations(TrainingDates):
     credited_phase_id: int | None
 
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    PersonWithCourseDays = WithAnnotations[Person, CourseDays]
+    PersonWithTrainingDates = WithAnnotations[Person, TrainingDates]
     PersonWithTraining = WithAnnotations[Person, TrainingAnnotations]
 
 
-def people_with_course_days(as_of: datetime.date) -> QuerySet[Person]:
+def people_with_course_days(as_of: datetime.date) -> QuerySet[PersonWithCourseDays]:
     """Every person, annotated with the dates of their first attended day 1 (`restorative_on`)
     and day 2 (`base_on`) as it stood on `as_of`: all a list of people not yet trained needs,
     without the rest of `people_with_training` (each of its figures is a subquery to build and
@@ -131,7 +139,7 @@ def people_with_course_days(as_of: datetime.date) -> QuerySet[Person]:
     )
 
 
-def people_with_training_dates(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
+def people_with_training_dates(as_of: datetime.date) -> QuerySet[PersonWithTrainingDates]:
     """Every person, annotated with `restorative_on`, `base_on` and `trained_on` as
     `people_with_training` does, without the phase their training counts for."""
     return people_with_course_days(as_of).annotate(
