@@ -245,7 +245,8 @@ def home_for(user: User, *, now: datetime.datetime | None = None) -> Home:
     person = training.person_of(user)
     if person is not None:
         person = (
-            training.people_with_training(timezone.localdate(now))
+            # Their training dates (the page says when they trained), not the phase it counts for.
+            training.people_with_training_dates(timezone.localdate(now))
             .select_related("team")
             .get(pk=person.pk)
         )
