@@ -121,10 +121,10 @@ class ProjectionCells:
 
     @classmethod
     def of(cls, projection: Projection) -> ProjectionCells:
-        if projection.reached:
+        if projection.reached_on is not None:
             outcome = "reached"
             when = f"reached (by {date_format(projection.reached_on, 'F Y')})"
-        elif projection.expected_on:
+        elif projection.expected_on is not None:
             outcome = "expected"
             when = f"by the end of {date_format(projection.expected_on, 'F Y')}"
         else:

@@ -43,7 +43,7 @@ def _dated(rows: list[FunnelRow], share: str) -> list[tuple[datetime.date, float
     ]
 
 
-def _row(label: str, rows: list[FunnelRow], training: int, practice: int) -> ProjectionRow:
+def _row(label: str, rows: list[FunnelRow], training: float, practice: float) -> ProjectionRow:
     return ProjectionRow(
         label=label,
         in_scope=rows[-1].in_scope if rows else 0,

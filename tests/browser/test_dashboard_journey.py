@@ -410,7 +410,7 @@ def check_every_table_is_named_in_a_scroll_box(page: Page, count: int) -> None:
     tables = page.locator("#figures table")
     expect(tables).to_have_count(count)
     for table in tables.all():
-        caption = table.locator("caption").text_content().strip()
+        caption = (table.locator("caption").text_content() or "").strip()
         box = table.locator("xpath=..")
         expect(box).to_have_attribute("role", "region")
         expect(box).to_have_attribute("tabindex", "0")
