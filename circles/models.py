@@ -43,6 +43,10 @@ class OnBankHoliday(models.TextChoices):
     MOVE = "move", "Move it to the next working day"
 
 
+_ORDINAL_LABELS = dict(Ordinal.choices)
+_WEEKDAY_LABELS = dict(Weekday.choices)
+
+
 class LearningCircle(models.Model):
     """A group that meets monthly, run by one or more practice leaders."""
 
@@ -106,8 +110,12 @@ class LearningCircle(models.Model):
     @property
     def rule_text(self) -> str:
         """The rule the way people say it: "the second Tuesday of each month, 10:00 to 12:00"."""
+        # The labels as get_FOO_display gives them, without it rebuilding the choices each call
+        # (a list of all circles says this once a row).
+        ordinal = _ORDINAL_LABELS.get(self.ordinal, self.ordinal)
+        weekday = _WEEKDAY_LABELS.get(self.weekday, self.weekday)
         return (
-            f"the {self.get_ordinal_display()} {self.get_weekday_display()} of each month, "
+            f"the {ordinal} {weekday} of each month, "
             f"{self.start_time:%H:%M} to {self.end_time:%H:%M}"
         )
 

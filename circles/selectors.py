@@ -99,7 +99,9 @@ def circle_list(user: User) -> QuerySet[LearningCircle]:
         circles_for_user(user)
         .annotate(member_count=Count("memberships", distinct=True))
         .prefetch_related(
-            "facilitators",
+            # As a list: the page reads every circle's leaders, and `.all()` on each circle
+            # builds a manager and a queryset to reach the same prefetched rows.
+            Prefetch("facilitators", to_attr="leaders"),
             Prefetch(
                 "meetings",
                 # Only the next meeting is shown; a year of them for every circle is not read.

@@ -12,6 +12,7 @@ import datetime
 from typing import Any
 
 import django_tables2 as tables
+from django.utils.formats import date_format
 
 from common.spreadsheets import Month, Share
 
@@ -19,8 +20,17 @@ from common.spreadsheets import Month, Share
 class DateColumn(tables.DateColumn):
     """A date shown as 31/12/2016; a date cell in Excel, 2016-12-31 in CSV files."""
 
+    # A missing date shows the column's default, as any other column's empty value does.
+    empty_values = (None, "")
+
     def __init__(self, *args: Any, format: str = "d/m/Y", **kwargs: Any) -> None:
         super().__init__(*args, format=format, **kwargs)
+        self.format = format
+
+    def render(self, value: datetime.date) -> str:
+        # What django-tables2's template `{{ value|date:format }}` gives, without parsing that
+        # template again for every cell (most of the time of a page of dated rows).
+        return date_format(value, self.format)
 
     def value(self, value: datetime.date) -> datetime.date:
         return value

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from common.forms import form_field
+from common.widgets import QuickSelect
 from dashboards.selectors import CASE_CONTEXTS, Filters
 from training.fields import DateInSpanField
 from training.models import Organisation, Phase, RoleGroup, Team
@@ -18,12 +19,21 @@ class DashboardFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     phase = forms.ModelChoiceField(
-        Phase.objects.all(), required=False, empty_label="All phases", label="Phase cohort"
+        Phase.objects.all(),
+        required=False,
+        empty_label="All phases",
+        label="Phase cohort",
+        widget=QuickSelect,
     )
-    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="All teams")
-    service_area = forms.ChoiceField(required=False, label="Service area")
+    team = forms.ModelChoiceField(
+        Team.objects.all(), required=False, empty_label="All teams", widget=QuickSelect
+    )
+    service_area = forms.ChoiceField(required=False, label="Service area", widget=QuickSelect)
     organisation = forms.ModelChoiceField(
-        Organisation.objects.all(), required=False, empty_label="All organisations"
+        Organisation.objects.all(),
+        required=False,
+        empty_label="All organisations",
+        widget=QuickSelect,
     )
     role_group = forms.ChoiceField(
         required=False,

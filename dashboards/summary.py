@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from circles.holidays import next_working_day
 from common.projection import Projection, project
-from dashboards.selectors import Filters, FunnelRow, dashboard
+from dashboards.selectors import Filters, FunnelRow, rollout_figures
 from dashboards.services import figures_catch_up
 from notifications.models import EmailKind, MonthlySummary
 from notifications.selectors import people_with_role
@@ -80,7 +80,7 @@ def monthly_figures(*, today: datetime.date) -> MonthlyFigures:
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     # As every page that reads the stored figures does first (one query when up to date).
     figures_catch_up()
-    data = dashboard(Filters(as_of=month_end), months=12)
+    data = rollout_figures(Filters(as_of=month_end), months=12)
     critical = data.definitions.full_fidelity_percent
     history = [(row.month_end, row.fidelity_share * 100) for row in data.timeline if row.in_scope]
     return MonthlyFigures(

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
@@ -11,6 +16,7 @@ from accounts.roles import Permission
 from caseload.selectors import months_counted, rollout_with_cases
 from common.charts import lines as charts
 from common.exports import attachment, export_response
+from common.projection import Projection
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
 from dashboards import selectors
@@ -18,6 +24,7 @@ from dashboards.circle_work import SELDOM_SHARE, WEAK_BASIC_SHARE, circle_work
 from dashboards.evaluation import evaluation_export
 from dashboards.forms import DashboardFilterForm, TeamFilterForm
 from dashboards.selectors.cases import cases_by_month
+from dashboards.selectors.projection import team_projections
 from dashboards.selectors.ratings import StageShare
 from dashboards.selectors.routing import routing_counts
 from dashboards.selectors.teams import get_team_for_user, team_view
@@ -35,7 +42,13 @@ from dashboards.tables import (
 from training.charts import cumulative_chart
 from training.forms import RolloutFilterForm
 from training.selectors import rollout_summary
-from training.tables import OrganisationTable, PhaseTable, RoleGroupTable, TeamTable
+from training.tables import (
+    AccessibleTable,
+    OrganisationTable,
+    PhaseTable,
+    RoleGroupTable,
+    TeamTable,
+)
 
 TEAMS_PER_PAGE = 25
 
@@ -53,7 +66,7 @@ def stage_rows(stage_trends: list[StageShare]) -> list[dict[str, object]]:
     return list(months.values())
 
 
-def _tables(data: selectors.Dashboard) -> dict[str, object]:
+def _rollout_tables(data: selectors.RolloutFigures) -> dict[str, AccessibleTable]:
     return {
         "timeline": FunnelTable(
             data.timeline,
@@ -81,6 +94,11 @@ def _tables(data: selectors.Dashboard) -> dict[str, object]:
         "phases": FunnelTable(
             data.phases, caption="By phase cohort", first_column="Phase", prefix="phases-"
         ),
+    }
+
+
+def _practice_tables(data: selectors.PracticeFigures) -> dict[str, AccessibleTable]:
+    return {
         "stages": StageTrendTable(stage_rows(data.stage_trends)),
         "competencies": CompetencyTable(data.competency_shares, prefix="competencies-"),
         "gap": GapTable(data.gap_trend),
@@ -89,7 +107,67 @@ def _tables(data: selectors.Dashboard) -> dict[str, object]:
     }
 
 
-def _charts(data: selectors.Dashboard) -> dict[str, object]:
+@dataclass(frozen=True)
+class ProjectionCells:
+    """A projection as its three cells read: now, the pace, and when (or whether) it reaches
+    the threshold; written here once rather than through the template's filters cell by cell,
+    which took a tenth of the Roll-out page's time."""
+
+    now: str
+    pace: str
+    outcome: str
+    """reached, expected or not-at-this-pace (for the cell's data attribute)"""
+    when: str
+
+    @classmethod
+    def of(cls, projection: Projection) -> ProjectionCells:
+        if projection.reached_on is not None:
+            outcome = "reached"
+            when = f"reached (by {date_format(projection.reached_on, 'F Y')})"
+        elif projection.expected_on is not None:
+            outcome = "expected"
+            when = f"by the end of {date_format(projection.expected_on, 'F Y')}"
+        else:
+            outcome = "not-at-this-pace"
+            when = "too little history to tell" if projection.pace is None else "not at this pace"
+        return cls(
+            now="–" if projection.latest is None else f"{floatformat(projection.latest, 0)}%",
+            pace="too little history"
+            if projection.pace is None
+            else f"{floatformat(projection.pace, 1)} points a month",
+            outcome=outcome,
+            when=when,
+        )
+
+
+@dataclass(frozen=True)
+class ProjectionLine:
+    label: str
+    in_scope: int
+    measures: tuple[ProjectionCells, ProjectionCells]
+
+
+def _projections_on_page(
+    data: selectors.RolloutFigures, teams: AccessibleTable
+) -> list[ProjectionLine]:
+    """Everyone in scope, then the teams on the page of the Teams table being shown, in its
+    order: a national organisation's 1,800 teams' projections were most of the page's time."""
+    shown = [row.record for row in teams.page.object_list] if teams.page else []
+    rows = [
+        data.projection,
+        *team_projections(data.filters, data.projection, data.timeline, shown),
+    ]
+    return [
+        ProjectionLine(
+            label=row.label,
+            in_scope=row.in_scope,
+            measures=(ProjectionCells.of(row.training), ProjectionCells.of(row.practice)),
+        )
+        for row in rows
+    ]
+
+
+def _rollout_charts(data: selectors.RolloutFigures) -> dict[str, object]:
     months = [row.label for row in data.timeline]
     critical = data.definitions.full_fidelity_percent
     in_scope = data.timeline[-1].in_scope if data.timeline else 0
@@ -110,6 +188,10 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
         threshold=in_scope * critical / 100 if in_scope else None,
         threshold_label=f"Critical mass of practice ({critical}% with fidelity)",
     )
+    return {"funnel": funnel}
+
+
+def _practice_charts(data: selectors.PracticeFigures) -> dict[str, object]:
     stage_months = sorted({row.month for row in data.stage_trends})
     by_stage = {(row.month, row.stage): row.share for row in data.stage_trends}
     stage_names = dict(Stage.choices)
@@ -138,46 +220,101 @@ def _charts(data: selectors.Dashboard) -> dict[str, object]:
         "figures are in the table.",
         rows=[(row.label, row.share) for row in data.case_contexts if row.ratings],
     )
-    return {"funnel": funnel, "stages": stages, "gap": gap, "contexts": contexts}
+    return {"stages": stages, "gap": gap, "contexts": contexts}
 
 
-def render_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class Section:
+    """One of the dashboard's three pages: its URL's name, its tab's label and its tables (a
+    table's download asked of another section is sent there)."""
+
+    name: str
+    label: str
+    tables: tuple[str, ...]
+
+
+SECTIONS = (
+    Section(
+        "fidelity",
+        "Roll-out",
+        ("timeline", "teams", "service_areas", "role_groups", "organisations", "phases"),
+    ),
+    Section(
+        "fidelity_practice",
+        "Practice",
+        ("stages", "competencies", "gap", "case_contexts", "cohorts"),
+    ),
+    Section("fidelity_follow_up", "Follow-up", ()),
+)
+
+
+def _section_context(
+    request: AuthenticatedHttpRequest, section: str, filters: selectors.Filters
+) -> tuple[dict[str, AccessibleTable], dict[str, object]]:
+    """One section's tables and the rest of what its page shows: only its own figures are
+    counted."""
+    if section == "fidelity":
+        rollout = selectors.rollout_figures(filters)
+        tables = _rollout_tables(rollout)
+        # A region has hundreds of teams: a page of them at a time (the download has them all).
+        RequestConfig(request, paginate={"per_page": TEAMS_PER_PAGE}).configure(tables["teams"])
+        return tables, {
+            "data": rollout,
+            "projections": _projections_on_page(rollout, tables["teams"]),
+            "charts": _rollout_charts(rollout),
+            "cases_by_month": cases_by_month(filters, rollout.timeline),
+        }
+    if section == "fidelity_practice":
+        practice = selectors.practice_figures(filters)
+        tables = _practice_tables(practice)
+        RequestConfig(request, paginate=False).configure(tables["competencies"])
+        return tables, {
+            "data": practice,
+            "charts": _practice_charts(practice),
+            "circle_work": circle_work(filters),
+            "weak_share": WEAK_BASIC_SHARE,
+            "seldom_share": SELDOM_SHARE,
+        }
+    return {}, {
+        "data": selectors.follow_up_figures(filters),
+        # Today's lists, outside the filtered figures: the htmx swap does not need them.
+        "routing": None if request.htmx else routing_counts(),
+        "self_higher_flag": SELF_HIGHER_FLAG,
+    }
+
+
+def render_dashboard(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
-    figures_catch_up()
-    data = selectors.dashboard(form.filters())
-    tables = _tables(data)
-    # A region has hundreds of teams: a page of them at a time (the download has them all).
-    RequestConfig(request, paginate={"per_page": TEAMS_PER_PAGE}).configure(tables["teams"])
-    RequestConfig(request, paginate=False).configure(tables["competencies"])
     wanted = request.GET.get("table", "")
+    elsewhere = next(
+        (other for other in SECTIONS if wanted in other.tables and other.name != section), None
+    )
+    if elsewhere and request.GET.get("_export"):
+        # A download link from before the dashboard had sections, or typed by hand.
+        return redirect(f"{reverse(elsewhere.name)}?{request.GET.urlencode()}")
+    figures_catch_up()
+    filters = form.filters()
+    tables, context = _section_context(request, section, filters)
     if wanted in tables:
-        response = export_response(
-            request, tables[wanted], f"fidelity-{wanted}-{data.filters.as_of}"
-        )
+        response = export_response(request, tables[wanted], f"fidelity-{wanted}-{filters.as_of}")
         if response:
             return response
     query = request.GET.copy()
     for key in ("table", "_export"):
         query.pop(key, None)
-    template = "dashboards/dashboard.html"
+    template = f"dashboards/{section}.html"
     if request.htmx:
         template += "#figures"
     return render(
         request,
         template,
         {
-            "form": form,
-            "data": data,
+            **context,
             "tables": tables,
-            "charts": _charts(data),
-            "cases_by_month": cases_by_month(data.filters, data.timeline),
+            "form": form,
             "query": query.urlencode(),
-            # Today's lists, outside the filtered figures: the htmx swap does not need them.
-            "routing": None if request.htmx else routing_counts(),
-            "self_higher_flag": SELF_HIGHER_FLAG,
-            "circle_work": circle_work(data.filters),
-            "weak_share": WEAK_BASIC_SHARE,
-            "seldom_share": SELDOM_SHARE,
+            "sections": SECTIONS,
+            "section": section,
         },
     )
 
@@ -185,7 +322,22 @@ def render_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @permission_required(Permission.VIEW_DASHBOARD)
 def fidelity(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render_dashboard(request)
+    """The dashboard's Roll-out section: trained, embedded and practising with fidelity."""
+    return render_dashboard(request, "fidelity")
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_DASHBOARD)
+def fidelity_practice(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The dashboard's Practice section: the supervisors' ratings and the self-rating gap."""
+    return render_dashboard(request, "fidelity_practice")
+
+
+@require_http_methods(["GET"])
+@permission_required(Permission.VIEW_DASHBOARD)
+def fidelity_follow_up(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The dashboard's Follow-up section: the people to look at."""
+    return render_dashboard(request, "fidelity_follow_up")
 
 
 @require_http_methods(["GET"])

@@ -70,7 +70,7 @@ def _level(value: float, draws: random.Random) -> int | None:
 @transaction.atomic
 def load_demo() -> list[str]:
     if Review.objects.exists():
-        return ["Reviews already loaded.", *load_goals()]
+        return ["Reviews already loaded."]
     version = current_version()
     if version is None:
         raise DemoNotLoaded("The competency framework is missing: run the migrations first.")
@@ -151,7 +151,7 @@ def load_demo() -> list[str]:
     Rating.objects.bulk_create(ratings, batch_size=2000)
     review_verdicts_record()
     _work_in_progress(competencies)
-    return [f"{len(reviews)} signed-off reviews with {len(ratings)} ratings.", *load_goals()]
+    return [f"{len(reviews)} signed-off reviews with {len(ratings)} ratings."]
 
 
 def _date_the_framework(version: FrameworkVersion) -> None:

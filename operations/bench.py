@@ -8,6 +8,7 @@ after a warm-up, and the median and 95th percentile are reported with the number
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 import os
 import platform
@@ -90,9 +91,16 @@ def _user_with(role: Role) -> User | None:
 def _pages() -> list[tuple[str, Role, str]]:
     """(name, role, URL) of every main page and export, with objects that have the most to show."""
     pages: list[tuple[str, Role, str]] = [
-        ("dashboard", Role.PROGRAMME_LEAD, "/fidelity/"),
+        ("dashboard (roll-out)", Role.PROGRAMME_LEAD, "/fidelity/"),
+        ("dashboard (practice)", Role.PROGRAMME_LEAD, "/fidelity/practice/"),
+        ("dashboard (follow-up)", Role.PROGRAMME_LEAD, "/fidelity/follow-up/"),
         ("dashboard, an htmx filter", Role.PROGRAMME_LEAD, "/fidelity/?role_group=manager"),
         ("dashboard export (teams)", Role.PROGRAMME_LEAD, "/fidelity/?table=teams&_export=csv"),
+        (
+            "dashboard export (competencies)",
+            Role.PROGRAMME_LEAD,
+            "/fidelity/practice/?table=competencies&_export=csv",
+        ),
         ("home (programme lead)", Role.PROGRAMME_LEAD, "/"),
         ("roll-out", Role.PROGRAMME_LEAD, "/rollout/"),
         ("roll-out export (teams)", Role.PROGRAMME_LEAD, "/rollout/?table=teams&_export=csv"),
@@ -181,6 +189,8 @@ def bench(
         months=_history_months(),
     )
     hosts = [host for host in _allowed_hosts() if host != "*"] or ["localhost"]
+    # As config/wsgi.py does for a served site once it is loaded.
+    gc.freeze()
     # Signing in is logged for the security log; a thousand bench sign-ins are not news.
     logging.getLogger("operations.security").setLevel(logging.WARNING)
     # The pages as production serves them, but without collectstatic's manifest to look up

@@ -3,8 +3,9 @@ pages and save attendance and ratings, for a fixed time. Prints requests, errors
 
     python scripts/loadtest.py --url http://127.0.0.1:8200 --users 50 --seconds 120
 
-Run it against the demo organisation (`seed_demo`) served by gunicorn; see docs/performance.md.
-Only loopback addresses are accepted.
+Run it against the demo organisation (`seed_demo`) served by gunicorn, or against a generated one
+(`seed_scale`) with `--accounts` naming a sign-in for each role and `--password` theirs; see
+docs/performance.md. Only loopback addresses are accepted.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 PASSWORD = "demo-rollout-2016"
+NUMBER = re.compile(r"/\d+/")  # a page's own id, left out of its name in the figures by page
 ACCOUNTS = {
     "practitioner": "practitioner@council.example",
     "supervisor": "supervisor@council.example",
@@ -35,7 +37,10 @@ PAGES = {
         "/rollout/",
         "/roster/",
         "/circles/",
+        "/fidelity/",
         "/fidelity/?case_context=statutory",
+        "/fidelity/practice/",
+        "/fidelity/follow-up/",
     ],
 }
 
@@ -44,11 +49,13 @@ PAGES = {
 class Results:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    by_page: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seconds: float, error: str | None) -> None:
+    def record(self, seconds: float, error: str | None, page: str = "") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_page.setdefault(page, []).append(seconds)
             if error:
                 self.errors.append(error)
 
@@ -56,12 +63,20 @@ class Results:
 class User:
     """One simulated person with their own cookies (sent back whatever their Secure flag)."""
 
-    def __init__(self, base: str, role: str, results: Results) -> None:
+    def __init__(
+        self,
+        base: str,
+        role: str,
+        results: Results,
+        accounts: dict[str, str] = ACCOUNTS,
+        password: str = PASSWORD,
+    ) -> None:
         parts = urllib.parse.urlsplit(base)
         if parts.hostname is None:
             raise ValueError(f"{base} names no host")
         self.host, self.port = parts.hostname, parts.port or 80
         self.role, self.results = role, results
+        self.accounts, self.password = accounts, password
         self.cookies: dict[str, str] = {}
 
     def request(
@@ -95,12 +110,15 @@ class User:
             return 0, content, None
         finally:
             connection.close()
-            self.results.record(time.perf_counter() - started, error)
+            page = method + " " + NUMBER.sub("/<id>/", path.split("?")[0])
+            self.results.record(time.perf_counter() - started, error, page)
 
     def sign_in(self) -> None:
         self.request("GET", "/accounts/login/")
         status, _, location = self.request(
-            "POST", "/accounts/login/", {"login": ACCOUNTS[self.role], "password": PASSWORD}
+            "POST",
+            "/accounts/login/",
+            {"login": self.accounts[self.role], "password": self.password},
         )
         if status != 302:
             raise RuntimeError(f"{self.role} could not sign in ({status})")
@@ -126,7 +144,7 @@ class User:
         competency, based_on = rng.choice(rows)
         self.request(
             "POST",
-            f"/reviews/{review}/",
+            f"/reviews/{review}/rate/",
             {
                 "competency": competency,
                 f"level-{competency}": str(rng.choice([1, 2, 3])),
@@ -152,25 +170,31 @@ class User:
             status = rng.choice(["present", "apologies", "absent"])
             self.request(
                 "POST",
-                f"/meetings/{meeting}/",
-                {"action": "mark", "person": person, f"status-{person}": status},
+                f"/meetings/{meeting}/attendance/",
+                {"person": person, f"status-{person}": status},
                 htmx=True,
             )
 
 
-def run(base: str, users: int, seconds: float) -> Results:
+def run(
+    base: str,
+    users: int,
+    seconds: float,
+    accounts: dict[str, str] = ACCOUNTS,
+    password: str = PASSWORD,
+) -> Results:
     host = urllib.parse.urlsplit(base).hostname or ""
     if not (host.startswith("127.") or host in ("localhost", "::1")):
         raise SystemExit("The load test only runs against this machine (127.0.0.0/8 or localhost).")
     results = Results()
     deadline = time.monotonic() + seconds
-    roles = list(ACCOUNTS)
+    roles = list(accounts)
 
     # One sign-in for each role, shared by its simulated users: signing in is rate limited per
     # address (as it should be), and hashing fifty passwords at once would only measure that.
     sessions = {}
     for role in roles:
-        user = User(base, role, results)
+        user = User(base, role, results, accounts, password)
         user.sign_in()
         sessions[role] = dict(user.cookies)
 
@@ -196,8 +220,20 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8200")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument(
+        "--accounts",
+        help="role=email pairs separated by commas, one for each of "
+        + ", ".join(ACCOUNTS)
+        + " (default: the demo's)",
+    )
+    parser.add_argument("--password", default=PASSWORD, help="the accounts' password")
     args = parser.parse_args()
-    results = run(args.url, args.users, args.seconds)
+    accounts = ACCOUNTS
+    if args.accounts:
+        accounts = dict(pair.split("=", 1) for pair in args.accounts.split(","))
+        if set(accounts) != set(ACCOUNTS):
+            raise SystemExit(f"--accounts needs one sign-in for each of {', '.join(ACCOUNTS)}")
+    results = run(args.url, args.users, args.seconds, accounts, args.password)
     latencies = sorted(results.latencies)
     if not latencies:
         raise SystemExit("No requests were made.")
@@ -206,6 +242,13 @@ def main() -> None:
     print(f"users: {args.users}, seconds: {args.seconds:g}")
     print(f"requests: {len(latencies)}, errors: {len(results.errors)}")
     print(f"p50: {p50 * 1000:.0f} ms, p95: {p95 * 1000:.0f} ms, max: {latencies[-1] * 1000:.0f} ms")
+    print(f"{'page':<40} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7}")
+    for page, times in sorted(results.by_page.items()):
+        times = sorted(times)
+        print(
+            f"{page:<40} {len(times):>8} {statistics.median(times) * 1000:>7.0f} "
+            f"{times[max(int(len(times) * 0.95) - 1, 0)] * 1000:>7.0f}"
+        )
     for error in sorted(set(results.errors))[:20]:
         print("  error:", error)
     raise SystemExit(1 if results.errors else 0)

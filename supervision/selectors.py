@@ -12,6 +12,8 @@ from django.db.models import (
     Case,
     Exists,
     ExpressionWrapper,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -36,8 +38,8 @@ from supervision.models import (
 from training.dates import day_end, day_start
 from training.models import Person, PersonStatus, RoleGroup
 from training.selectors import (
-    TrainingAnnotations,
-    people_with_training,
+    TrainingDates,
+    people_with_training_dates,
     person_of,
     trained_by,
 )
@@ -91,7 +93,7 @@ def supervisee_filter(supervisor: Person) -> Q:
     return Q(line_manager=supervisor) | Q(pk__in=list(in_sessions))
 
 
-class SuperviseeAnnotations(TrainingAnnotations):
+class SuperviseeAnnotations(TrainingDates):
     last_held: datetime.datetime | None
     next_planned: datetime.datetime | None
     overdue: bool
@@ -114,22 +116,37 @@ def supervisees(
     there is no such review)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    theirs = SupervisionSession.objects.filter(practitioners=OuterRef("pk"))
+    # The latest held and the next planned of the person's own 2:1s, read through the index of
+    # the people in them: with the status and time as conditions of the query (not of the
+    # aggregate), SQLite walked everyone's 2:1s by date until it met one of theirs.
+    theirs = SupervisionSession.practitioners.through.objects.filter(
+        person_id=OuterRef("pk")
+    ).values("person_id")
+    starts_at = "supervisionsession__starts_at"
+    last_held = theirs.values(
+        latest=Max(
+            starts_at,
+            filter=Q(supervisionsession__status=SessionStatus.HELD, **{f"{starts_at}__lte": now}),
+        )
+    )
+    next_planned = theirs.values(
+        earliest=Min(
+            starts_at,
+            filter=Q(supervisionsession__status=SessionStatus.PLANNED, **{f"{starts_at}__gt": now}),
+        )
+    )
     current = current_reviews(OuterRef("pk"), as_of=today)
     # Reviews are read by their named supervisor and the practitioner's line manager only.
     readable = Q(line_manager=supervisor) | Q(current_supervisor=supervisor.pk)
-    last_held = theirs.filter(status=SessionStatus.HELD, starts_at__lte=now).order_by("-starts_at")
-    next_planned = theirs.filter(status=SessionStatus.PLANNED, starts_at__gt=now).order_by(
-        "starts_at"
-    )
     return (
-        people_with_training(today)
+        # The page shows when each was trained, not the phase it counts for.
+        people_with_training_dates(today)
         .filter(supervisee_filter(supervisor))
         .exclude(status=PersonStatus.LEFT)
         .exclude(pk=supervisor.pk)
         .annotate(
-            last_held=Subquery(last_held.values("starts_at")[:1]),
-            next_planned=Subquery(next_planned.values("starts_at")[:1]),
+            last_held=Subquery(last_held),
+            next_planned=Subquery(next_planned),
             overdue=ExpressionWrapper(overdue(as_of=today, days=days), output_field=BooleanField()),
             current_supervisor=Subquery(current.values("supervisor_id")[:1]),
         )
@@ -164,8 +181,10 @@ def people_needing_a_supervisor(
     ).exclude(supervisionsession__status=SessionStatus.CANCELLED)
     today = today or timezone.localdate()
     people = (
-        people_with_training(today)
-        .filter(trained_by(today), status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER)
+        # Named on a list only: their training dates (all of them are trained) are not read.
+        Person.objects.filter(
+            trained_by(today), status=PersonStatus.ACTIVE, role_group=RoleGroup.PRACTITIONER
+        )
         .exclude(Exists(supervising_manager))
         .exclude(Exists(in_a_2_1))
         .select_related("team", "line_manager")

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 import django_tables2 as tables
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django_tables2 import utils as tables_utils
 
 from common.columns import DateColumn, ShareColumn
@@ -168,6 +171,22 @@ class RosterTable(AccessibleTable):
 
     def value_training(self, record: PersonWithTraining) -> str:
         return training_state_text(record)
+
+
+class AuditTrailColumn(tables.Column):
+    """A link to a person's audit trail, named for screen readers by whose trail it is."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            verbose_name="Audit trail", empty_values=(), orderable=False, exclude_from_export=True
+        )
+
+    def render(self, record: Person) -> SafeString:
+        return format_html(
+            '<a href="{}">Audit trail<span class="visually-hidden"> of {}</span></a>',
+            reverse("person_audit", args=[record.pk]),
+            record.full_name,
+        )
 
 
 def training_state_text(person: PersonWithTraining) -> str:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig, TemplateColumn
+from django_tables2 import RequestConfig
 
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedHttpRequest
@@ -35,7 +35,7 @@ from training.services import (
     cohort_save,
     places_nominate,
 )
-from training.tables import RosterTable
+from training.tables import AuditTrailColumn, RosterTable
 
 MOST_PER_PAGE = 500
 
@@ -47,18 +47,7 @@ def roster(request: AuthenticatedHttpRequest) -> HttpResponse:
     roster_filter = RosterFilter(request.GET or None, queryset=people)
     extra = []
     if can(request.user, Permission.READ_AUDIT):
-        trail = (
-            "<a href=\"{% url 'person_audit' record.pk %}\">Audit trail"
-            '<span class="visually-hidden"> of {{ record.full_name }}</span></a>'
-        )
-        extra.append(
-            (
-                "audit",
-                TemplateColumn(
-                    trail, verbose_name="Audit trail", orderable=False, exclude_from_export=True
-                ),
-            )
-        )
+        extra.append(("audit", AuditTrailColumn()))
     table = RosterTable(roster_filter.qs, extra_columns=extra)
     response = export_response(request, table, f"roster-{timezone.localdate()}")
     if response:

@@ -1,4 +1,5 @@
-"""The whole dashboard, assembled from the funnel, the ratings and the flags."""
+"""The dashboard's three sections (Roll-out, Practice, Follow-up), each assembled from the
+funnel, the ratings or the flags; each page computes only its own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
 
+from competencies.models import Stage
 from dashboards.models import Definitions, FiguresRefresh
 from dashboards.selectors.filters import Filters
 from dashboards.selectors.flags import Flags, flags
@@ -23,8 +25,9 @@ from dashboards.selectors.funnel import (
     stage_of,
     trend,
 )
-from dashboards.selectors.projection import ProjectionRow, critical_mass_projections
+from dashboards.selectors.projection import ProjectionRow, critical_mass_projection
 from dashboards.selectors.ratings import (
+    BasicStage,
     CaseContextRow,
     CohortRow,
     CompetencyShare,
@@ -45,7 +48,11 @@ from training.models import Organisation, Phase, RoleGroup, Team
 
 
 @dataclass
-class Dashboard:
+class RolloutFigures:
+    """The dashboard's Roll-out section: how many of the people in scope are trained, embedded
+    and practising with fidelity, in total, by month, team, service area, role group,
+    organisation and phase, and when critical mass will be reached."""
+
     filters: Filters
     definitions: Definitions
     total: FunnelRow
@@ -58,15 +65,10 @@ class Dashboard:
     role_groups: list[FunnelRow]
     organisations: list[FunnelRow]
     phases: list[FunnelRow]
-    stage_trends: list[StageShare]
-    competency_shares: list[CompetencyShare]
-    gap_trend: list[GapPoint]
-    case_contexts: list[CaseContextRow]
-    cohorts: list[CohortRow]
-    flags: Flags
-    overdue_days: int
     scope: ScopeReconciliation
-    projections: list[ProjectionRow]
+    projection: ProjectionRow
+    """Everyone in scope's; each team's is `projection.team_projections`, for the teams a
+    page shows."""
     refreshed_at: datetime.datetime | None = None
 
     @property
@@ -76,6 +78,40 @@ class Dashboard:
     @property
     def has_critical_mass(self) -> bool:
         return self.total.fidelity_share * 100 >= self.definitions.full_fidelity_percent
+
+
+@dataclass
+class PracticeFigures:
+    """The dashboard's Practice section: the supervisors' ratings by BASE stage, competency,
+    month, case context and phase cohort, the stages most often rated Basic, and the gap
+    between self and supervisor ratings."""
+
+    filters: Filters
+    stage_trends: list[StageShare]
+    competency_shares: list[CompetencyShare]
+    basic_stages: list[BasicStage]
+    gap_trend: list[GapPoint]
+    case_contexts: list[CaseContextRow]
+    cohorts: list[CohortRow]
+
+
+@dataclass
+class FollowUpFigures:
+    """The dashboard's Follow-up section: the people practice leaders and supervisors should
+    look at."""
+
+    filters: Filters
+    flags: Flags
+    overdue_days: int
+
+
+@dataclass
+class Dashboard:
+    """All three sections, for the report and the monthly summary."""
+
+    rollout: RolloutFigures
+    practice: PracticeFigures
+    follow_up: FollowUpFigures
 
 
 def _teams(
@@ -187,12 +223,11 @@ def headline(filters: Filters, *, since: datetime.date) -> tuple[FunnelRow, Funn
     return now, then
 
 
-def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
-    """Everything the dashboard shows. The funnel is read from the stored status spans (see
+def rollout_figures(filters: Filters, *, months: int = 12) -> RolloutFigures:
+    """The Roll-out section, read from the stored status spans (see
     dashboards.selectors.funnel): bring them up to date first with
     dashboards.services.figures_catch_up."""
     definitions = Definitions.load()
-    overdue_after = overdue_days()
     people = people_in_scope(filters)
     in_scope = sum(in_scope_by(people, role_group=filters.role_group, key="all").values())
     ends = month_ends(filters.as_of, months)
@@ -212,9 +247,7 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
     every_team = list(Team.objects.order_by("name"))
     teams = _teams(filters, definitions, people, every_team)
     refresh = FiguresRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
-    counts = rating_counts(filters, months=months)
-    competencies = competencies_by_id()
-    return Dashboard(
+    return RolloutFigures(
         filters=filters,
         definitions=definitions,
         total=total,
@@ -227,18 +260,47 @@ def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
         role_groups=_role_groups(filters, people),
         organisations=_organisations(filters, people, list(Organisation.objects.all())),
         phases=_phases(filters, list(Phase.objects.order_by("order", "name"))),
+        scope=scope_reconciliation(filters),
+        projection=critical_mass_projection(definitions, timeline),
+        refreshed_at=refresh,
+    )
+
+
+def practice_figures(filters: Filters, *, months: int = 12) -> PracticeFigures:
+    """The Practice section, added up from the signed-off reviews' stored verdicts."""
+    counts = rating_counts(filters, months=months)
+    competencies = competencies_by_id()
+    stage_labels = dict(Stage.choices)
+    return PracticeFigures(
+        filters=filters,
         stage_trends=stage_trends(counts, competencies),
         competency_shares=competency_shares(counts, competencies),
+        basic_stages=[
+            BasicStage(stage=stage_labels.get(stage, ""), basic=basic, ratings=ratings)
+            for stage, ratings, basic in stage_basics(
+                counts, competencies, since=_months_back(filters.as_of, 6)
+            )
+        ],
         gap_trend=gap_trend(filters, months=months),
         case_contexts=case_contexts(filters, months=months),
         cohorts=cohort_comparison(filters, months=months),
-        flags=flags(
-            filters,
-            overdue_days=overdue_after,
-            basics=stage_basics(counts, competencies, since=_months_back(filters.as_of, 6)),
-        ),
+    )
+
+
+def follow_up_figures(filters: Filters) -> FollowUpFigures:
+    """The Follow-up section: each list by the rule of the app that owns it."""
+    overdue_after = overdue_days()
+    return FollowUpFigures(
+        filters=filters,
+        flags=flags(filters, overdue_days=overdue_after),
         overdue_days=overdue_after,
-        scope=scope_reconciliation(filters),
-        projections=critical_mass_projections(filters, definitions, timeline, people, every_team),
-        refreshed_at=refresh,
+    )
+
+
+def dashboard(filters: Filters, *, months: int = 12) -> Dashboard:
+    """Everything the dashboard's three sections show (each page reads only its own)."""
+    return Dashboard(
+        rollout=rollout_figures(filters, months=months),
+        practice=practice_figures(filters, months=months),
+        follow_up=follow_up_figures(filters),
     )

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from circles.selectors import unplaced_trained_people
-from competencies.models import Stage
 from competencies.selectors import rated_self_higher
 from dashboards.selectors.filters import Filters
 from supervision.selectors import overdue_people
@@ -23,24 +22,10 @@ class FlaggedPerson:
 
 
 @dataclass(frozen=True)
-class BasicStage:
-    """A BASE stage's supervisor ratings at Basic: a training need where the share is high."""
-
-    stage: str
-    basic: int
-    ratings: int
-
-    @property
-    def share(self) -> float:
-        return self.basic / self.ratings if self.ratings else 0.0
-
-
-@dataclass(frozen=True)
 class Flags:
     # By name here for supervisors' own people and the report's counts; the dashboard shows
     # these by team only (a review is its practitioner's and their supervisor's).
     self_higher: list[FlaggedPerson]
-    basic_stages: list[BasicStage]
     in_no_circle: list[FlaggedPerson]
     overdue: list[FlaggedPerson]
 
@@ -52,13 +37,10 @@ class Flags:
         return sorted(Counter(person.team for person in self.self_higher).items())
 
 
-def flags(filters: Filters, *, overdue_days: int, basics: list[tuple[str, int, int]]) -> Flags:
-    """What practice leaders and supervisors should look at, for the people in scope;
-    `basics` are the supervisor's ratings by stage over the last 6 months
-    (ratings.stage_basics)."""
+def flags(filters: Filters, *, overdue_days: int) -> Flags:
+    """What practice leaders and supervisors should look at, for the people in scope."""
     in_scope = filters.people()
     over_rated = rated_self_higher(Person.objects.filter(in_scope), as_of=filters.as_of)
-    stage_labels = dict(Stage.choices)
     in_no_circle = (
         unplaced_trained_people(as_of=filters.as_of)
         .filter(in_scope)
@@ -73,10 +55,6 @@ def flags(filters: Filters, *, overdue_days: int, basics: list[tuple[str, int, i
         self_higher=[
             FlaggedPerson(name=name, team=team, competencies=count)
             for _, name, team, count in over_rated
-        ],
-        basic_stages=[
-            BasicStage(stage=stage_labels.get(stage, ""), basic=basic, ratings=ratings)
-            for stage, ratings, basic in basics
         ],
         in_no_circle=[FlaggedPerson(name=name, team=team) for name, team in in_no_circle],
         overdue=[

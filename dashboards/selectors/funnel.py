@@ -109,11 +109,16 @@ def _first_on_or_after(field: str, days: list[datetime.date]) -> Case:
 
 
 def span_counts(
-    filters: Filters, days: list[datetime.date], *, group_by: str | None = None
+    filters: Filters,
+    days: list[datetime.date],
+    *,
+    group_by: str | None = None,
+    where: Q | None = None,
 ) -> dict[tuple[object, datetime.date], Counts]:
     """How many people in scope were trained, embedded and practising with fidelity on each of
     `days` (by `group_by`, a field of the span such as "person__team_id", or in total), in one
-    statement. With a phase filter, only the people credited to it on that day are counted.
+    statement; `where` narrows the spans further (to some teams, say). With a phase filter,
+    only the people credited to it on that day are counted.
 
     A span contains the days from the first on or after its start up to, not including, the
     first on or after its end; the spans are counted by those two indexes, so the statement
@@ -124,6 +129,8 @@ def span_counts(
     spans = StatusSpan.objects.filter(filters.people(prefix="person__", phase=False))
     if filters.phase:
         spans = spans.filter(phase_id=filters.phase)
+    if where is not None:
+        spans = spans.filter(where)
     first, last = ordered[0], ordered[-1]
     spans = spans.filter(Q(starts_on__lte=last) & (Q(ends_on__gt=first) | Q(ends_on__isnull=True)))
     keys = [group_by] if group_by else []

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from common.projection import PACE_MONTHS, Projection, project
 from dashboards.models import Definitions
 from dashboards.selectors.filters import Filters
-from dashboards.selectors.funnel import FunnelRow, funnel_row, in_scope_by, span_counts
-from training.models import ProgrammeSettings, Team
+from dashboards.selectors.funnel import FunnelRow, TeamRow, funnel_row, span_counts
+from training.models import ProgrammeSettings
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def _dated(rows: list[FunnelRow], share: str) -> list[tuple[datetime.date, float
     ]
 
 
-def _row(label: str, rows: list[FunnelRow], training: int, practice: int) -> ProjectionRow:
+def _row(label: str, rows: list[FunnelRow], training: float, practice: float) -> ProjectionRow:
     return ProjectionRow(
         label=label,
         in_scope=rows[-1].in_scope if rows else 0,
@@ -50,27 +52,44 @@ def _row(label: str, rows: list[FunnelRow], training: int, practice: int) -> Pro
     )
 
 
-def critical_mass_projections(
+def critical_mass_projection(definitions: Definitions, timeline: list[FunnelRow]) -> ProjectionRow:
+    """Everyone in scope, from the dashboard's own `timeline` of month ends, at the pace of the
+    last `PACE_MONTHS` months. One query (the programme settings)."""
+    recent = timeline[-(PACE_MONTHS + 1) :]
+    return _row(
+        "Everyone in scope",
+        recent,
+        ProgrammeSettings.load().critical_mass_trained_percent,
+        definitions.full_fidelity_percent,
+    )
+
+
+def team_projections(
     filters: Filters,
-    definitions: Definitions,
+    everyone: ProjectionRow,
     timeline: list[FunnelRow],
-    people: dict[tuple[int, str, int], int],
-    teams: list[Team],
+    teams: list[TeamRow],
 ) -> list[ProjectionRow]:
-    """Everyone in scope first (from the dashboard's own `timeline` of month ends), then each
-    team, each at the pace of the last `PACE_MONTHS` months. Two queries."""
-    training = ProgrammeSettings.load().critical_mass_trained_percent
-    practice = definitions.full_fidelity_percent
+    """Each of `teams` (rows of the dashboard's Teams table, with their people in scope), at
+    the pace of the same months and against the same thresholds as `everyone`: asked for the
+    teams a page shows, not all of a national organisation's. One query."""
     recent = timeline[-(PACE_MONTHS + 1) :]
     days = [row.key for row in recent if isinstance(row.key, datetime.date)]
-    counts = span_counts(filters, days, group_by="person__team_id")
-    in_scope = in_scope_by(people, role_group=filters.role_group, key="team")
+    if not teams or not days:
+        return []
+    counts = span_counts(
+        filters,
+        days,
+        group_by="person__team_id",
+        where=Q(person__team_id__in=[team.key for team in teams]),
+    )
+    training, practice = everyone.training.threshold, everyone.practice.threshold
     phase = bool(filters.phase)
-    rows = [_row("Everyone in scope", recent, training, practice)]
+    rows = []
     for team in teams:
         history = [
-            funnel_row(day, "", in_scope[team.pk], counts.get((team.pk, day)), phase=phase)
+            funnel_row(day, "", team.in_scope, counts.get((team.key, day)), phase=phase)
             for day in days
         ]
-        rows.append(_row(team.name, history, training, practice))
+        rows.append(_row(team.label, history, training, practice))
     return rows

@@ -31,7 +31,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from competencies.frameworks import current_version, framework_import, version_publish
-from dashboards.selectors import Dashboard, Filters, dashboard
+from dashboards.selectors import Filters, RolloutFigures, rollout_figures
 from demo.organisation import DEMO_PASSWORD, EMAIL_DOMAIN
 from tests.browser.support import (
     REPO_ROOT,
@@ -113,7 +113,7 @@ def summary(page: Page) -> dict[str, str]:
     }
 
 
-def expected_summary(data: Dashboard) -> dict[str, str]:
+def expected_summary(data: RolloutFigures) -> dict[str, str]:
     return {**{name: str(getattr(data.total, name)) for name in SUMMARY}, "stage": data.stage}
 
 
@@ -160,13 +160,14 @@ def line_series(chart: Locator) -> dict[str, dict[str, str]]:
     return series
 
 
-def check_charts_against_their_tables(page: Page) -> dict[str, int]:
-    """Every chart is named, described and has points, each showing its table's figure.
+def check_charts_against_their_tables(page: Page, count: int) -> dict[str, int]:
+    """Every chart of the section shown (`count` of them) is named, described and has points,
+    each showing its table's figure.
 
     Returns the number of points of each chart, by the chart's title.
     """
     charts = page.locator("#figures svg[role=img]")
-    expect(charts).to_have_count(4)
+    expect(charts).to_have_count(count)
     points = {}
     for index in range(charts.count()):
         chart = charts.nth(index)
@@ -256,8 +257,8 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     assert "Demo organisation ready." in live_demo
     team = Team.objects.get(name=TEAM)
     today = timezone.localdate()
-    everyone = dashboard(Filters(as_of=today))
-    one_team = dashboard(Filters(as_of=today, team=team.pk))
+    everyone = rollout_figures(Filters(as_of=today))
+    one_team = rollout_figures(Filters(as_of=today, team=team.pk))
     assert expected_summary(one_team) != expected_summary(everyone)
     assert one_team.total.in_scope > 0
     timings["demo loaded and expected figures counted"] = time.perf_counter() - started
@@ -271,10 +272,22 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     expect(page.get_by_role("heading", name=f"As of {today:%-d %B %Y}")).to_be_visible()
     assert summary(page) == expected_summary(everyone)
     assert_accessible(page)
-    points = check_charts_against_their_tables(page)
+    points = check_charts_against_their_tables(page, 1)
     assert points["Roll-out month by month"] == 4 * 12, points
     check_funnel(page)
+    # The Practice section, a tab away: the ratings' charts, each beside its table.
+    sections = page.get_by_role("navigation", name="Dashboard sections")
+    sections.get_by_role("link", name="Practice").click()
+    expect(page).to_have_url(f"{live_server.url}/fidelity/practice/")
+    expect(sections.get_by_role("link", name="Practice")).to_have_attribute("aria-current", "page")
+    check_charts_against_their_tables(page, 3)
     check_case_contexts(page)
+    assert_accessible(page)
+    sections.get_by_role("link", name="Follow-up").click()
+    expect(page.get_by_role("heading", name="For practice leaders and supervisors")).to_be_visible()
+    assert_accessible(page)
+    sections.get_by_role("link", name="Roll-out").click()
+    expect(page).to_have_url(f"{live_server.url}/fidelity/")
     timings["signed in, dashboard checked"] = time.perf_counter() - started
 
     # 2. The Teams table downloads as CSV with the figures on the page.
@@ -312,11 +325,15 @@ def test_programme_lead_reads_the_demo_dashboard_filters_it_and_downloads_the_te
     expect_summary(page, expected_summary(one_team))
     assert page.evaluate("() => window.stillTheSamePage === true"), "the whole page reloaded"
     expect(page.get_by_label("Team", exact=True)).to_have_value(str(team.pk))
+    # The other sections' tabs keep the team chosen.
+    expect(sections.get_by_role("link", name="Practice")).to_have_attribute(
+        "href", re.compile(rf"^/fidelity/practice/\?(.*&)?team={team.pk}(&|$)")
+    )
     in_scope = {row["Team"]: row["In scope"] for row in teams_table(page)}
     assert in_scope[TEAM] == str(one_team.total.in_scope)
     assert {count for name, count in in_scope.items() if name != TEAM} == {"0"}
     assert_accessible(page)
-    check_charts_against_their_tables(page)
+    check_charts_against_their_tables(page, 1)
     check_funnel(page)
     filtered_url = page.url
     timings["team chosen with htmx"] = time.perf_counter() - started
@@ -372,8 +389,16 @@ def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
     """Each table is named by its own caption, in a focusable region of that name (no data
     needed: the tables are drawn, empty, for an empty organisation)."""
     sign_in(page, live_server, cast.programme_lead)
-    page.goto(f"{live_server.url}/fidelity/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Roll-out and fidelity")
+    # Roll-out: the month by month, teams, phases, service areas, role groups and
+    # organisations, the projection to critical mass and the cases worked with the model.
+    # Practice: stages, competencies, what circles worked on, the gap, case contexts, cohorts.
+    for path, count in (("/fidelity/", 8), ("/fidelity/practice/", 6)):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Roll-out and fidelity")
+        check_every_table_is_named_in_a_scroll_box(page, count)
+
+
+def check_every_table_is_named_in_a_scroll_box(page: Page, count: int) -> None:
     duplicated = page.evaluate(
         """() => { const seen = {};
                    for (const el of document.querySelectorAll('[id]'))
@@ -383,11 +408,9 @@ def test_every_dashboard_table_has_its_own_name_and_a_keyboard_scroll_box(
     assert duplicated == []
     assert_landmarks_named_once(page)
     tables = page.locator("#figures table")
-    # Eleven of the figures, what circles worked on, cases worked with the model by month, and
-    # the projection to critical mass.
-    expect(tables).to_have_count(14)
+    expect(tables).to_have_count(count)
     for table in tables.all():
-        caption = table.locator("caption").text_content().strip()
+        caption = (table.locator("caption").text_content() or "").strip()
         box = table.locator("xpath=..")
         expect(box).to_have_attribute("role", "region")
         expect(box).to_have_attribute("tabindex", "0")

@@ -58,6 +58,8 @@ NOT_A_DOWNLOAD = {
     "it shares names with functions that reach the writer, which the name-following counts",
     ("command", "seed_scale"): "writes a generated organisation into the database and prints "
     "its sign-ins; it shares names with functions that reach the writer",
+    ("url", "fidelity_follow_up"): "the dashboard's Follow-up section has no tables to download; "
+    "it is drawn by the same view function as the sections that have",
 }
 
 
@@ -238,18 +240,11 @@ def zip_files(content: bytes) -> list[File]:
 
 
 ROLLOUT_TABLES = ["phases", "teams", "role_groups"]
-DASHBOARD_TABLES = [
-    "timeline",
-    "teams",
-    "service_areas",
-    "role_groups",
-    "phases",
-    "stages",
-    "competencies",
-    "gap",
-    "case_contexts",
-    "cohorts",
-]
+# The dashboard's tables, by the section whose page has them.
+DASHBOARD_TABLES = {
+    "fidelity": ["timeline", "teams", "service_areas", "role_groups", "phases"],
+    "fidelity_practice": ["stages", "competencies", "gap", "case_contexts", "cohorts"],
+}
 
 
 def rollout(client: Client, tmp_path: Path) -> list[File]:
@@ -298,7 +293,11 @@ def evaluation_command(client: Client, tmp_path: Path) -> list[File]:
 DOWNLOADS: dict[tuple[str, str], tuple[Callable[[Client, Path], list[File]], set[str]]] = {
     ("url", "rollout"): (rollout, {TEAM, PHASE}),
     ("url", "roster"): (roster, {TEAM, PERSON, JOB_TITLE}),
-    ("url", "fidelity"): (dashboard("fidelity", DASHBOARD_TABLES), {TEAM, PHASE, COMPETENCY}),
+    ("url", "fidelity"): (dashboard("fidelity", DASHBOARD_TABLES["fidelity"]), {TEAM, PHASE}),
+    ("url", "fidelity_practice"): (
+        dashboard("fidelity_practice", DASHBOARD_TABLES["fidelity_practice"]),
+        {PHASE, COMPETENCY},
+    ),
     ("url", "framework_version"): (framework, {COMPETENCY}),
     ("url", "evaluation_export"): (evaluation_download, {TEAM, PHASE, FRAMEWORK}),
     ("command", "rollout_report"): (report_command("rollout_report"), {TEAM, PHASE}),

@@ -116,8 +116,10 @@ def test_the_ratings_follow_the_dashboards_filters(weak_risk_worked_on_engagemen
 def test_the_dashboard_shows_the_marked_rows(cast, as_user, weak_risk_worked_on_engagement):
     client = as_user(cast.programme_lead)
 
-    page = client.get(reverse("fidelity"), {"as_of": AS_OF.isoformat()})
-    partial = client.get(reverse("fidelity"), {"as_of": AS_OF.isoformat()}, HTTP_HX_REQUEST="true")
+    page = client.get(reverse("fidelity_practice"), {"as_of": AS_OF.isoformat()})
+    partial = client.get(
+        reverse("fidelity_practice"), {"as_of": AS_OF.isoformat()}, HTTP_HX_REQUEST="true"
+    )
 
     for response in (page, partial):
         text = " ".join(response.content.decode().split())

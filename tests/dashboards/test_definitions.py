@@ -12,7 +12,7 @@ from dashboards.selectors import (
     Filters,
     FunnelRow,
     ImplementationStage,
-    dashboard,
+    rollout_figures,
     stage_of,
 )
 from dashboards.services import figures_refresh
@@ -141,7 +141,7 @@ def test_fidelity_ends_with_embedding_and_never_outnumbers_it():
     signed_off_review(embedded_person(team=team), on=months_before(1), good=19, basic=0)
     figures_refresh()
 
-    data = dashboard(Filters(as_of=AS_OF, team=team.pk))
+    data = rollout_figures(Filters(as_of=AS_OF, team=team.pk))
 
     assert (data.total.trained, data.total.embedded, data.total.fidelity) == (4, 1, 1)
     assert all(row.fidelity <= row.embedded <= row.trained for row in data.timeline)
@@ -189,7 +189,7 @@ def test_team_stages_and_critical_mass_come_from_active_practitioners():
     signed_off_review(left, on=months_before(1), good=19, basic=0)
 
     figures_refresh()
-    data = dashboard(Filters(as_of=AS_OF))
+    data = rollout_figures(Filters(as_of=AS_OF))
 
     stages = {team.label: team.stage for team in data.teams if team.label in ("Ahead", "Behind")}
     assert stages == {"Ahead": ImplementationStage.FULL, "Behind": ImplementationStage.INITIAL}
@@ -206,8 +206,8 @@ def test_a_team_with_nobody_in_scope_says_so_and_not_exploration():
         trained_person(team=leaders, role_group="senior_manager")
     figures_refresh()
 
-    practitioners = dashboard(Filters(as_of=AS_OF))
-    everyone = dashboard(Filters(as_of=AS_OF, role_group=""))
+    practitioners = rollout_figures(Filters(as_of=AS_OF))
+    everyone = rollout_figures(Filters(as_of=AS_OF, role_group=""))
 
     row = next(team for team in practitioners.teams if team.label == "Senior Leadership Team")
     assert (row.in_scope, row.stage) == (0, ImplementationStage.NO_ONE_IN_SCOPE)

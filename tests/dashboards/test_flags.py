@@ -29,7 +29,7 @@ def signed_off_with_gap(practitioner, supervisor, *, higher: int):
 def test_managers_see_how_many_people_each_team_has_flagged_but_not_who(cast, as_user):
     signed_off_with_gap(cast.practitioner, cast.supervisor, higher=4)
 
-    html = as_user(cast.programme_lead).get(reverse("fidelity")).content.decode()
+    html = as_user(cast.programme_lead).get(reverse("fidelity_follow_up")).content.decode()
 
     flags = html.split('id="flags-title"')[1]
     assert f"<li>{cast.practitioner.team.name}: 1</li>" in flags
@@ -42,7 +42,7 @@ def test_the_flagged_are_counted_by_team_in_the_order_of_the_teams_names(cast, a
         person = make_person(team=team, line_manager=cast.supervisor)
         signed_off_with_gap(person, cast.supervisor, higher=4)
 
-    html = as_user(cast.programme_lead).get(reverse("fidelity")).content.decode()
+    html = as_user(cast.programme_lead).get(reverse("fidelity_follow_up")).content.decode()
 
     flags = html.split('id="flags-title"')[1]
     assert "<li>Abbey: 1</li><li>Zennor: 2</li>" in flags

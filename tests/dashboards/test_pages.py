@@ -4,7 +4,9 @@ import csv
 import datetime
 import io
 import json
+import re
 import zipfile
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -12,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.html import escape
 
 from circles.models import CircleMeeting, CircleMembership, LearningCircle, MeetingAttendance
 from competencies.frameworks import current_version
@@ -43,17 +46,17 @@ from training.models import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, roles, the form's service areas, phases, teams and organisations, whether
-# figures are stale,
-# definitions, overdue setting, people in scope; the stored figures by month, by team, by role
-# group, by organisation and by phase, with teams, organisations, phases and the refresh time;
-# ratings by month and competency,
-# the competencies, the gap by month, case contexts; three for cohorts; three for the flags
-# 29 for the figures, 1 for the cases worked with the model month by month, 3 for the lists
-# of people waiting at a step, 7 for what circles worked on beside the ratings; 1 for the
+# Each section's page: session, user, roles, the form's service areas, phases, teams and
+# organisations, whether figures are stale; then its own figures.
+# Roll-out: definitions, people in scope, the stored figures by month, by team, by role group,
+# by organisation and by phase, with teams, organisations, phases and the refresh time; the
 # people trained by the date who are not in scope, by reason; 2 for the projection to critical
-# mass (the teams' last months, the programme settings)
-QUERIES = 44
+# mass (the teams' last months, the programme settings); 1 for the cases worked with the model.
+# Practice: ratings by month and competency, the competencies, the gap by month, case
+# contexts, three for cohorts, 7 for what circles worked on beside the ratings.
+# Follow-up: the overdue setting, three for the flags, 3 for the lists of people waiting at a
+# step.
+SECTION_QUERIES = {"fidelity": 23, "fidelity_practice": 22, "fidelity_follow_up": 15}
 PAGE = {"as_of": AS_OF.isoformat()}
 
 
@@ -164,18 +167,26 @@ def test_filters_narrow_the_figures_and_stay_in_the_url(cast, as_user, history):
     assert "case_context=statutory" in statutory.context["query"]
 
 
-def test_an_htmx_request_gets_only_the_figures(cast, as_user, history):
-    response = as_user(cast.programme_lead).get(reverse("fidelity"), PAGE, **HTMX)
+def test_an_htmx_request_gets_only_the_figures_and_the_tabs_with_its_filters(
+    cast, as_user, history
+):
+    query = {**PAGE, "team": history.pk}
+    response = as_user(cast.programme_lead).get(reverse("fidelity"), query, **HTMX)
 
     html = response.content.decode().lstrip()
-    assert html.startswith('<div id="figures"')
+    tabs, figures = html.split('<div id="figures"')
     assert "<html" not in html
+    # The tabs are outside the figures: sent again, out of band, so that they keep the filter.
+    assert tabs.startswith('<nav aria-label="Dashboard sections"')
+    assert 'hx-swap-oob="true"' in tabs
+    assert f'href="{reverse("fidelity_practice")}?{escape(urlencode(query))}"' in tabs
 
 
-def test_every_chart_has_a_text_alternative_and_a_table(cast, as_user, history):
-    html = as_user(cast.programme_lead).get(reverse("fidelity"), PAGE).content.decode()
+@pytest.mark.parametrize(("section", "charts"), [("fidelity", 1), ("fidelity_practice", 1)])
+def test_every_chart_has_a_text_alternative_and_a_table(cast, as_user, history, section, charts):
+    html = as_user(cast.programme_lead).get(reverse(section), PAGE).content.decode()
 
-    assert html.count('role="img"') == html.count("<desc id=") >= 2
+    assert html.count('role="img"') == html.count("<desc id=") >= charts
     assert html.count("<table") >= html.count('role="img"')
 
 
@@ -281,13 +292,15 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_50_or_5000_people(
     SupervisionSettings.load()
     client = as_user(cast.programme_lead)
 
-    with django_assert_num_queries(QUERIES) as captured:
-        response = client.get(reverse("fidelity"), PAGE)
-    # The first of them supervises the 2:1 and is in none: not embedded, so not counted as
-    # practising with fidelity either (the steps nest).
-    total = response.context["data"].total
-    assert (total.trained, total.embedded, total.fidelity) == (size, size - 1, size - 1)
-    assert not [q for q in captured.captured_queries if "INSERT" in q["sql"]]
+    for section, queries in SECTION_QUERIES.items():
+        with django_assert_num_queries(queries) as captured:
+            response = client.get(reverse(section), PAGE)
+        assert not [q for q in captured.captured_queries if "INSERT" in q["sql"]], section
+        if section == "fidelity":
+            # The first of them supervises the 2:1 and is in none: not embedded, so not
+            # counted as practising with fidelity either (the steps nest).
+            total = response.context["data"].total
+            assert (total.trained, total.embedded, total.fidelity) == (size, size - 1, size - 1)
 
 
 def test_a_change_is_counted_once_it_is_saved_and_a_view_counts_nothing_again(
@@ -410,3 +423,32 @@ def test_the_dashboard_and_its_report_group_and_filter_by_organisation(cast, as_
 def test_the_report_refuses_an_organisation_it_does_not_know(history):
     with pytest.raises(CommandError, match="No organisation is called 'Nobody'"):
         call_command("fidelity_report", "--organisation", "Nobody")
+
+
+def test_each_section_is_a_tab_that_keeps_the_filters(cast, as_user, history):
+    client = as_user(cast.programme_lead)
+
+    html = client.get(reverse("fidelity_practice"), PAGE).content.decode()
+
+    tabs = html.split('aria-label="Dashboard sections"')[1].split("</nav>")[0]
+    query = urlencode(PAGE)
+    for name in ("fidelity", "fidelity_practice", "fidelity_follow_up"):
+        assert f'href="{reverse(name)}?{query}"' in tabs
+    assert re.findall(r'href="([^"?]+)[^"]*" aria-current="page"', tabs) == [
+        reverse("fidelity_practice")
+    ]
+    # Each section counts only its own figures.
+    assert "Fidelity by BASE stage" in html
+    assert "Roll-out month by month" not in html
+    assert "Trained but in no circle" not in html
+
+
+def test_a_download_asked_of_another_section_is_sent_there(cast, as_user, history):
+    client = as_user(cast.programme_lead)
+
+    response = client.get(reverse("fidelity"), {**PAGE, "table": "stages", "_export": "csv"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse('fidelity_practice')}?")
+    assert "table=stages" in response["Location"]
+    assert client.get(response["Location"])["Content-Disposition"].endswith('.csv"')

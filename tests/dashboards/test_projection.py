@@ -10,8 +10,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
-from dashboards.selectors import Filters, FunnelRow, dashboard
-from dashboards.selectors.projection import _row
+from dashboards.selectors import Filters, FunnelRow, rollout_figures
+from dashboards.selectors.projection import _row, team_projections
 from dashboards.services import figures_refresh
 from tests.dashboards.history import AS_OF
 from tests.factories import attend, make_cohort, make_person, make_team
@@ -75,7 +75,11 @@ def test_the_dashboard_projects_each_team_from_its_own_history():
     settings_row.save()
     steady_and_flat_teams()
 
-    rows = {row.label: row for row in dashboard(Filters(as_of=AS_OF)).projections}
+    figures = rollout_figures(Filters(as_of=AS_OF))
+    projected = team_projections(
+        figures.filters, figures.projection, figures.timeline, figures.teams
+    )
+    rows = {row.label: row for row in [figures.projection, *projected]}
 
     assert rows["Steady"].training.pace == 5
     assert rows["Steady"].training.expected_on == datetime.date(2026, 9, 30)

@@ -14,7 +14,7 @@ from circles.models import CircleMeeting, CircleMembership, MeetingAttendance, M
 from circles.selectors import circles_running
 from competencies.models import Review, ReviewStatus
 from dashboards.models import Definitions, StatusSpan
-from dashboards.selectors import Filters, dashboard
+from dashboards.selectors import Filters, rollout_figures
 from dashboards.selectors.definitions import status_spans
 from supervision.models import SessionStatus, SupervisionSession
 from training.selectors import training_records
@@ -70,7 +70,7 @@ def test_every_2_1_follows_the_training_of_its_supervisor_and_practitioners(demo
 
 
 def test_at_the_end_of_2016_the_dashboard_shows_practice_taking_root(demo):
-    at_the_end = dashboard(Filters(as_of=END_OF_2016))
+    at_the_end = rollout_figures(Filters(as_of=END_OF_2016))
 
     assert 0 < at_the_end.total.fidelity < at_the_end.total.embedded < at_the_end.total.trained
     assert at_the_end.stage != "Installation"
@@ -78,14 +78,14 @@ def test_at_the_end_of_2016_the_dashboard_shows_practice_taking_root(demo):
 
 def test_practice_improves_with_time_and_the_story_reaches_today(demo):
     fidelity = [
-        dashboard(Filters(as_of=datetime.date(year, 12, 31))).total.fidelity
+        rollout_figures(Filters(as_of=datetime.date(year, 12, 31))).total.fidelity
         for year in (2016, 2017)
     ]
     today = timezone.localdate()
     recent = timezone.now() - datetime.timedelta(days=90)
 
     assert fidelity[0] < fidelity[1]
-    assert dashboard(Filters(as_of=today)).total.fidelity > fidelity[0]
+    assert rollout_figures(Filters(as_of=today)).total.fidelity > fidelity[0]
     assert CircleMeeting.objects.filter(
         starts_at__gte=recent, status=MeetingStatus.SCHEDULED, attendance__isnull=False
     ).exists()

@@ -15,6 +15,7 @@ from competencies.models import Competency, Rater, Rating
 from competencies.services import review_return, review_sign_off, review_start, review_submit
 from dashboards.services import figures_refresh
 from home.selectors import SHOWN, Listed
+from supervision.selectors import people_needing_a_supervisor
 from tests.factories import (
     attend,
     make_circle,
@@ -27,6 +28,7 @@ from tests.factories import (
     rate_all,
 )
 from training.models import Person, PersonStatus
+from training.selectors import people_to_be_trained
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +284,16 @@ def test_a_home_page_list_shows_its_first_few_and_counts_them_all_in_one_query(
     assert (listed.items, listed.total, listed.more) == (people[:SHOWN], SHOWN + 2, 2)
     nobody = Listed.first_of(listed_people.filter(status=PersonStatus.LEFT))
     assert (nobody.items, nobody.total, nobody.more) == ([], 0, 0)
+
+
+def test_the_home_pages_lists_of_people_work_out_no_training_figures_they_do_not_show(db):
+    # Each figure of people_with_training is a correlated subquery over attended days, built
+    # and run again for every list; the lists show names, and a not-yet-trained person's days.
+    today = datetime.date(2026, 12, 1)
+    to_be_trained = str(people_to_be_trained(today=today).query)
+    needs_supervisor = str(people_needing_a_supervisor(today=today).query)
+
+    # The first attended day of each kind, and the two sets of people trained by today.
+    assert to_be_trained.count("training_courseattendance") == 4
+    # The two sets of people trained by today only.
+    assert needs_supervisor.count("training_courseattendance") == 2

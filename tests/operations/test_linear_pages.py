@@ -35,6 +35,8 @@ MOST = 7.0
 
 PAGES = {
     "/fidelity/": Role.PROGRAMME_LEAD,
+    "/fidelity/practice/": Role.PROGRAMME_LEAD,
+    "/fidelity/follow-up/": Role.PROGRAMME_LEAD,
     "/rollout/": Role.PROGRAMME_LEAD,
     "/roster/": Role.PROGRAMME_LEAD,
     "/circles/": Role.PROGRAMME_LEAD,

@@ -190,7 +190,7 @@ def test_a_leaver_who_shared_a_2_1_and_a_circle_is_purged_and_the_others_records
 ):
     from competencies.models import Rater, Review
     from competencies.services import review_sign_off, review_start, review_submit
-    from dashboards.selectors import Filters, dashboard
+    from dashboards.selectors import Filters, rollout_figures
     from training.selectors import rollout_summary
 
     today = timezone.localdate()
@@ -237,7 +237,7 @@ def test_a_leaver_who_shared_a_2_1_and_a_circle_is_purged_and_the_others_records
         "leaders": sorted(circle.facilitators.values_list("pk", flat=True)),
         "colleague's review": (theirs.supervisor_id, theirs.ratings.count()),
         "roll-out": rollout_summary(as_of=today),
-        "dashboard": dashboard(Filters(as_of=today)),
+        "dashboard": rollout_figures(Filters(as_of=today)),
     }
     assert len(held) >= 2 and before["registers"][0] == {"present": 2, "absent": 1}
     assert before["roll-out"].trained_total == 2
@@ -248,7 +248,7 @@ def test_a_leaver_who_shared_a_2_1_and_a_circle_is_purged_and_the_others_records
     assert "Purged 1 people" in output and "Kept" not in output
     two_to_one.refresh_from_db()
     theirs.refresh_from_db()
-    after_dashboard = dashboard(Filters(as_of=today))
+    after_dashboard = rollout_figures(Filters(as_of=today))
     assert {
         "2:1": (
             two_to_one.supervisor_id,

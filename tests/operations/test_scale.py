@@ -90,6 +90,12 @@ def test_the_benchmark_times_every_page_and_writes_json(tmp_path):
     result = json.loads((tmp_path / "b.json").read_text())
     assert {page["status"] for page in result["pages"]} == {200}
     names = {page["name"] for page in result["pages"]}
-    assert {"dashboard", "roll-out", "supervision (supervisor)", "review grid"} <= names
+    assert {
+        "dashboard (roll-out)",
+        "dashboard (practice)",
+        "dashboard (follow-up)",
+        "roll-out",
+    } <= names
+    assert {"supervision (supervisor)", "review grid"} <= names
     assert all(page["requests"] == 1 and page["queries"] > 0 for page in result["pages"])
-    assert "| dashboard | programme_lead |" in out.getvalue()
+    assert "| dashboard (roll-out) | programme_lead |" in out.getvalue()

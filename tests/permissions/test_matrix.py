@@ -253,6 +253,8 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "email_preferences": SIGNED_IN,
     # dashboards/
     "fidelity": granted_to("programme_lead", "administrator"),
+    "fidelity_practice": granted_to("programme_lead", "administrator"),
+    "fidelity_follow_up": granted_to("programme_lead", "administrator"),
     "evaluation_export": granted_to("programme_lead", "administrator"),
     # The team manager line-manages the supervisor, so manages the practitioner's team.
     "team_detail": granted_to("team_manager"),

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,6 +118,41 @@ def test_last_and_next_sessions_are_shown(cast):
     person = supervisees(cast.supervisor, now=NOW).get(pk=cast.practitioner.pk)
 
     assert (person.last_held, person.next_planned) == (held.starts_at, planned.starts_at)
+
+
+def test_the_last_and_next_sessions_are_the_latest_held_and_earliest_planned_of_their_own(cast):
+    def session(days: int, status: str, practitioners=(cast.practitioner,)):
+        return make_session(
+            supervisor=cast.supervisor,
+            practitioners=list(practitioners),
+            starts_at=NOW + datetime.timedelta(days=days),
+            status=status,
+        )
+
+    latest_held = session(-20, SessionStatus.HELD)
+    session(-40, SessionStatus.HELD)
+    session(-5, SessionStatus.CANCELLED)
+    session(-3, SessionStatus.HELD, practitioners=[make_person()])
+    next_planned = session(7, SessionStatus.PLANNED)
+    session(14, SessionStatus.PLANNED)
+    session(3, SessionStatus.CANCELLED)
+    session(2, SessionStatus.PLANNED, practitioners=[make_person()])
+
+    person = supervisees(cast.supervisor, now=NOW).get(pk=cast.practitioner.pk)
+
+    assert (person.last_held, person.next_planned) == (
+        latest_held.starts_at,
+        next_planned.starts_at,
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's plan")
+def test_the_last_and_next_sessions_are_read_from_the_persons_own_sessions(cast):
+    # Not by walking everyone's 2:1s in date order from now until one of theirs comes up.
+    plan = supervisees(cast.supervisor, now=NOW).explain()
+
+    assert "(status=? AND starts_at<?)" not in plan
+    assert "(status=? AND starts_at>?)" not in plan
 
 
 def test_a_2_to_1_with_one_practitioner_needs_a_reason(cast):

@@ -145,14 +145,16 @@ def test_the_home_pages_and_the_dashboard_count_each_list(cast, as_user):
     } == expected
     assert f"To be trained: {expected['to_be_trained']}" in lead_home.content.decode()
 
-    dashboard = as_user(cast.programme_lead).get(reverse("fidelity"))
-    page = dashboard.content.decode()
+    follow_up = as_user(cast.programme_lead).get(reverse("fidelity_follow_up"))
+    page = follow_up.content.decode()
     for name, count in expected.items():
         assert f'data-figure="{name}">{count}<' in page
 
 
 def test_the_dashboards_htmx_figures_leave_the_lists_out(cast, as_user):
-    response = as_user(cast.programme_lead).get(reverse("fidelity"), HTTP_HX_REQUEST="true")
+    response = as_user(cast.programme_lead).get(
+        reverse("fidelity_follow_up"), HTTP_HX_REQUEST="true"
+    )
     assert 'id="routing"' not in response.content.decode()
     assert response.context["routing"] is None
 

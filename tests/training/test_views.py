@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape
@@ -20,6 +21,7 @@ from training.models import (
     Person,
     council_id,
 )
+from training.selectors import roster_people
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +124,18 @@ def test_any_page_size_in_the_address_gives_a_page(cast, as_user, per_page):
     assert shown == (1 if per_page == "1" else 6)  # the cast: six people, one page of 50
 
 
+def test_an_administrators_roster_links_each_persons_audit_trail_named_for_them(cast, as_user):
+    page = as_user(cast.administrator).get(reverse("roster")).content.decode()
+    lead_page = as_user(cast.programme_lead).get(reverse("roster")).content.decode()
+
+    trail = reverse("person_audit", args=[cast.practitioner.pk])
+    assert (
+        f'<a href="{trail}">Audit trail<span class="visually-hidden"> of '
+        f"{escape(cast.practitioner.full_name)}</span></a>"
+    ) in page
+    assert "Audit trail" not in lead_page
+
+
 def test_roster_htmx_request_gets_only_the_results(cast, as_user):
     response = as_user(cast.administrator).get(reverse("roster"), **HTMX)
 
@@ -136,6 +150,14 @@ def test_roster_runs_a_constant_number_of_queries(cast, as_user, size, django_as
     # session, user, roles, count, page of people, teams for the filter's choices
     with django_assert_num_queries(6):
         client.get(reverse("roster"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's plan")
+def test_the_rosters_first_page_is_read_in_name_order_from_an_index(cast):
+    # Without it, every person's training is worked out before the first 50 are picked.
+    first_page = roster_people(as_of=datetime.date(2026, 12, 1))[:50]
+
+    assert "USING INDEX person_full_name" in first_page.explain()
 
 
 # Imports ----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from training.models import Phase, RoleGroup, Team
 
 def report(data: Dashboard) -> dict[str, Any]:
     """The dashboard's figures as plain data (the JSON format of the report)."""
+    rollout, practice, follow_up = data.rollout, data.practice, data.follow_up
 
     def funnel(row: FunnelRow) -> dict[str, int]:
         return {
@@ -27,30 +28,30 @@ def report(data: Dashboard) -> dict[str, Any]:
         }
 
     return {
-        "as_of": data.filters.as_of.isoformat(),
+        "as_of": rollout.filters.as_of.isoformat(),
         "definitions": {
-            "embedded_recent_meetings": data.definitions.embedded_recent_meetings,
-            "embedded_supervision_weeks": data.definitions.embedded_supervision_weeks,
-            "fidelity_months": data.definitions.fidelity_months,
-            "fidelity_percent": data.definitions.fidelity_percent,
-            "installation_embedded_percent": data.definitions.installation_embedded_percent,
-            "full_fidelity_percent": data.definitions.full_fidelity_percent,
+            "embedded_recent_meetings": rollout.definitions.embedded_recent_meetings,
+            "embedded_supervision_weeks": rollout.definitions.embedded_supervision_weeks,
+            "fidelity_months": rollout.definitions.fidelity_months,
+            "fidelity_percent": rollout.definitions.fidelity_percent,
+            "installation_embedded_percent": rollout.definitions.installation_embedded_percent,
+            "full_fidelity_percent": rollout.definitions.full_fidelity_percent,
         },
         "scope": {
-            "role_group": data.filters.role_group or "all",
-            "label": data.scope_label,
-            "trained_by_date": data.scope.trained_by_date,
-            "not_in_scope": {reason.key: reason.count for reason in data.scope.reasons},
+            "role_group": rollout.filters.role_group or "all",
+            "label": rollout.scope_label,
+            "trained_by_date": rollout.scope.trained_by_date,
+            "not_in_scope": {reason.key: reason.count for reason in rollout.scope.reasons},
         },
         # The people trained by the date but out of scope: with `trained`, the roll-out's count.
-        "total": {**funnel(data.total), "trained_not_in_scope": data.scope.not_in_scope},
-        "stage": data.stage,
-        "critical_mass": data.has_critical_mass,
-        "critical_mass_first_reached": data.critical_mass_reached_on.isoformat()
-        if data.critical_mass_reached_on
+        "total": {**funnel(rollout.total), "trained_not_in_scope": rollout.scope.not_in_scope},
+        "stage": rollout.stage,
+        "critical_mass": rollout.has_critical_mass,
+        "critical_mass_first_reached": rollout.critical_mass_reached_on.isoformat()
+        if rollout.critical_mass_reached_on
         else None,
         "timeline": [
-            {"month_end": row.month_end.isoformat(), **funnel(row)} for row in data.timeline
+            {"month_end": row.month_end.isoformat(), **funnel(row)} for row in rollout.timeline
         ],
         "teams": [
             {
@@ -60,9 +61,9 @@ def report(data: Dashboard) -> dict[str, Any]:
                 "trend": row.trend,
                 **funnel(row),
             }
-            for row in data.teams
+            for row in rollout.teams
         ],
-        "organisations": [{"name": row.label, **funnel(row)} for row in data.organisations],
+        "organisations": [{"name": row.label, **funnel(row)} for row in rollout.organisations],
         "case_contexts": [
             {
                 "context": row.key,
@@ -71,16 +72,16 @@ def report(data: Dashboard) -> dict[str, Any]:
                 "share": round(row.share, 4),
                 "mean_gap": round(row.mean_gap, 3),
             }
-            for row in data.case_contexts
+            for row in practice.case_contexts
         ],
         # The same rules as the supervisor's and circles' pages: see dashboards.selectors.flags.
         "flags": {
-            "overdue": [{"name": row.name, "team": row.team} for row in data.flags.overdue],
+            "overdue": [{"name": row.name, "team": row.team} for row in follow_up.flags.overdue],
             "in_no_circle": [
-                {"name": row.name, "team": row.team} for row in data.flags.in_no_circle
+                {"name": row.name, "team": row.team} for row in follow_up.flags.in_no_circle
             ],
             # Reviews are the practitioner's and their supervisor's: counts by team, no names.
-            "self_higher_by_team": dict(data.flags.self_higher_by_team),
+            "self_higher_by_team": dict(follow_up.flags.self_higher_by_team),
         },
         "gap": [
             {
@@ -89,7 +90,7 @@ def report(data: Dashboard) -> dict[str, Any]:
                 "mean_gap": round(row.mean_gap, 3),
                 "self_higher_share": round(row.self_higher_share, 4),
             }
-            for row in data.gap_trend
+            for row in practice.gap_trend
         ],
     }
 
@@ -193,18 +194,18 @@ class Command(BaseCommand):
             writer.writerows(rows)
             return
         self.stdout.write(
-            f"As of {data.filters.as_of:%d/%m/%Y}, {data.scope_label.lower()}: "
+            f"As of {filters.as_of:%d/%m/%Y}, {data.rollout.scope_label.lower()}: "
             f"{total['in_scope']} in scope, "
             f"{total['trained']} trained, {total['embedded']} embedded, "
             f"{total['fidelity']} practising with fidelity. Stage: {figures['stage']}. "
             f"Critical mass of practice: "
             f"{'reached' if figures['critical_mass'] else 'not reached'}."
         )
-        if data.scope.not_in_scope:
-            reasons = ", ".join(reason.text for reason in data.scope.reasons)
+        if data.rollout.scope.not_in_scope:
+            reasons = ", ".join(reason.text for reason in data.rollout.scope.reasons)
             self.stdout.write(
-                f"{data.scope.trained_by_date} trained by this date; "
-                f"{data.scope.not_in_scope} of them not in scope: {reasons}."
+                f"{data.rollout.scope.trained_by_date} trained by this date; "
+                f"{data.rollout.scope.not_in_scope} of them not in scope: {reasons}."
             )
         for _, name, stage, *counts in rows:
             self.stdout.write(f"  {name:<40} {stage:<24} " + " ".join(f"{c:>4}" for c in counts))

@@ -20,6 +20,8 @@ AREAS: list[tuple[str, Callable[[], list[str]]]] = [
     ("supervision", supervision.load_demo),
     ("caseload", caseload.load_demo),
     ("competencies", competencies.load_demo),
+    # An area of its own: it reads the ratings just written, planned with their statistics.
+    ("goals", competencies.load_goals),
     ("dashboards", figures.load_demo),
 ]
 
