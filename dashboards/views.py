@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -15,7 +15,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Permission
 from caseload.selectors import months_counted, rollout_with_cases
 from common.charts import lines as charts
-from common.exports import attachment, export_response
+from common.exports import EXPORT_FORMATS, attachment, export_response
 from common.projection import Projection
 from competencies.models import BASE_STAGES, Stage
 from competencies.selectors import SELF_HIGHER_FLAG
@@ -283,15 +283,27 @@ def _section_context(
     }
 
 
+def _accepted_query(request: AuthenticatedHttpRequest, form: DashboardFilterForm) -> str:
+    """The download's query with only the filters the form accepts: a refused value would be
+    refused by the other section too, and a long one could make the address too long to
+    redirect to."""
+    form.is_valid()
+    accepted = QueryDict(mutable=True)
+    for key in (*form.fields, "table", "_export"):
+        if key in request.GET and key not in form.errors:
+            accepted[key] = request.GET[key]
+    return accepted.urlencode()
+
+
 def render_dashboard(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     wanted = request.GET.get("table", "")
     elsewhere = next(
         (other for other in SECTIONS if wanted in other.tables and other.name != section), None
     )
-    if elsewhere and request.GET.get("_export"):
+    if elsewhere and request.GET.get("_export") in EXPORT_FORMATS:
         # A download link from before the dashboard had sections, or typed by hand.
-        return redirect(f"{reverse(elsewhere.name)}?{request.GET.urlencode()}")
+        return redirect(f"{reverse(elsewhere.name)}?{_accepted_query(request, form)}")
     figures_catch_up()
     filters = form.filters()
     tables, context = _section_context(request, section, filters)

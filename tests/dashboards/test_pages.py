@@ -452,3 +452,27 @@ def test_a_download_asked_of_another_section_is_sent_there(cast, as_user, histor
     assert response["Location"].startswith(f"{reverse('fidelity_practice')}?")
     assert "table=stages" in response["Location"]
     assert client.get(response["Location"])["Content-Disposition"].endswith('.csv"')
+
+
+def test_a_download_sent_to_another_section_carries_only_the_filters_it_accepts(
+    cast, as_user, history
+):
+    # A refused date thousands of characters long made the address too long to redirect to.
+    client = as_user(cast.programme_lead)
+    query = {"as_of": "x" * 20_000, "role_group": "all", "table": "stages", "_export": "csv"}
+
+    response = client.get(reverse("fidelity"), query)
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{reverse('fidelity_practice')}?role_group=all&table=stages&_export=csv"
+    )
+
+
+def test_a_download_in_a_format_not_served_stays_on_the_section_asked(cast, as_user, history):
+    client = as_user(cast.programme_lead)
+
+    response = client.get(reverse("fidelity"), {"table": "stages", "_export": "pdf"})
+
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response
