@@ -214,34 +214,36 @@ class TrainingRecord:
 def training_records(
     as_of: datetime.date, *, person_ids: Iterable[int] | None = None
 ) -> dict[int, TrainingRecord]:
-    """Everyone's training as it stood on `as_of` (or only `person_ids`'), in one statement: each
+    """Everyone's training as it stood on `as_of` (or only `person_ids`'), in two statements: each
     person's first attended day of each kind, by date and then cohort as `people_with_training`
     orders them. People with no attended day are left out.
 
     The attended days are read as they are and the first of each kind picked here: nearly
     everyone attends each day once, and ranking them in SQL (ROW_NUMBER) cost several times the
     reading of them."""
-    attended = CourseAttendance.objects.filter(attended=True).filter(
-        Q(day=CourseDay.RESTORATIVE, cohort__day1_date__lte=as_of)
-        | Q(day=CourseDay.BASE, cohort__day2_date__lte=as_of)
-    )
+    # The days' dates come from the cohorts (a few hundred rows), not with each attended day:
+    # converting thousands of dates cost more than the statement itself.
+    dates: dict[tuple[int, int], datetime.date | None] = {}
+    phases: dict[int, int] = {}
+    for pk, day1_date, day2_date, phase_id in Cohort.objects.values_list(
+        "pk", "day1_date", "day2_date", "phase_id"
+    ):
+        dates[pk, CourseDay.RESTORATIVE] = day1_date
+        dates[pk, CourseDay.BASE] = day2_date
+        phases[pk] = phase_id
+    attended = CourseAttendance.objects.filter(attended=True)
     if person_ids is not None:
         attended = attended.filter(person_id__in=list(person_ids))
-    on = Case(
-        When(day=CourseDay.RESTORATIVE, then=F("cohort__day1_date")),
-        default=F("cohort__day2_date"),
-        output_field=DateField(),
-    )
-    days = attended.annotate(on=on).values_list(
-        "person_id", "day", "on", "cohort_id", "cohort__phase_id"
-    )
     # (person, day) -> (date, cohort, phase) of the first attended day of that kind.
     firsts: dict[tuple[int, int], tuple[datetime.date, int, int]] = {}
-    for person_id, day, on_date, cohort_id, phase_id in days:
+    for person_id, day, cohort_id in attended.values_list("person_id", "day", "cohort_id"):
+        on_date = dates[cohort_id, day]
+        if on_date is None or on_date > as_of:
+            continue
         key = (person_id, day)
         first = firsts.get(key)
         if first is None or (on_date, cohort_id) < first[:2]:
-            firsts[key] = (on_date, cohort_id, phase_id)
+            firsts[key] = (on_date, cohort_id, phases[cohort_id])
     restorative: dict[int, tuple[datetime.date, int, int]] = {}
     base: dict[int, tuple[datetime.date, int, int]] = {}
     for (person_id, day), first in firsts.items():
