@@ -223,21 +223,24 @@ def training_records(
     reading of them."""
     # The days' dates come from the cohorts (a few hundred rows), not with each attended day:
     # converting thousands of dates cost more than the statement itself.
+    attended = CourseAttendance.objects.filter(attended=True)
+    cohorts = Cohort.objects.all()
+    if person_ids is not None:
+        attended = attended.filter(person_id__in=list(person_ids))
+        cohorts = cohorts.filter(pk__in=attended.values("cohort_id"))
     dates: dict[tuple[int, int], datetime.date | None] = {}
     phases: dict[int, int] = {}
-    for pk, day1_date, day2_date, phase_id in Cohort.objects.values_list(
+    for pk, day1_date, day2_date, phase_id in cohorts.values_list(
         "pk", "day1_date", "day2_date", "phase_id"
     ):
         dates[pk, CourseDay.RESTORATIVE] = day1_date
         dates[pk, CourseDay.BASE] = day2_date
         phases[pk] = phase_id
-    attended = CourseAttendance.objects.filter(attended=True)
-    if person_ids is not None:
-        attended = attended.filter(person_id__in=list(person_ids))
     # (person, day) -> (date, cohort, phase) of the first attended day of that kind.
     firsts: dict[tuple[int, int], tuple[datetime.date, int, int]] = {}
     for person_id, day, cohort_id in attended.values_list("person_id", "day", "cohort_id"):
-        on_date = dates[cohort_id, day]
+        # .get: a cohort added between the two statements is not counted yet.
+        on_date = dates.get((cohort_id, day))
         if on_date is None or on_date > as_of:
             continue
         key = (person_id, day)

@@ -225,8 +225,9 @@ def test_each_role_sees_its_own_panels_and_no_other(cast, as_user, role, shown, 
 # and to be placed (the first few of each, with the count, in one query each); the programme
 # lead's three lists.
 # The programme lead's headline: the stored figures checked, the people in scope and their spans;
-# the roll-out's summary now reads the employing organisations too (one query).
-PINNED = {"practitioner": 10, "supervisor": 14, "practice_leader": 15, "programme_lead": 18}
+# the roll-out's summary now reads the employing organisations too (one query), and the cohorts'
+# dates apart from the attended days (one more).
+PINNED = {"practitioner": 10, "supervisor": 14, "practice_leader": 15, "programme_lead": 19}
 
 
 def _busy_organisation(cast, size: int) -> None:

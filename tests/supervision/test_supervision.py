@@ -276,9 +276,9 @@ def test_the_supervisee_list_runs_a_constant_number_of_queries(
         )
     client = as_user(cast.supervisor)
 
-    # session, user, roles, person, settings, supervisees' 2:1s, supervisees, trained check,
-    # sessions, their practitioners
-    with django_assert_num_queries(10):
+    # session, user, roles, person, settings, supervisees' 2:1s, supervisees, trained check
+    # (their cohorts and their attended days), sessions, their practitioners
+    with django_assert_num_queries(11):
         response = client.get(reverse("supervision"))
     assert len(response.context["supervisees"]) == size + 1
 
