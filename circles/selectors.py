@@ -98,6 +98,7 @@ def circle_list(user: User) -> QuerySet[LearningCircle]:
     return (
         circles_for_user(user)
         .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("name", "pk")
         .prefetch_related(
             # As a list: the page reads every circle's leaders, and `.all()` on each circle
             # builds a manager and a queryset to reach the same prefetched rows.

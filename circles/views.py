@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,14 +31,22 @@ from training.selectors import person_of
 
 NOT_STARTED = "Attendance can be recorded once the meeting has started."
 
+CIRCLES_PER_PAGE = 50
+
 
 @require_http_methods(["GET"])
 def circle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The circles the person may see, a page at a time: a practice leader has a few, a
+    programme lead in a region hundreds."""
+    page = Paginator(selectors.circle_list(request.user), CIRCLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "circles/circle_list.html",
         {
-            "circles": selectors.circle_list(request.user),
+            "page": page,
+            "circles": page.object_list,
             "may_create": can(request.user, Permission.LEAD_CIRCLES),
         },
     )

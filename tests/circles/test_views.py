@@ -131,6 +131,23 @@ def test_programme_leads_and_administrators_see_every_circle(
     assert {c.name for c in response.context["circles"]} == {"Cheltenham circle", "Forest circle"}
 
 
+def test_the_circle_list_is_paged_in_name_order(cast, as_user, circle, other_circle, monkeypatch):
+    monkeypatch.setattr("circles.views.CIRCLES_PER_PAGE", 1)
+    client = as_user(cast.programme_lead)
+
+    first = client.get(reverse("circle_list"))
+    second = client.get(reverse("circle_list"), {"page": 2})
+    beyond = client.get(reverse("circle_list"), {"page": "x"})
+
+    assert [c.name for c in first.context["circles"]] == ["Cheltenham circle"]
+    assert [c.name for c in second.context["circles"]] == ["Forest circle"]
+    assert [c.name for c in beyond.context["circles"]] == ["Cheltenham circle"]
+    html = first.content.decode()
+    assert "2 circles you can see" in html and "(page 1 of 2)" in html
+    assert 'href="?page=2"' in html and "Previous page" not in html
+    assert 'href="?page=1"' in second.content.decode()
+
+
 def test_a_practitioner_sees_only_their_own_circles(cast, as_user, circle, other_circle):
     response = as_user(cast.practitioner).get(reverse("circle_list"))
 
@@ -445,8 +462,9 @@ def test_circle_and_attendance_pages_run_a_constant_number_of_queries(
     # framework version, its competencies, attendance, apologies, members
     with django_assert_num_queries(13):
         client.get(reverse("meeting_detail", args=[meeting.pk]))
-    # session, user, roles, person, circles with counts, leaders, upcoming meetings
-    with django_assert_num_queries(7):
+    # session, user, roles, person, how many circles, a page of them with counts, leaders,
+    # upcoming meetings
+    with django_assert_num_queries(8):
         client.get(reverse("circle_list"))
 
 
