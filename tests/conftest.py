@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
@@ -25,6 +27,13 @@ from tests.factories import analyse_after_bulk_load, make_circle, make_person, m
 from training.models import Person, RoleGroup
 
 LONDON = ZoneInfo("Europe/London")
+
+# Property tests draw the same examples on every run, so that a change that passes here passes
+# in CI too. `HYPOTHESIS_PROFILE=explore make test` draws new ones each run, to look for inputs
+# nobody has tried yet (a failure prints the blob that reproduces it).
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # The days a test marked `any_day` runs as of: the first, the middle and the last of a month, a
 # short month's end, and the days the clocks go forward and back (London, 2027).
