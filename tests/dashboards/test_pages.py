@@ -21,6 +21,7 @@ from competencies.frameworks import current_version
 from competencies.models import Competency, Rater, Rating, Review
 from dashboards.models import Definitions, StaleFigures
 from dashboards.services import figures_refresh
+from dashboards.views import SECTIONS
 from supervision.models import SupervisionSession, SupervisionSettings
 from tests.dashboards.history import (
     AS_OF,
@@ -476,3 +477,11 @@ def test_a_download_in_a_format_not_served_stays_on_the_section_asked(cast, as_u
 
     assert response.status_code == 200
     assert "Content-Disposition" not in response
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda section: section.name)
+def test_each_section_names_the_tables_its_page_builds(cast, as_user, history, section):
+    # A download asked of another section is sent to the one that names its table.
+    response = as_user(cast.programme_lead).get(reverse(section.name), PAGE)
+
+    assert set(response.context["tables"]) == set(section.tables)
