@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from circles.models import MeetingAttendance
 from common.spreadsheets import csv_text
-from competencies.models import Rating, ReviewStatus
+from competencies.models import Rating, Review, ReviewStatus
 from supervision.models import SupervisionSession
 from training.models import Phase
 from training.selectors import people_with_training
@@ -257,25 +257,26 @@ def generalise(
     """
     last = len(LADDER) - 1
     steps = [0] * len(people)
+    # Each person's values as shown at their step, worked out again only when the step moves.
+    current = [_shown(row, LADDER[0], phases) for row in people]
 
-    def keys() -> list[tuple[str, ...]]:
-        return [_shown(row, LADDER[step], phases) for row, step in zip(people, steps, strict=True)]
+    def step_to(i: int, step: int) -> None:
+        steps[i] = step
+        current[i] = _shown(people[i], LADDER[step], phases)
 
     while True:
-        current = keys()
         sizes = Counter(current)
         small = [i for i, key in enumerate(current) if sizes[key] < K and steps[i] < last]
         if not small:
             break
         for i in small:
-            steps[i] += 1
+            step_to(i, steps[i] + 1)
     everything = (SUPPRESSED,) * len(DESCRIPTIVE)
     while 0 < sizes[everything] < K and len(sizes) > 1:
         smallest = min((size, key) for key, size in sizes.items() if key != everything)[1]
         for i, key in enumerate(current):
             if key == smallest:
-                steps[i] = last
-        current = keys()
+                step_to(i, last)
         sizes = Counter(current)
     return [
         {**row, **dict(zip(DESCRIPTIVE, key, strict=True))}
@@ -336,10 +337,20 @@ def evaluation_export() -> tuple[bytes, str]:
     return buffer.getvalue(), f"evaluation-dataset-{today}.zip"
 
 
+class LocalDates(dict):
+    """The local date of each moment, worked out once: every attendance mark of a meeting, and
+    every rating of a review, shares its moment."""
+
+    def __missing__(self, moment: datetime.datetime) -> datetime.date:
+        day = self[moment] = timezone.localtime(moment).date()
+        return day
+
+
 def _attendance(alias: Codes) -> list[list[object]]:
     circles = Codes()
+    local = LocalDates()
     rows = [
-        [circles[circle], timezone.localtime(starts).date(), alias[person], status]
+        [circles[circle], local[starts], alias[person], status]
         for circle, starts, person, status in MeetingAttendance.objects.values_list(
             "meeting__circle_id", "meeting__starts_at", "person_id", "status"
         )
@@ -356,10 +367,11 @@ def _sessions(alias: Codes) -> list[list[object]]:
         "supervisionsession__supervisor_id",
         "person_id",
     )
+    local = LocalDates()
     rows = [
         [
             sessions[session],
-            timezone.localtime(starts).date(),
+            local[starts],
             status,
             alias[supervisor],
             alias[person],
@@ -369,46 +381,57 @@ def _sessions(alias: Codes) -> list[list[object]]:
     return sorted(rows, key=lambda row: (row[1], row[0], row[4]))
 
 
-RATING_FIELDS = [
-    "review_id",
-    "review__revision",
-    "review__practitioner_id",
-    "review__supervisor_id",
-    "review__version__framework__name",
-    "review__version__number",
-    "review__signed_off_at",
-    "review__case_type",
-    "review__risk_level",
-    "competency__area__stage",
-    "competency__code",
-    "rater",
-    "level",
+REVIEW_FIELDS = [
+    "pk",
+    "revision",
+    "practitioner_id",
+    "supervisor_id",
+    "version__framework__name",
+    "version__number",
+    "signed_off_at",
+    "case_type",
+    "risk_level",
 ]
 
 
 def _ratings(alias: Codes) -> list[list[object]]:
     reviews = Codes()
+    local = LocalDates()
+    signed_off = Review.objects.filter(status=ReviewStatus.SIGNED_OFF)
+    # The review's columns, the same on each of its ratings: read and worked out once a review.
+    review_columns = {
+        review: [
+            reviews[review],
+            revision,
+            alias[practitioner],
+            alias[supervisor] if supervisor else "",
+            f"{framework} v{version}",
+            local[signed_off_at],
+            case_type,
+            risk_level,
+        ]
+        for (
+            review,
+            revision,
+            practitioner,
+            supervisor,
+            framework,
+            version,
+            signed_off_at,
+            case_type,
+            risk_level,
+        ) in signed_off.values_list(*REVIEW_FIELDS).order_by("pk")
+    }
     ratings = (
-        Rating.objects.filter(review__status=ReviewStatus.SIGNED_OFF)
-        .values(*RATING_FIELDS)
+        Rating.objects.filter(review__in=signed_off)
+        .values_list("review_id", "competency__area__stage", "competency__code", "rater", "level")
         .order_by("competency_id", "rater")
     )
     rows = [
-        [
-            reviews[row["review_id"]],
-            row["review__revision"],
-            alias[row["review__practitioner_id"]],
-            alias[row["review__supervisor_id"]] if row["review__supervisor_id"] else "",
-            f"{row['review__version__framework__name']} v{row['review__version__number']}",
-            timezone.localtime(row["review__signed_off_at"]).date(),
-            row["review__case_type"],
-            row["review__risk_level"],
-            row["competency__area__stage"],
-            row["competency__code"],
-            row["rater"],
-            "" if row["level"] is None else row["level"],
-        ]
-        for row in ratings
+        # A review signed off between the two statements has its ratings left for next time.
+        [*review_columns[review], stage, code, rater, "" if level is None else level]
+        for review, stage, code, rater, level in ratings
+        if review in review_columns
     ]
     # Stable: within one review the ratings keep the framework's order.
     return sorted(rows, key=lambda row: (row[5], row[0]))
