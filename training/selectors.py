@@ -221,7 +221,7 @@ def training_records(
     The attended days are read as they are and the first of each kind picked here: nearly
     everyone attends each day once, and ranking them in SQL (ROW_NUMBER) cost several times the
     reading of them."""
-    # The days' dates come from the cohorts (a few hundred rows), not with each attended day:
+    # The days' dates come from the cohorts (one row a cohort), not with each attended day:
     # converting thousands of dates cost more than the statement itself.
     attended = CourseAttendance.objects.filter(attended=True)
     cohorts = Cohort.objects.order_by()
