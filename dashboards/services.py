@@ -26,6 +26,7 @@ from competencies.services import review_verdicts_record
 from dashboards.models import Definitions, FiguresRefresh, StaleFigures, StatusSpan
 from dashboards.selectors.definitions import Span, status_spans
 from training.models import Person
+from training.services import first_days_record
 
 logger = logging.getLogger(__name__)
 
@@ -126,12 +127,14 @@ def _record_missing_verdicts(person_ids: list[int] | None) -> None:
 
 
 def figures_refresh() -> FiguresRefresh:
-    """Rebuild every review's verdict and everyone's spans from the source records. Running it
-    again changes nothing; it says how long it took."""
+    """Rebuild everyone's first attended days, every review's verdict and everyone's spans from
+    the source records. Running it again changes nothing; it says how long it took."""
     started = time.perf_counter()
     moment = timezone.now()
     definitions = Definitions.load()
     with transaction.atomic():
+        # Training's own stored figures first: everyone's first attended days.
+        first_days_record()
         review_verdicts_record()
         ReviewVerdict.objects.exclude(review__status=ReviewStatus.SIGNED_OFF).delete()
         spans = status_spans(definitions)

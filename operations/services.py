@@ -57,7 +57,7 @@ from supervision.models import (
     SessionNote,
     SupervisionSession,
 )
-from training.models import CourseAttendance, CoursePlace, Person
+from training.models import CourseAttendance, CoursePlace, FirstCourseDays, Person
 
 # The personal rows of an account that go when its person is purged; the account stays.
 ACCOUNT_SATELLITES: tuple[type[models.Model], ...] = (
@@ -96,6 +96,7 @@ PERSONAL_RECORDS: tuple[tuple[type[models.Model], str], ...] = (
 # and absent stay the same; their history is deleted, since it is the trail of the leaver.
 RECORDS_ABOUT_THEM: tuple[tuple[type[models.Model], str], ...] = (
     (CourseAttendance, "person"),
+    (FirstCourseDays, "person"),  # stored from the register above
     (CircleMembership, "person"),
     (MeetingAttendance, "person"),
     # Numbers only, and counted in the cases worked with the model as of any past date.

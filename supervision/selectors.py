@@ -11,13 +11,13 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    ExpressionWrapper,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.http import Http404
@@ -147,7 +147,13 @@ def supervisees(
         .annotate(
             last_held=Subquery(last_held),
             next_planned=Subquery(next_planned),
-            overdue=ExpressionWrapper(overdue(as_of=today, days=days), output_field=BooleanField()),
+            # A Case, not the bare condition: someone never on a course has no stored first
+            # days, and the condition over that missing row is unknown (None), not False.
+            overdue=Case(
+                When(overdue(as_of=today, days=days), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             current_supervisor=Subquery(current.values("supervisor_id")[:1]),
         )
         .annotate(

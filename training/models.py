@@ -442,6 +442,36 @@ class CourseAttendance(models.Model):
         return f"{self.person} {mark} {self.cohort} day {self.day}"
 
 
+class FirstCourseDays(models.Model):
+    """A person's first attended day of each kind (by date, then cohort) and the phase of the
+    cohort it belongs to, as their attendance stands: stored, so that everyone's training is
+    read from one row a person rather than worked out from their attended days on every view.
+
+    Whether someone was trained by a date follows from these alone (a first day after the date
+    means no attended day by then). Kept up to date by training.services.first_days_record
+    whenever attendance or a cohort changes (training.receivers), and rebuilt with the other
+    stored figures by `refresh_figures`. A person who never attended has no row.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="first_days"
+    )
+    restorative_on = models.DateField(null=True, blank=True)
+    restorative_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    base_on = models.DateField(null=True, blank=True)
+    base_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "first course days"
+
+    def __str__(self) -> str:
+        return f"First course days of {self.person_id}"
+
+
 class ProgrammeSettings(models.Model):
     """Settings of the roll-out that an administrator changes; there is one row."""
 

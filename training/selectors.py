@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import (
     BigIntegerField,
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -27,6 +28,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -42,6 +44,7 @@ from training.models import (
     CourseAttendance,
     CourseDay,
     CoursePlace,
+    FirstCourseDays,
     ImportRun,
     Organisation,
     Person,
@@ -77,15 +80,9 @@ PART_TRAINED = TRAINING_STATES[TrainingState.PART_TRAINED]
 
 def trained_by(as_of: datetime.date) -> Q:
     """Of a person: trained on or before `as_of` (both days attended), the same rule as
-    TRAINING_STATES for querysets without the `people_with_training` annotations. The two sets
-    of people are found once each, not person by person."""
-    day1 = CourseAttendance.objects.filter(
-        attended=True, day=CourseDay.RESTORATIVE, cohort__day1_date__lte=as_of
-    )
-    day2 = CourseAttendance.objects.filter(
-        attended=True, day=CourseDay.BASE, cohort__day2_date__lte=as_of
-    )
-    return Q(pk__in=day1.values("person_id")) & Q(pk__in=day2.values("person_id"))
+    TRAINING_STATES for querysets without the `people_with_training` annotations, read from
+    their stored first days."""
+    return Q(first_days__restorative_on__lte=as_of, first_days__base_on__lte=as_of)
 
 
 def training_state(person: PersonWithTraining | TrainingRecord) -> TrainingState:
@@ -97,12 +94,13 @@ def training_state(person: PersonWithTraining | TrainingRecord) -> TrainingState
     return TrainingState.NOT_TRAINED
 
 
-def _attended(day: CourseDay, as_of: datetime.date) -> QuerySet[CourseAttendance]:
-    """The outer person's attended days of one kind, on or before `as_of`, earliest first."""
-    date_field = "cohort__day1_date" if day == CourseDay.RESTORATIVE else "cohort__day2_date"
-    return CourseAttendance.objects.filter(
-        person=OuterRef("pk"), day=day, attended=True, **{f"{date_field}__lte": as_of}
-    ).order_by(date_field, "cohort_id")
+def _first_day_by(field: str, as_of: datetime.date) -> Case:
+    """The outer person's stored first day of one kind (`restorative_on` or `base_on`), when it
+    fell on or before `as_of`."""
+    return Case(
+        When(**{f"first_days__{field}__lte": as_of}, then=F(f"first_days__{field}")),
+        output_field=DateField(),
+    )
 
 
 class CourseDays(TypedDict):
@@ -128,14 +126,11 @@ if TYPE_CHECKING:
 
 def people_with_course_days(as_of: datetime.date) -> QuerySet[PersonWithCourseDays]:
     """Every person, annotated with the dates of their first attended day 1 (`restorative_on`)
-    and day 2 (`base_on`) as it stood on `as_of`: all a list of people not yet trained needs,
-    without the rest of `people_with_training` (each of its figures is a subquery to build and
-    to run again)."""
-    day1 = _attended(CourseDay.RESTORATIVE, as_of)
-    day2 = _attended(CourseDay.BASE, as_of)
+    and day 2 (`base_on`) as it stood on `as_of`, from their stored first days: all a list of
+    people not yet trained needs."""
     return Person.objects.annotate(
-        restorative_on=Subquery(day1.values("cohort__day1_date")[:1], output_field=DateField()),
-        base_on=Subquery(day2.values("cohort__day2_date")[:1], output_field=DateField()),
+        restorative_on=_first_day_by("restorative_on", as_of),
+        base_on=_first_day_by("base_on", as_of),
     )
 
 
@@ -143,12 +138,11 @@ def people_with_training_dates(as_of: datetime.date) -> QuerySet[PersonWithTrain
     """Every person, annotated with `restorative_on`, `base_on` and `trained_on` as
     `people_with_training` does, without the phase their training counts for."""
     return people_with_course_days(as_of).annotate(
-        # Guarded by Case: PostgreSQL's GREATEST ignores NULL, SQLite's MAX(a, b) does not.
+        # Both first days on or before `as_of` (neither empty): the later of the two.
         trained_on=Case(
             When(
-                restorative_on__isnull=False,
-                base_on__isnull=False,
-                then=Greatest("restorative_on", "base_on"),
+                trained_by(as_of),
+                then=Greatest("first_days__restorative_on", "first_days__base_on"),
             ),
             output_field=DateField(),
         ),
@@ -162,21 +156,19 @@ def people_with_training(as_of: datetime.date) -> QuerySet[PersonWithTraining]:
     - `trained_on`: the later of the two, when both exist (the person is trained);
     - `credited_phase_id`: the phase of the cohort where that completing day took place
       (day 2's, when both fell on the same date).
+
+    Written over the stored first days themselves rather than over the other annotations:
+    each annotation named in another is written out again in the SQL, and a statement over
+    everyone grew several times over.
     """
-    day1 = _attended(CourseDay.RESTORATIVE, as_of)
-    day2 = _attended(CourseDay.BASE, as_of)
+    trained = trained_by(as_of)
     return people_with_training_dates(as_of).annotate(
         credited_phase_id=Case(
             When(
-                restorative_on__isnull=False,
-                base_on__gte=F("restorative_on"),
-                then=Subquery(day2.values("cohort__phase_id")[:1]),
+                trained & Q(first_days__base_on__gte=F("first_days__restorative_on")),
+                then=F("first_days__base_phase_id"),
             ),
-            When(
-                base_on__isnull=False,
-                restorative_on__gt=F("base_on"),
-                then=Subquery(day1.values("cohort__phase_id")[:1]),
-            ),
+            When(trained, then=F("first_days__restorative_phase_id")),
             output_field=BigIntegerField(),
         ),
     )
@@ -210,13 +202,28 @@ class TrainingRecord:
     def state(self) -> TrainingState:
         return training_state(self)
 
+    def on(self, as_of: datetime.date) -> TrainingRecord | None:
+        """The record as it stood on `as_of`, from first days: a first day after `as_of` means
+        no day of that kind attended by then (None: no day of either kind)."""
+        restorative = self.restorative_on is not None and self.restorative_on <= as_of
+        base = self.base_on is not None and self.base_on <= as_of
+        if restorative and base:
+            return self
+        if not (restorative or base):
+            return None
+        return TrainingRecord(
+            restorative_on=self.restorative_on if restorative else None,
+            base_on=self.base_on if base else None,
+            restorative_phase_id=self.restorative_phase_id if restorative else None,
+            base_phase_id=self.base_phase_id if base else None,
+        )
 
-def training_records(
-    as_of: datetime.date, *, person_ids: Iterable[int] | None = None
-) -> dict[int, TrainingRecord]:
-    """Everyone's training as it stood on `as_of` (or only `person_ids`'), in two statements: each
-    person's first attended day of each kind, by date and then cohort as `people_with_training`
-    orders them. People with no attended day are left out.
+
+def first_days_attended(*, person_ids: Iterable[int] | None = None) -> dict[int, TrainingRecord]:
+    """Each person's first attended day of each kind (or only `person_ids'`), by date and then
+    cohort as `people_with_training` orders them, worked out from their attended days in two
+    statements: the rule that `FirstCourseDays` stores (training.services.first_days_record).
+    People with no attended day are left out.
 
     The attended days are read as they are and the first of each kind picked here: nearly
     everyone attends each day once, and ranking them in SQL (ROW_NUMBER) cost several times the
@@ -241,7 +248,7 @@ def training_records(
     for person_id, day, cohort_id in attended.values_list("person_id", "day", "cohort_id"):
         # .get: a cohort added between the two statements is not counted yet.
         on_date = dates.get((cohort_id, day))
-        if on_date is None or on_date > as_of:
+        if on_date is None:  # a day with no date has not happened
             continue
         key = (person_id, day)
         first = firsts.get(key)
@@ -261,6 +268,36 @@ def training_records(
             restorative_phase_id=day1[2] if day1 else None,
             base_phase_id=day2[2] if day2 else None,
         )
+    return records
+
+
+def training_records(
+    as_of: datetime.date, *, person_ids: Iterable[int] | None = None
+) -> dict[int, TrainingRecord]:
+    """Everyone's training as it stood on `as_of` (or only `person_ids'`), read from their
+    stored first days (`FirstCourseDays`, one row a person). People with no attended day by
+    `as_of` are left out."""
+    stored = FirstCourseDays.objects.order_by()
+    if person_ids is not None:
+        stored = stored.filter(person_id__in=list(person_ids))
+    records = {}
+    for (
+        person_id,
+        restorative_on,
+        base_on,
+        restorative_phase_id,
+        base_phase_id,
+    ) in stored.values_list(
+        "person_id", "restorative_on", "base_on", "restorative_phase_id", "base_phase_id"
+    ):
+        record = TrainingRecord(
+            restorative_on=restorative_on,
+            base_on=base_on,
+            restorative_phase_id=restorative_phase_id,
+            base_phase_id=base_phase_id,
+        ).on(as_of)
+        if record is not None:
+            records[person_id] = record
     return records
 
 
@@ -478,37 +515,51 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
     """Everything the roll-out page and report show, in a fixed number of queries: for
     everyone, or for the people one organisation employs.
 
-    Each person's training comes from `training_records` (one statement for everyone) and is
-    counted here, so the cost grows with the number of people and no faster.
+    Everyone's training comes from their stored first days, judged by TRAINING_STATES and
+    counted in the database: the people at work by team, role group, employer and state, and
+    the people trained by the phase it is credited to, role group and day. Two statements, each
+    one pass over the roster, so the cost grows with the number of people and no faster.
     """
-    records = training_records(as_of)
     phases = list(Phase.objects.all())
-    people = Person.objects.all()
+    people = people_with_training(as_of)
     if organisation is not None:
         people = people.filter(organisation_id=organisation)
-    # Counted, not listed: in no order (sorting everyone by name took half the query's time).
-    rows = people.order_by().values_list("pk", "team_id", "role_group", "status", "organisation_id")
+    state = Case(
+        *(When(condition, then=Value(str(key))) for key, condition in TRAINING_STATES.items()),
+        output_field=CharField(),
+    )
+    at_work = (
+        people.filter(status=PersonStatus.ACTIVE)
+        .annotate(state=state)
+        .values_list("team_id", "role_group", "organisation_id", "state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    trained_people = (
+        people.filter(TRAINED)
+        .values_list("credited_phase_id", "role_group", "trained_on")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
 
     trained_by_phase: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    trained_by_date: dict[datetime.date, int] = defaultdict(int)
+    for phase_id, role_group, trained_on, count in trained_people:
+        trained_by_phase[phase_id][role_group] += count
+        trained_by_date[trained_on] += count
     team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     group_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     employer_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    trained_by_date: dict[datetime.date, int] = defaultdict(int)
-    for pk, team_id, role_group, status, organisation_id in rows:
-        record = records.get(pk)
-        state = record.state if record is not None else TrainingState.NOT_TRAINED
-        if record is not None and state == TrainingState.TRAINED:
-            trained_by_phase[record.credited_phase_id][role_group] += 1
-            trained_by_date[record.trained_on] += 1  # type: ignore[index]  # trained: a date
-        if status == PersonStatus.ACTIVE:
-            totals = team_totals[team_id]
-            totals[0] += 1
-            totals[1] += state == TrainingState.TRAINED
-            totals[2] += state == TrainingState.PART_TRAINED
-            group_totals[role_group][0] += 1
-            group_totals[role_group][1] += state == TrainingState.TRAINED
-            employer_totals[organisation_id][0] += 1
-            employer_totals[organisation_id][1] += state == TrainingState.TRAINED
+    for team_id, role_group, organisation_id, person_state, count in at_work:
+        is_trained = count if person_state == TrainingState.TRAINED else 0
+        totals = team_totals[team_id]
+        totals[0] += count
+        totals[1] += is_trained
+        totals[2] += count if person_state == TrainingState.PART_TRAINED else 0
+        group_totals[role_group][0] += count
+        group_totals[role_group][1] += is_trained
+        employer_totals[organisation_id][0] += count
+        employer_totals[organisation_id][1] += is_trained
 
     phase_rows, cumulative = [], 0
     for phase in phases:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -30,16 +31,24 @@ from training.models import (
     CourseAttendance,
     CourseDay,
     CoursePlace,
+    FirstCourseDays,
     Organisation,
     Person,
     PersonStatus,
     PlaceStatus,
     RoleGroup,
 )
-from training.selectors import TRAINED, people_with_training, unfinished_course
+from training.selectors import (
+    TRAINED,
+    first_days_attended,
+    people_with_training,
+    unfinished_course,
+)
 from training.signals import course_day_notice, records_changed
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # New accounts start with the role their role group usually needs; administrators add more.
 DEFAULT_ROLES: dict[str, tuple[Role, ...]] = {
@@ -141,7 +150,7 @@ def people_accounts_sync(*, people: Sequence[Person]) -> None:
         person.user = account  # now saved, so the person's user_id is set
 
 
-def _chunks(values: Sequence[str], size: int = 2000) -> list[Sequence[str]]:
+def _chunks(values: Sequence[T], size: int = 2000) -> list[Sequence[T]]:
     """Slices short enough for an IN list on every database."""
     return [values[start : start + size] for start in range(0, len(values), size)]
 
@@ -191,6 +200,40 @@ def cohort_register_save(*, cohort: Cohort, marks: dict[tuple[int, CourseDay], b
         since=min(days) if days else None,
     )
     return len(changed) + len(added)
+
+
+def first_days_record(*, person_ids: Iterable[int] | None = None) -> int:
+    """Store again the first attended days of `person_ids` (everyone, when None) from their
+    attendance (`first_days_attended`); returns how many people have any. Called whenever
+    attendance or a cohort changes (training.receivers), and for everyone by `refresh_figures`."""
+    stored = FirstCourseDays.objects.all()
+    if person_ids is None:
+        records = first_days_attended()
+        chunks = []
+    else:
+        chunks = _chunks(sorted(set(person_ids)))
+        records = {}
+        for chunk in chunks:
+            records.update(first_days_attended(person_ids=chunk))
+    with transaction.atomic():
+        if person_ids is None:
+            stored.delete()
+        for chunk in chunks:
+            stored.filter(person_id__in=chunk).delete()
+        FirstCourseDays.objects.bulk_create(
+            (
+                FirstCourseDays(
+                    person_id=person_id,
+                    restorative_on=record.restorative_on,
+                    base_on=record.base_on,
+                    restorative_phase_id=record.restorative_phase_id,
+                    base_phase_id=record.base_phase_id,
+                )
+                for person_id, record in records.items()
+            ),
+            batch_size=2000,
+        )
+    return len(records)
 
 
 # Courses ------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from dashboards.models import Definitions
 from supervision.models import SessionStatus, SupervisionSession
 from training.dates import local_date
 from training.models import Person
-from training.selectors import training_records
+from training.selectors import first_days_attended
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -166,7 +166,8 @@ def status_spans(
 ) -> list[Span]:
     """Everyone's spans (or only `person_ids`'), from the source tables."""
     ids = None if person_ids is None else list(person_ids)
-    records = training_records(datetime.date.max, person_ids=ids)
+    # From the attended days themselves, as a recount from the source should be.
+    records = first_days_attended(person_ids=ids)
     present = _presence(ids, definitions.embedded_recent_meetings)
     supervised = _supervision(ids, definitions.embedded_supervision_weeks)
     faithful = _fidelity(ids, definitions)

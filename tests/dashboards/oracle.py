@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, TypedDict
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -23,7 +25,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from circles.models import AttendanceStatus, CircleMeeting, MeetingAttendance, MeetingStatus
 from competencies.models import BASE_STAGES, Level, Rater
@@ -31,8 +33,51 @@ from competencies.selectors import current_reviews
 from dashboards.models import Definitions
 from supervision.models import SessionStatus, SupervisionSession
 from training.dates import day_end, day_start
-from training.models import Person
-from training.selectors import TRAINED, people_with_training
+from training.models import CourseAttendance, CourseDay, Person
+from training.selectors import TRAINED
+
+
+def _attended(day: CourseDay, as_of: datetime.date) -> QuerySet[CourseAttendance]:
+    """The outer person's attended days of one kind, on or before `as_of`, earliest first."""
+    date_field = "cohort__day1_date" if day == CourseDay.RESTORATIVE else "cohort__day2_date"
+    return CourseAttendance.objects.filter(
+        person=OuterRef("pk"), day=day, attended=True, **{f"{date_field}__lte": as_of}
+    ).order_by(date_field, "cohort_id")
+
+
+def training_as_first_written(as_of: datetime.date) -> QuerySet[Person]:
+    """Everyone's training as of a day, from their attended days by correlated subqueries, with
+    the annotations of training.selectors.people_with_training (which reads the stored first
+    days): `restorative_on`, `base_on`, `trained_on` and `credited_phase_id`."""
+    day1 = _attended(CourseDay.RESTORATIVE, as_of)
+    day2 = _attended(CourseDay.BASE, as_of)
+    return Person.objects.annotate(
+        restorative_on=Subquery(day1.values("cohort__day1_date")[:1], output_field=DateField()),
+        base_on=Subquery(day2.values("cohort__day2_date")[:1], output_field=DateField()),
+    ).annotate(
+        trained_on=Case(
+            When(
+                restorative_on__isnull=False,
+                base_on__isnull=False,
+                then=Greatest("restorative_on", "base_on"),
+            ),
+            output_field=DateField(),
+        ),
+        credited_phase_id=Case(
+            When(
+                restorative_on__isnull=False,
+                base_on__gte=F("restorative_on"),
+                then=Subquery(day2.values("cohort__phase_id")[:1]),
+            ),
+            When(
+                base_on__isnull=False,
+                restorative_on__gt=F("base_on"),
+                then=Subquery(day1.values("cohort__phase_id")[:1]),
+            ),
+            output_field=BigIntegerField(),
+        ),
+    )
+
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -113,7 +158,7 @@ def people_status(
         return Coalesce(Subquery(counted.values(value)[:1], output_field=IntegerField()), 0)
 
     return (
-        people_with_training(as_of)
+        training_as_first_written(as_of)
         .annotate(
             latest_review_id=Subquery(reviews.values("pk")[:1]),
             present_recently=Exists(present_recently),

@@ -43,6 +43,7 @@ from training.models import (
     Team,
     council_id,
 )
+from training.services import first_days_record
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,7 @@ def build_organisation(size: int) -> None:
         for p in people
         for day in (1, 2)
     )
+    first_days_record()  # written in bulk, past the receivers
     circle = LearningCircle.objects.create(
         name="Big", starts_on=datetime.date(2026, 1, 1), venue="Hall"
     )

@@ -5,12 +5,13 @@ definitions judged day by day (tests/dashboards/oracle.py). Runs on SQLite and P
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ from dashboards.selectors.funnel import span_counts
 from dashboards.services import figures_refresh
 from supervision.models import SessionStatus
 from supervision.services import session_record_held, session_schedule, session_set_status
-from tests.dashboards.oracle import people_status
+from tests.dashboards.oracle import people_status, training_as_first_written
 from tests.factories import (
     make_circle,
     make_cohort,
@@ -37,17 +38,21 @@ from tests.factories import (
 )
 from training.imports import training_import
 from training.models import (
+    Cohort,
     CourseAttendance,
     CourseDay,
+    FirstCourseDays,
     OrganisationKind,
     PersonStatus,
     RoleGroup,
     council_id,
 )
 from training.models import Organisation as Employer
+from training.selectors import TrainingRecord, first_days_attended, people_with_training
 from training.services import (
     cohort_register_add,
     cohort_register_save,
+    cohort_save,
     organisation_save,
     person_organisation_changed,
 )
@@ -81,6 +86,7 @@ writes = st.lists(
         st.tuples(st.just("move team"), people),
         st.tuples(st.just("employer"), people, st.booleans()),
         st.tuples(st.just("partner rule"), st.booleans()),
+        st.tuples(st.just("move cohort"), st.integers(0, 1), st.integers(-60, 60), st.booleans()),
     ),
     min_size=1,
     max_size=8,
@@ -157,6 +163,17 @@ class Organisation:
         cohort_register_add(cohort=cohort_, person=self.people[person])
         marks = {(self.people[person].pk, day): attended for day in CourseDay}
         cohort_register_save(cohort=cohort_, marks=marks)
+
+    def move_cohort(self, cohort: int, days: int, other_phase: bool) -> None:
+        """Move a course's days (and perhaps into the other cohort's phase), as its page does."""
+        course = Cohort.objects.get(pk=self.cohorts[cohort].pk)
+        assert course.day1_date and course.day2_date
+        course.day1_date += datetime.timedelta(days=days)
+        course.day2_date += datetime.timedelta(days=days)
+        if other_phase:
+            course.phase_id = self.cohorts[1 - cohort].phase_id
+        cohort_save(cohort=course)
+        self.cohorts[cohort] = course
 
     def import_(self, person: int, cohort: int, day: int) -> None:
         on = START + datetime.timedelta(days=day)
@@ -278,6 +295,27 @@ def recounted() -> list[tuple[object, ...]]:
     )
 
 
+def stored_first_days() -> dict[int, TrainingRecord]:
+    return {
+        row.person_id: TrainingRecord(
+            restorative_on=row.restorative_on,
+            base_on=row.base_on,
+            restorative_phase_id=row.restorative_phase_id,
+            base_phase_id=row.base_phase_id,
+        )
+        for row in FirstCourseDays.objects.all()
+    }
+
+
+def training_on(people: QuerySet[Any]) -> list[tuple[object, ...]]:
+    """Everyone's training annotations, as `people_with_training` and the oracle write them."""
+    return list(
+        people.order_by("pk").values_list(
+            "pk", "restorative_on", "base_on", "trained_on", "credited_phase_id"
+        )
+    )
+
+
 def judged_on(day: datetime.date) -> dict[str, int]:
     """The definitions judged afresh for everyone active on one day."""
     return (
@@ -309,12 +347,17 @@ def test_the_stored_figures_equal_a_full_recount_after_any_writes(
                 organisation.write(*write)
 
         assert stored() == recounted()
+        assert stored_first_days() == first_days_attended()
         # Judged afresh on either side of every day a figure changes, and a few more.
         days = {START + datetime.timedelta(days=offset) for offset in check_days}
         for span in stored():
             for edge in (span[1], span[2]):
                 if edge:
                     days |= {edge, edge - datetime.timedelta(days=1)}
+        for day in sorted(days):
+            assert training_on(people_with_training(day)) == training_on(
+                training_as_first_written(day)
+            ), (day, writes)
         counted = span_counts(Filters(as_of=max(days), role_group=""), sorted(days))
         for day in sorted(days):
             counts = counted.get((None, day), {"trained": 0, "embedded": 0, "fidelity": 0})

@@ -277,8 +277,8 @@ def test_the_supervisee_list_runs_a_constant_number_of_queries(
     client = as_user(cast.supervisor)
 
     # session, user, roles, person, settings, supervisees' 2:1s, supervisees, trained check
-    # (their cohorts and their attended days), sessions, their practitioners
-    with django_assert_num_queries(11):
+    # (their stored first days), sessions, their practitioners
+    with django_assert_num_queries(10):
         response = client.get(reverse("supervision"))
     assert len(response.context["supervisees"]) == size + 1
 

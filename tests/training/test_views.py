@@ -22,6 +22,7 @@ from training.models import (
     council_id,
 )
 from training.selectors import roster_people
+from training.services import first_days_record
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,7 @@ def build_workforce(size: int) -> None:
         for number, person in enumerate(people[: size * 3 // 4])
         for day in CourseDay
     )
+    first_days_record()  # written in bulk, past the receivers
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):

@@ -9,8 +9,9 @@ from dashboards.services import figures_refresh
 
 class Command(BaseCommand):
     help = (
-        "Count every review's verdict and everyone's dashboard figures again from the records "
-        "(the daily job; running it twice changes nothing)."
+        "Count everyone's first attended course days, every review's verdict and everyone's "
+        "dashboard figures again from the records (the daily job; running it twice changes "
+        "nothing)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
