@@ -60,6 +60,13 @@ class Listed(Generic[T]):
         items = list(counted.order_by("listed_total", *ordering)[:SHOWN])
         return cls(items=items, total=items[0].listed_total if items else 0)
 
+    @classmethod
+    def count_of(cls, query: QuerySet) -> Listed:
+        """How many a query lists, with none of them: for a panel that shows only the number.
+        A count leaves out the list's order, joins and annotated columns, which are most of
+        the work of listing."""
+        return cls(items=[], total=query.count())
+
     @property
     def more(self) -> int:
         return self.total - len(self.items)
@@ -96,14 +103,19 @@ class Routing:
     needs_supervisor: Listed[Person] | None = None
 
 
-def routing(*, line_manager: Person | None = None, with_supervisors: bool = True) -> Routing:
-    """The three lists, for one line manager's staff or (with none) for everyone."""
+def routing(
+    *, line_manager: Person | None = None, with_supervisors: bool = True, named: bool = True
+) -> Routing:
+    """The three lists, for one line manager's staff or (with none) for everyone. Unless
+    `named`, the first two are counted only (the programme lead's panel shows their numbers,
+    with links to the lists); whoever needs a supervisor is always named."""
+    listed = Listed.first_of if named else Listed.count_of
     return Routing(
         # The home page names them only: their places are on the list's own page.
-        to_be_trained=Listed.first_of(
+        to_be_trained=listed(
             training.people_to_be_trained(line_manager=line_manager).prefetch_related(None)
         ),
-        to_be_placed=Listed.first_of(circles.people_to_be_placed(line_manager=line_manager)),
+        to_be_placed=listed(circles.people_to_be_placed(line_manager=line_manager)),
         needs_supervisor=Listed.first_of(
             supervision.people_needing_a_supervisor(line_manager=line_manager)
         )
@@ -232,7 +244,7 @@ def programme_panel(*, today: datetime.date) -> ProgrammePanel:
         figures=figures_with_change(now, then),
         trained_last_quarter=summary.trained_total - (before[-1] if before else 0),
         furthest_behind=summary.teams_furthest_behind(),
-        routing=routing(),
+        routing=routing(named=False),
     )
 
 
