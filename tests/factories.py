@@ -12,6 +12,7 @@ from training.models import (
     Cohort,
     CourseAttendance,
     CourseDay,
+    FirstCourseDays,
     Organisation,
     Person,
     PersonStatus,
@@ -19,6 +20,7 @@ from training.models import (
     RoleGroup,
     Team,
 )
+from training.selectors import TrainingRecord
 
 _sequence = itertools.count(1)
 PASSWORD = "a-long-test-password"
@@ -218,3 +220,16 @@ def analyse_after_bulk_load() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def stored_first_days() -> dict[int, TrainingRecord]:
+    """Everyone's stored first attended days, as `first_days_attended` gives them."""
+    return {
+        row.person_id: TrainingRecord(
+            restorative_on=row.restorative_on,
+            base_on=row.base_on,
+            restorative_phase_id=row.restorative_phase_id,
+            base_phase_id=row.base_phase_id,
+        )
+        for row in FirstCourseDays.objects.all()
+    }

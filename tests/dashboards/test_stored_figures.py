@@ -35,20 +35,20 @@ from tests.factories import (
     make_session,
     make_team,
     rate_all,
+    stored_first_days,
 )
 from training.imports import training_import
 from training.models import (
     Cohort,
     CourseAttendance,
     CourseDay,
-    FirstCourseDays,
     OrganisationKind,
     PersonStatus,
     RoleGroup,
     council_id,
 )
 from training.models import Organisation as Employer
-from training.selectors import TrainingRecord, first_days_attended, people_with_training
+from training.selectors import first_days_attended, people_with_training
 from training.services import (
     cohort_register_add,
     cohort_register_save,
@@ -293,18 +293,6 @@ def recounted() -> list[tuple[object, ...]]:
         ),
         key=repr,
     )
-
-
-def stored_first_days() -> dict[int, TrainingRecord]:
-    return {
-        row.person_id: TrainingRecord(
-            restorative_on=row.restorative_on,
-            base_on=row.base_on,
-            restorative_phase_id=row.restorative_phase_id,
-            base_phase_id=row.base_phase_id,
-        )
-        for row in FirstCourseDays.objects.all()
-    }
 
 
 def training_on(people: QuerySet[Any]) -> list[tuple[object, ...]]:

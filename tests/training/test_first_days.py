@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 
 from dashboards.services import figures_refresh
-from tests.factories import make_cohort, make_person, make_phase
+from tests.factories import make_cohort, make_person, make_phase, stored_first_days
 from training.imports import training_import
 from training.models import CourseAttendance, CourseDay, FirstCourseDays
 from training.selectors import TrainingRecord, first_days_attended, training_records
@@ -21,18 +21,6 @@ pytestmark = pytest.mark.django_db
 
 DAY1 = datetime.date(2026, 3, 2)
 DAY2 = datetime.date(2026, 3, 9)
-
-
-def stored() -> dict[int, TrainingRecord]:
-    return {
-        row.person_id: TrainingRecord(
-            restorative_on=row.restorative_on,
-            base_on=row.base_on,
-            restorative_phase_id=row.restorative_phase_id,
-            base_phase_id=row.base_phase_id,
-        )
-        for row in FirstCourseDays.objects.all()
-    }
 
 
 def attend(person, cohort, *days: CourseDay) -> None:
@@ -45,22 +33,24 @@ def test_attendance_saved_or_deleted_anywhere_is_stored_at_once():
     cohort = make_cohort(day1=DAY1, day2=DAY2)
 
     attend(person, cohort, CourseDay.RESTORATIVE, CourseDay.BASE)
-    assert stored() == {person.pk: TrainingRecord(DAY1, DAY2, cohort.phase_id, cohort.phase_id)}
+    assert stored_first_days() == {
+        person.pk: TrainingRecord(DAY1, DAY2, cohort.phase_id, cohort.phase_id)
+    }
 
     # An earlier cohort's day 1 comes first, and is credited to that cohort's phase.
     earlier = make_cohort(day1=DAY1 - datetime.timedelta(days=30), day2=None)
     attend(person, earlier, CourseDay.RESTORATIVE)
-    assert stored()[person.pk].restorative_on == earlier.day1_date
-    assert stored()[person.pk].restorative_phase_id == earlier.phase_id
+    assert stored_first_days()[person.pk].restorative_on == earlier.day1_date
+    assert stored_first_days()[person.pk].restorative_phase_id == earlier.phase_id
 
     # Not attended after all (as the admin site would change it), then gone altogether.
     CourseAttendance.objects.get(person=person, cohort=cohort, day=CourseDay.BASE).delete()
     row = CourseAttendance.objects.get(person=person, cohort=earlier)
     row.attended = False
     row.save()
-    assert stored() == {person.pk: TrainingRecord(DAY1, None, cohort.phase_id, None)}
+    assert stored_first_days() == {person.pk: TrainingRecord(DAY1, None, cohort.phase_id, None)}
     CourseAttendance.objects.filter(person=person).delete()
-    assert stored() == {} == first_days_attended()
+    assert stored_first_days() == {} == first_days_attended()
 
 
 def test_moving_a_course_or_its_phase_moves_the_first_days_of_everyone_on_its_register():
@@ -81,7 +71,9 @@ def test_moving_a_course_or_its_phase_moves_the_first_days_of_everyone_on_its_re
         other_phase.pk,
         other_phase.pk,
     )
-    assert stored() == {person.pk: expected for person in people} == first_days_attended()
+    assert (
+        stored_first_days() == {person.pk: expected for person in people} == first_days_attended()
+    )
     # Trained as of the new day 2, not the old one.
     assert training_records(DAY2 + datetime.timedelta(days=6)) == {
         person.pk: TrainingRecord(expected.restorative_on, None, other_phase.pk, None)
@@ -93,7 +85,7 @@ def test_the_register_and_the_training_import_store_what_they_write_in_bulk():
     person, other = make_person(), make_person()
     cohort = make_cohort(day1=DAY1, day2=DAY2)
     cohort_register_add(cohort=cohort, person=person)
-    assert stored() == {}
+    assert stored_first_days() == {}
 
     cohort_register_save(cohort=cohort, marks={(person.pk, day): True for day in CourseDay})
     result = training_import(
@@ -103,7 +95,7 @@ def test_the_register_and_the_training_import_store_what_they_write_in_bulk():
 
     assert not result.errors
     assert (
-        stored()
+        stored_first_days()
         == first_days_attended()
         == {
             person.pk: TrainingRecord(DAY1, DAY2, cohort.phase_id, cohort.phase_id),
@@ -118,12 +110,12 @@ def test_refresh_figures_puts_right_what_was_written_past_the_services():
     attend(person, cohort, CourseDay.RESTORATIVE)
     # Written directly, as a database fix or a restore would: no signal is sent.
     CourseAttendance.objects.filter(person=person).update(day=CourseDay.BASE)
-    assert stored() != first_days_attended()
+    assert stored_first_days() != first_days_attended()
 
     figures_refresh()
 
     assert (
-        stored()
+        stored_first_days()
         == first_days_attended()
         == {person.pk: TrainingRecord(None, DAY2, None, cohort.phase_id)}
     )
@@ -142,7 +134,7 @@ def test_the_migration_stores_the_first_days_of_a_site_already_running():
     migration = importlib.import_module("training.migrations.0012_first_course_days")
     migration.store_first_days(apps, None)
 
-    assert stored() == expected
+    assert stored_first_days() == expected
     assert set(expected) == {people[0].pk, people[1].pk}
     assert (
         expected[people[1].pk].restorative_phase_id
