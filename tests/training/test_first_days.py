@@ -12,6 +12,7 @@ from django.apps import apps
 
 from dashboards.services import figures_refresh
 from tests.factories import make_cohort, make_person, make_phase, stored_first_days
+from training import services
 from training.imports import training_import
 from training.models import CourseAttendance, CourseDay, FirstCourseDays
 from training.selectors import TrainingRecord, first_days_attended, training_records
@@ -140,3 +141,26 @@ def test_the_migration_stores_the_first_days_of_a_site_already_running():
         expected[people[1].pk].restorative_phase_id
         == min((first.pk, first.phase_id), (second.pk, second.phase_id))[1]
     )
+
+
+def test_many_people_at_once_are_read_in_one_pass_and_only_they_are_stored_again(monkeypatch):
+    people = [make_person() for _ in range(3)]
+    cohort = make_cohort(day1=DAY1, day2=DAY2)
+    for person in people:
+        attend(person, cohort, CourseDay.RESTORATIVE)
+    # Written past the receivers for all three; the first two are stored again, in "chunks" of
+    # one person, as thousands would be.
+    CourseAttendance.objects.update(day=CourseDay.BASE)
+    monkeypatch.setattr(
+        services,
+        "_chunks",
+        lambda values: [values[start : start + 1] for start in range(len(values))],
+    )
+
+    assert services.first_days_record(person_ids=[people[0].pk, people[1].pk]) == 2
+
+    assert stored_first_days() == {
+        people[0].pk: TrainingRecord(None, DAY2, None, cohort.phase_id),
+        people[1].pk: TrainingRecord(None, DAY2, None, cohort.phase_id),
+        people[2].pk: TrainingRecord(DAY1, None, cohort.phase_id, None),
+    }
