@@ -147,8 +147,8 @@ def supervisees(
         .annotate(
             last_held=Subquery(last_held),
             next_planned=Subquery(next_planned),
-            # A Case, not the bare condition: someone never on a course has no stored first
-            # days, and the condition over that missing row is unknown (None), not False.
+            # A Case, not the bare condition, as training.selectors.trained_by asks: someone
+            # never on a course has no stored first days, and the condition is then unknown.
             overdue=Case(
                 When(overdue(as_of=today, days=days), then=Value(True)),
                 default=Value(False),

@@ -81,7 +81,12 @@ PART_TRAINED = TRAINING_STATES[TrainingState.PART_TRAINED]
 def trained_by(as_of: datetime.date) -> Q:
     """Of a person: trained on or before `as_of` (both days attended), the same rule as
     TRAINING_STATES for querysets without the `people_with_training` annotations, read from
-    their stored first days."""
+    their stored first days.
+
+    A condition over a joined row, for filters, excludes and `When`: someone who never attended
+    has no row, so as a bare annotation (ExpressionWrapper) it is unknown (None), not False;
+    wrap it in Case(When(...), default=False) there. Written as `pk__in` a subquery it is never
+    unknown, but the roll-out summary and the home page's lists took about a third longer."""
     return Q(first_days__restorative_on__lte=as_of, first_days__base_on__lte=as_of)
 
 
@@ -220,8 +225,8 @@ class TrainingRecord:
 
 
 def first_days_attended(*, person_ids: Iterable[int] | None = None) -> dict[int, TrainingRecord]:
-    """Each person's first attended day of each kind (or only `person_ids'`), by date and then
-    cohort as `people_with_training` orders them, worked out from their attended days in two
+    """Each person's first attended day of each kind (or only that of `person_ids`), by date and
+    then cohort as `people_with_training` orders them, worked out from their attended days in two
     statements: the rule that `FirstCourseDays` stores (training.services.first_days_record).
     People with no attended day are left out.
 
@@ -274,7 +279,7 @@ def first_days_attended(*, person_ids: Iterable[int] | None = None) -> dict[int,
 def training_records(
     as_of: datetime.date, *, person_ids: Iterable[int] | None = None
 ) -> dict[int, TrainingRecord]:
-    """Everyone's training as it stood on `as_of` (or only `person_ids'`), read from their
+    """Everyone's training as it stood on `as_of` (or only that of `person_ids`), read from their
     stored first days (`FirstCourseDays`, one row a person). People with no attended day by
     `as_of` are left out."""
     stored = FirstCourseDays.objects.order_by()
