@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Expression, F, IntegerField, Q
+from django.db.models.sql.compiler import SQLCompiler
 
 from dashboards.models import Definitions, StatusSpan
 from dashboards.selectors.filters import Filters
@@ -98,14 +102,37 @@ class TeamRow(FunnelRow):
 Counts = dict[str, int]
 
 
-def _first_on_or_after(field: str, days: list[datetime.date]) -> Case:
+class FirstOnOrAfter(Expression):
     """The index of the first of `days` (ascending) on or after the span's `field`; len(days)
-    when none is (or the field is empty: a span that has not ended)."""
-    return Case(
-        *(When(**{f"{field}__lte": day}, then=Value(index)) for index, day in enumerate(days)),
-        default=Value(len(days)),
-        output_field=IntegerField(),
-    )
+    when none is (or the field is empty: a span that has not ended).
+
+    The SQL is a CASE with one WHEN a day, written here rather than built from `Case` and
+    `When`: Django resolves and compiles each `When` as a filter, which for a year of month
+    ends took longer than the statement itself."""
+
+    output_field = IntegerField()
+
+    def __init__(self, field: str, days: list[datetime.date]) -> None:
+        super().__init__()
+        self.source: Any = F(field)
+        self.days = list(days)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.source]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.source,) = exprs
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
+        column, column_params = compiler.compile(self.source)
+        whens: list[str] = []
+        params: list[Any] = []
+        for index, day in enumerate(self.days):
+            whens.append(f"WHEN {column} <= %s THEN {index}")
+            params += [*column_params, connection.ops.adapt_datefield_value(day)]
+        return f"CASE {' '.join(whens)} ELSE {len(self.days)} END", params
 
 
 def span_counts(
@@ -136,8 +163,8 @@ def span_counts(
     keys = [group_by] if group_by else []
     rows = (
         spans.annotate(
-            first_day=_first_on_or_after("starts_on", ordered),
-            after_day=_first_on_or_after("ends_on", ordered),
+            first_day=FirstOnOrAfter("starts_on", ordered),
+            after_day=FirstOnOrAfter("ends_on", ordered),
         )
         .values(*keys, "first_day", "after_day")
         .annotate(
