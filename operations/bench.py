@@ -254,24 +254,23 @@ def bench(
 
 def figure_timings(*, repeat: int = 5) -> dict[str, float]:
     """The dashboard's funnel for the default filters (12 month-ends, teams now and three
-    months before, role groups, phases): read from the stored figures, and counted again from
-    the source tables with the same set-based statements a refresh runs (nothing is written);
-    and one full `refresh_figures`."""
+    months before, role groups, employers and phases): read from the stored figures, and
+    counted again from the source tables with the same set-based statements a refresh runs
+    (nothing is written); and one full `refresh_figures`."""
     from dashboards.models import Definitions
     from dashboards.selectors import Filters
+    from dashboards.selectors.assembly import groups_today
     from dashboards.selectors.definitions import status_spans
     from dashboards.selectors.funnel import month_ends, span_counts
     from dashboards.services import figures_refresh
 
     filters = Filters(as_of=timezone.localdate())
-    every_group = Filters(as_of=filters.as_of, role_group="")
     before = filters.as_of - relativedelta(months=3)
 
     def read() -> None:
         span_counts(filters, month_ends(filters.as_of, 12))
         span_counts(filters, [before, filters.as_of], group_by="person__team_id")
-        span_counts(every_group, [filters.as_of], group_by="person__role_group")
-        span_counts(filters, [filters.as_of], group_by="phase_id")
+        groups_today(filters)
 
     def recount() -> None:
         status_spans(Definitions.load())

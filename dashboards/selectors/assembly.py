@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
@@ -15,6 +16,7 @@ from dashboards.selectors.filters import Filters
 from dashboards.selectors.flags import Flags, flags
 from dashboards.selectors.funnel import (
     MEASURES,
+    Counts,
     FunnelRow,
     TeamRow,
     funnel_row,
@@ -160,44 +162,80 @@ def _service_areas(teams: list[TeamRow]) -> list[FunnelRow]:
     return [FunnelRow(key=area, label=area, **sums[area]) for area in sorted(sums)]
 
 
-def _role_groups(filters: Filters, people: dict[tuple[int, str, int], int]) -> list[FunnelRow]:
-    """Every role group side by side, whichever the filters chose."""
+Grouped = dict[object, Counts]
+# A role group, an employing organisation and the phase training is credited to (None: not
+# trained).
+GroupKey = tuple[str, int, int | None]
+
+
+def groups_today(filters: Filters) -> dict[GroupKey, Counts]:
+    """Every role group's figures on the as-of date by employer and credited phase, in one
+    statement: the role group, employer and phase rows are added up from it."""
     every_group = Filters(**{**filters.__dict__, "role_group": ""})
-    counts = span_counts(every_group, [filters.as_of], group_by="person__role_group")
+    counts = span_counts(
+        every_group,
+        [filters.as_of],
+        group_by=("person__role_group", "person__organisation_id", "phase_id"),
+    )
+    return {cast(GroupKey, key): total for (key, _day), total in counts.items()}
+
+
+def _added_up(groups: dict[GroupKey, Counts], part: int, *, role_group: str = "") -> Grouped:
+    """`groups_today` by one part of its key (0 role group, 1 employer, 2 phase), of one role
+    group (every group when blank)."""
+    sums: Grouped = {}
+    for key, counts in groups.items():
+        if role_group and key[0] != role_group:
+            continue
+        total = sums.setdefault(key[part], dict.fromkeys(MEASURES, 0))
+        for name in MEASURES:
+            total[name] += counts[name]
+    return sums
+
+
+def _role_groups(
+    filters: Filters,
+    people: dict[tuple[int, str, int], int],
+    groups: dict[GroupKey, Counts],
+) -> list[FunnelRow]:
+    """Every role group side by side, whichever the filters chose."""
+    counts = _added_up(groups, 0)
     in_scope = in_scope_by(people, role_group="", key="role_group")
     return [
-        funnel_row(
-            key, label, in_scope[key], counts.get((key, filters.as_of)), phase=bool(filters.phase)
-        )
+        funnel_row(key, label, in_scope[key], counts.get(key), phase=bool(filters.phase))
         for key, label in RoleGroup.choices
     ]
 
 
 def _organisations(
-    filters: Filters, people: dict[tuple[int, str, int], int], organisations: list[Organisation]
+    filters: Filters,
+    people: dict[tuple[int, str, int], int],
+    groups: dict[GroupKey, Counts],
+    organisations: list[Organisation],
 ) -> list[FunnelRow]:
     """By employing organisation: the council beside each partner agency, so that a partner
     less involved stands out."""
-    counts = span_counts(filters, [filters.as_of], group_by="person__organisation_id")
+    counts = _added_up(groups, 1, role_group=filters.role_group)
     in_scope = in_scope_by(people, role_group=filters.role_group, key="organisation")
     return [
         funnel_row(
             organisation.pk,
             organisation.name,
             in_scope[organisation.pk],
-            counts.get((organisation.pk, filters.as_of)),
+            counts.get(organisation.pk),
             phase=bool(filters.phase),
         )
         for organisation in organisations
     ]
 
 
-def _phases(filters: Filters, phases: list[Phase]) -> list[FunnelRow]:
+def _phases(
+    filters: Filters, groups: dict[GroupKey, Counts], phases: list[Phase]
+) -> list[FunnelRow]:
     """By the phase cohort people's training is credited to: in scope are those trained."""
-    counts = span_counts(filters, [filters.as_of], group_by="phase_id")
+    counts = _added_up(groups, 2, role_group=filters.role_group)
     return [
-        funnel_row(phase.pk, phase.name, 0, counts.get((phase.pk, filters.as_of)), phase=True)
-        for phase in phases
+        funnel_row(phase.pk, phase.name, 0, counts.get(phase.pk), phase=True) for phase in phases
     ]
 
 
@@ -246,6 +284,7 @@ def rollout_figures(filters: Filters, *, months: int = 12) -> RolloutFigures:
     ]
     every_team = list(Team.objects.order_by("name"))
     teams = _teams(filters, definitions, people, every_team)
+    groups = groups_today(filters)
     refresh = FiguresRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
     return RolloutFigures(
         filters=filters,
@@ -257,9 +296,9 @@ def rollout_figures(filters: Filters, *, months: int = 12) -> RolloutFigures:
         timeline=timeline,
         teams=teams,
         service_areas=_service_areas(teams),
-        role_groups=_role_groups(filters, people),
-        organisations=_organisations(filters, people, list(Organisation.objects.all())),
-        phases=_phases(filters, list(Phase.objects.order_by("order", "name"))),
+        role_groups=_role_groups(filters, people, groups),
+        organisations=_organisations(filters, people, groups, list(Organisation.objects.all())),
+        phases=_phases(filters, groups, list(Phase.objects.order_by("order", "name"))),
         scope=scope_reconciliation(filters),
         projection=critical_mass_projection(definitions, timeline),
         refreshed_at=refresh,

@@ -139,13 +139,14 @@ def span_counts(
     filters: Filters,
     days: list[datetime.date],
     *,
-    group_by: str | None = None,
+    group_by: str | tuple[str, ...] | None = None,
     where: Q | None = None,
 ) -> dict[tuple[object, datetime.date], Counts]:
     """How many people in scope were trained, embedded and practising with fidelity on each of
-    `days` (by `group_by`, a field of the span such as "person__team_id", or in total), in one
-    statement; `where` narrows the spans further (to some teams, say). With a phase filter,
-    only the people credited to it on that day are counted.
+    `days` (by `group_by`, a field of the span such as "person__team_id" or a tuple of them,
+    keyed by the tuple of their values; or in total), in one statement; `where` narrows the
+    spans further (to some teams, say). With a phase filter, only the people credited to it on
+    that day are counted.
 
     A span contains the days from the first on or after its start up to, not including, the
     first on or after its end; the spans are counted by those two indexes, so the statement
@@ -160,7 +161,7 @@ def span_counts(
         spans = spans.filter(where)
     first, last = ordered[0], ordered[-1]
     spans = spans.filter(Q(starts_on__lte=last) & (Q(ends_on__gt=first) | Q(ends_on__isnull=True)))
-    keys = [group_by] if group_by else []
+    keys = [group_by] if isinstance(group_by, str) else list(group_by or ())
     rows = (
         spans.annotate(
             first_day=FirstOnOrAfter("starts_on", ordered),
@@ -174,7 +175,11 @@ def span_counts(
     )
     counts: dict[tuple[object, datetime.date], Counts] = {}
     for row in rows:
-        key = row[group_by] if group_by else None
+        key: object = None
+        if isinstance(group_by, str):
+            key = row[group_by]
+        elif group_by:
+            key = tuple(row[field] for field in group_by)
         for index in range(row["first_day"], row["after_day"]):
             total = counts.setdefault((key, ordered[index]), dict.fromkeys(MEASURES, 0))
             for name in MEASURES:
