@@ -51,9 +51,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # Each section's page: session, user, roles, the form's service areas, phases, teams and
 # organisations, whether figures are stale; then its own figures.
 # Roll-out: definitions, people in scope, the stored figures by month, by team, and by role
-# group, organisation and phase together (one statement), with teams, organisations, phases and the refresh time; the
-# people trained by the date who are not in scope, by reason; 2 for the projection to critical
-# mass (the teams' last months, the programme settings); 1 for the cases worked with the model.
+# group, organisation and phase together (one statement), with teams, organisations, phases and
+# the refresh time; the people trained by the date who are not in scope, by reason; 2 for the
+# projection to critical mass (the teams' last months, the programme settings); 1 for the cases
+# worked with the model.
 # Practice: ratings by month and competency, the competencies, the gap by month, case
 # contexts, three for cohorts, 7 for what circles worked on beside the ratings.
 # Follow-up: the overdue setting, three for the flags, 3 for the lists of people waiting at a
