@@ -143,13 +143,13 @@ class LeaderPanel:
 
 @dataclass
 class ProgrammePanel:
-    summary: training.RolloutSummary
+    rollout: training.RolloutGlance
+    """The people trained against the target, those trained since the end of the month three
+    months back, and the teams furthest behind."""
     # The dashboard's headline in its default scope (practitioners), with the change in each
     # share over the last three months.
     in_scope: int
     figures: list[Figure]
-    trained_last_quarter: int
-    furthest_behind: list[training.TeamFigures]
     routing: Routing
 
 
@@ -232,18 +232,16 @@ def leader_panel(person: Person, *, now: datetime.datetime) -> LeaderPanel:
 
 
 def programme_panel(*, today: datetime.date) -> ProgrammePanel:
-    summary = training.rollout_summary(as_of=today)
-    # Trained by the end of the month three months back: the last quarter is what came after.
-    quarter_start = today.replace(day=1) - relativedelta(months=3)
-    before = [point.cumulative for point in summary.timeline if point.month <= quarter_start]
+    # Trained by the end of the month three months back: the last quarter is what came after
+    # (as the roll-out page's timeline of month ends counts it).
+    quarter_end = today.replace(day=1) - relativedelta(months=3) + relativedelta(day=31)
+    rollout = training.rollout_glance(as_of=today, then=quarter_end)
     figures_catch_up()
     now, then = headline(Filters(as_of=today), since=today - relativedelta(months=3))
     return ProgrammePanel(
-        summary=summary,
+        rollout=rollout,
         in_scope=now.in_scope,
         figures=figures_with_change(now, then),
-        trained_last_quarter=summary.trained_total - (before[-1] if before else 0),
-        furthest_behind=summary.teams_furthest_behind(),
         routing=routing(named=False),
     )
 

@@ -413,10 +413,7 @@ class RolloutSummary:
         return self.critical_mass_reached_on is not None
 
     def teams_furthest_behind(self, count: int = 5) -> list[TeamFigures]:
-        staffed = [team for team in self.teams if team.active_staff]
-        return sorted(staffed, key=lambda team: (team.share_trained, -team.untrained_active))[
-            :count
-        ]
+        return teams_furthest_behind(self.teams, count)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -477,6 +474,29 @@ class RolloutSummary:
         }
 
 
+def teams_furthest_behind(teams: Iterable[TeamFigures], count: int = 5) -> list[TeamFigures]:
+    """The `count` teams with staff at work and the lowest share of them trained (the most
+    untrained first among equal shares)."""
+    staffed = [team for team in teams if team.active_staff]
+    return sorted(staffed, key=lambda team: (team.share_trained, -team.untrained_active))[:count]
+
+
+@dataclass(frozen=True)
+class RolloutGlance:
+    """The roll-out at a glance, for a programme lead's home page: the same figures as
+    `rollout_summary`'s, without its phases, role groups, employers and timeline."""
+
+    target: int
+    trained_total: int
+    trained_by_then: int
+    """How many were trained by the earlier day asked for."""
+    teams_furthest_behind: list[TeamFigures]
+
+    @property
+    def trained_since(self) -> int:
+        return self.trained_total - self.trained_by_then
+
+
 def critical_mass_people(target: int, percent: int) -> int:
     """The critical mass of trained people: `percent` of the `target`, rounded up, at least one."""
     return max(1, -(-target * percent // 100))
@@ -516,6 +536,61 @@ def _timeline(trained_by_date: dict[datetime.date, int], as_of: datetime.date) -
     return points
 
 
+def _at_work_by_state(people: QuerySet[PersonWithTraining], *fields: str) -> QuerySet:
+    """How many of `people` (annotated by `people_with_training`) are at work, by `fields` and
+    by their state (TRAINING_STATES): rows of the fields' values, the state and the count."""
+    state = Case(
+        *(When(condition, then=Value(str(key))) for key, condition in TRAINING_STATES.items()),
+        output_field=CharField(),
+    )
+    return (
+        people.filter(status=PersonStatus.ACTIVE)
+        .annotate(state=state)
+        .values_list(*fields, "state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+
+
+def _team_figures(totals: dict[int, list[int]]) -> list[TeamFigures]:
+    """Every team, by name, with its [active, trained, part-trained] staff from `totals`."""
+    return [
+        TeamFigures(
+            name=name,
+            service_area=service_area,
+            active_staff=totals[pk][0],
+            trained_active=totals[pk][1],
+            part_trained_active=totals[pk][2],
+            pk=pk,
+        )
+        for pk, name, service_area in Team.objects.order_by("name").values_list(
+            "pk", "name", "service_area"
+        )
+    ]
+
+
+def rollout_glance(*, as_of: datetime.date, then: datetime.date) -> RolloutGlance:
+    """The people trained by `as_of` and by the earlier day `then` (everyone, leavers too, as
+    `rollout_summary` counts them) and the teams furthest behind: three queries, one pass over
+    the roster for the teams."""
+    trained = Person.objects.aggregate(
+        total=Count("pk", filter=trained_by(as_of)),
+        by_then=Count("pk", filter=trained_by(then)),
+    )
+    team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for team_id, person_state, count in _at_work_by_state(people_with_training(as_of), "team_id"):
+        totals = team_totals[team_id]
+        totals[0] += count
+        totals[1] += count if person_state == TrainingState.TRAINED else 0
+        totals[2] += count if person_state == TrainingState.PART_TRAINED else 0
+    return RolloutGlance(
+        target=ProgrammeSettings.load().workforce_target,
+        trained_total=trained["total"],
+        trained_by_then=trained["by_then"],
+        teams_furthest_behind=teams_furthest_behind(_team_figures(team_totals)),
+    )
+
+
 def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) -> RolloutSummary:
     """Everything the roll-out page and report show, in a fixed number of queries: for
     everyone, or for the people one organisation employs.
@@ -529,17 +604,7 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
     people = people_with_training(as_of)
     if organisation is not None:
         people = people.filter(organisation_id=organisation)
-    state = Case(
-        *(When(condition, then=Value(str(key))) for key, condition in TRAINING_STATES.items()),
-        output_field=CharField(),
-    )
-    at_work = (
-        people.filter(status=PersonStatus.ACTIVE)
-        .annotate(state=state)
-        .values_list("team_id", "role_group", "organisation_id", "state")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+    at_work = _at_work_by_state(people, "team_id", "role_group", "organisation_id")
     trained_people = (
         people.filter(TRAINED)
         .values_list("credited_phase_id", "role_group", "trained_on")
@@ -584,17 +649,7 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
                 pk=phase.pk,
             )
         )
-    teams = [
-        TeamFigures(
-            name=team.name,
-            service_area=team.service_area,
-            active_staff=team_totals[team.pk][0],
-            trained_active=team_totals[team.pk][1],
-            part_trained_active=team_totals[team.pk][2],
-            pk=team.pk,
-        )
-        for team in Team.objects.order_by("name")
-    ]
+    teams = _team_figures(team_totals)
     role_groups = [
         RoleGroupFigures(
             key=group.value,

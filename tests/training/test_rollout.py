@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import attend, make_cohort, make_person, make_phase, make_team
@@ -234,4 +234,65 @@ def test_the_training_records_counted_outside_sql_match_the_annotations(marks, a
                 person.trained_on,
                 person.credited_phase_id,
             )
+        transaction.set_rollback(True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(
+        st.tuples(
+            st.integers(0, 2),  # team
+            st.sampled_from(list(PersonStatus)),
+            st.lists(
+                st.tuples(
+                    st.integers(0, 3),  # cohort
+                    st.sampled_from([CourseDay.RESTORATIVE, CourseDay.BASE]),
+                ),
+                max_size=3,
+            ),
+        ),
+        max_size=8,
+    ),
+    as_of_day=st.integers(0, 400),
+)
+# Trained on 31 March 2016, counted by the end of March from June.
+@example(
+    people=[(0, PersonStatus.ACTIVE, [(1, CourseDay.RESTORATIVE), (1, CourseDay.BASE)])],
+    as_of_day=160,
+)
+def test_the_home_pages_glance_of_the_roll_out_equals_the_roll_out_summary(people, as_of_day):
+    """rollout_glance (the programme lead's home page) counts the same people trained, trained
+    by the end of an earlier month, and teams furthest behind as rollout_summary (the roll-out
+    page) on any day."""
+    from dateutil.relativedelta import relativedelta
+    from django.db import transaction
+
+    from training.selectors import rollout_glance
+
+    start = D(2016, 1, 1)
+    with transaction.atomic():
+        teams = [make_team(f"Team {n}") for n in range(3)]
+        cohorts = [
+            make_cohort(
+                # 2016-03-31, a month's end, is a day 2: the earlier day is counted through it.
+                day1=start + datetime.timedelta(days=[0, 40, 100, 250][n]),
+                day2=start + datetime.timedelta(days=[7, 90, 101, 300][n]),
+            )
+            for n in range(4)
+        ]
+        for team, status, days in people:
+            person = make_person(team=teams[team], status=status)
+            for cohort, day in days:
+                attend(person, cohorts[cohort], day)
+        as_of = start + datetime.timedelta(days=as_of_day)
+        then = as_of.replace(day=1) - relativedelta(months=3) + relativedelta(day=31)
+
+        glance = rollout_glance(as_of=as_of, then=then)
+        summary = rollout_summary(as_of=as_of)
+
+        by_then = [point.cumulative for point in summary.timeline if point.month <= then]
+        assert glance.trained_total == summary.trained_total
+        assert glance.trained_by_then == (by_then[-1] if by_then else 0)
+        assert glance.target == summary.target
+        assert glance.teams_furthest_behind == summary.teams_furthest_behind()
         transaction.set_rollback(True)
