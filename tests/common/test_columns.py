@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 from unittest import mock
 
 import django_tables2 as tables
+import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
@@ -45,3 +47,32 @@ def test_a_date_column_parses_no_template_per_row():
         _body(table)
 
     assert made.call_count == 0
+
+
+class CountsTable(tables.Table):
+    plain = tables.Column()
+    localized = tables.Column(localize=True)
+    unlocalized = tables.Column(localize=False)
+
+
+WHOLE_NUMBERS = [0, 7, -12, 1234, 9876543210, True, False, 12.5]
+
+
+def _as_django_tables2_draws(value: object) -> list[str]:
+    """The cells of django-tables2's own template: `{{ cell }}`, `|localize`, `|unlocalize`."""
+    template = Template("{% load l10n %}{{ value }}|{{ value|localize }}|{{ value|unlocalize }}")
+    return template.render(Context({"value": value})).split("|")
+
+
+@pytest.mark.parametrize("thousands", [False, True])
+def test_counts_are_drawn_as_django_tables2s_template_draws_them(settings, thousands):
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    table = CountsTable(
+        [{"plain": value, "localized": value, "unlocalized": value} for value in WHOLE_NUMBERS]
+    )
+
+    body = _body(table)
+
+    rows = re.findall(r"<tr [^>]*>(.*?)</tr>", body)
+    for row, value in zip(rows, WHOLE_NUMBERS, strict=True):
+        assert re.findall(r"<td [^>]*>(.*?)</td>", row) == _as_django_tables2_draws(value)

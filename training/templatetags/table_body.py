@@ -9,6 +9,7 @@ engine's loops: drawing a few hundred rows that way took most of a page's time.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.formats import localize
@@ -20,6 +21,11 @@ register = template.Library()
 
 
 def _cell(value: object, localized: bool | None, context: Context) -> str:
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        # A whole number reads the same localized or not while no thousands separator is
+        # used: written at once, it skips the locale's format lookups, which were a third of
+        # the time of drawing a table of counts.
+        return str(value)
     if localized is None:
         return render_value_in_context(value, context)
     return render_value_in_context(localize(value, use_l10n=localized), context)
