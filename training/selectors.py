@@ -552,8 +552,15 @@ def _at_work_by_state(people: QuerySet[PersonWithTraining], *fields: str) -> Que
     )
 
 
-def _team_figures(totals: dict[int, list[int]]) -> list[TeamFigures]:
-    """Every team, by name, with its [active, trained, part-trained] staff from `totals`."""
+def _team_figures(at_work: Iterable[tuple[int, str, int]]) -> list[TeamFigures]:
+    """Every team, by name, with its active, trained and part-trained staff added up from
+    `at_work`: (team, state, count) rows of `_at_work_by_state`."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for team_id, person_state, count in at_work:
+        team = totals[team_id]
+        team[0] += count
+        team[1] += count if person_state == TrainingState.TRAINED else 0
+        team[2] += count if person_state == TrainingState.PART_TRAINED else 0
     return [
         TeamFigures(
             name=name,
@@ -577,17 +584,12 @@ def rollout_glance(*, as_of: datetime.date, then: datetime.date) -> RolloutGlanc
         total=Count("pk", filter=trained_by(as_of)),
         by_then=Count("pk", filter=trained_by(then)),
     )
-    team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for team_id, person_state, count in _at_work_by_state(people_with_training(as_of), "team_id"):
-        totals = team_totals[team_id]
-        totals[0] += count
-        totals[1] += count if person_state == TrainingState.TRAINED else 0
-        totals[2] += count if person_state == TrainingState.PART_TRAINED else 0
+    at_work = _at_work_by_state(people_with_training(as_of), "team_id")
     return RolloutGlance(
         target=ProgrammeSettings.load().workforce_target,
         trained_total=trained["total"],
         trained_by_then=trained["by_then"],
-        teams_furthest_behind=teams_furthest_behind(_team_figures(team_totals)),
+        teams_furthest_behind=teams_furthest_behind(_team_figures(at_work)),
     )
 
 
@@ -604,7 +606,7 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
     people = people_with_training(as_of)
     if organisation is not None:
         people = people.filter(organisation_id=organisation)
-    at_work = _at_work_by_state(people, "team_id", "role_group", "organisation_id")
+    at_work = list(_at_work_by_state(people, "team_id", "role_group", "organisation_id"))
     trained_people = (
         people.filter(TRAINED)
         .values_list("credited_phase_id", "role_group", "trained_on")
@@ -617,15 +619,10 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
     for phase_id, role_group, trained_on, count in trained_people:
         trained_by_phase[phase_id][role_group] += count
         trained_by_date[trained_on] += count
-    team_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     group_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     employer_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for team_id, role_group, organisation_id, person_state, count in at_work:
+    for _team_id, role_group, organisation_id, person_state, count in at_work:
         is_trained = count if person_state == TrainingState.TRAINED else 0
-        totals = team_totals[team_id]
-        totals[0] += count
-        totals[1] += is_trained
-        totals[2] += count if person_state == TrainingState.PART_TRAINED else 0
         group_totals[role_group][0] += count
         group_totals[role_group][1] += is_trained
         employer_totals[organisation_id][0] += count
@@ -649,7 +646,7 @@ def rollout_summary(*, as_of: datetime.date, organisation: int | None = None) ->
                 pk=phase.pk,
             )
         )
-    teams = _team_figures(team_totals)
+    teams = _team_figures((team, state, count) for team, _, _, state, count in at_work)
     role_groups = [
         RoleGroupFigures(
             key=group.value,
